@@ -1,0 +1,56 @@
+/* stsctl: the administrator's and user's tool for pam_sts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "policy.h"
+#include "stsctl.h"
+
+#define POLICY_FILE_MAX (1u << 20)
+
+static void usage(FILE *out)
+{
+	fputs("usage: stsctl simulate [--policy FILE]... [--session-policy FILE]... [--boundary FILE]\n"
+	      "                       --action ACTION --resource ARN [--principal ARN]\n"
+	      "                       [--context KEY=VALUE]...\n"
+	      "       stsctl validate FILE...\n",
+	      out);
+}
+
+int stsctl_load_policy(const char *path, int kind, sts_policy **out)
+{
+	sts_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (sts_read_file(path, POLICY_FILE_MAX, 0, &text, &len, &err) < 0) {
+		fprintf(stderr, "stsctl: %s\n", err.msg);
+		return -1;
+	}
+	rc = sts_policy_parse(text, len, path, (sts_doc_kind)kind, out, &err);
+	free(text);
+	if (rc < 0)
+		fprintf(stderr, "stsctl: %s\n", err.msg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return STSCTL_USAGE;
+	}
+	if (strcmp(argv[1], "simulate") == 0)
+		return stsctl_simulate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "validate") == 0)
+		return stsctl_validate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return STSCTL_OK;
+	}
+	fprintf(stderr, "stsctl: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return STSCTL_USAGE;
+}

@@ -1,0 +1,19 @@
+/* stsctl subcommands. Each returns the process exit status. */
+#ifndef STSCTL_H
+#define STSCTL_H
+
+/* Exit statuses shared by the subcommands. */
+enum {
+	STSCTL_OK = 0,
+	STSCTL_DENIED = 1,
+	STSCTL_USAGE = 2
+};
+
+int stsctl_simulate(int argc, char **argv);
+int stsctl_validate(int argc, char **argv);
+
+/* Reads and compiles one policy file; prints the error to stderr on failure. */
+struct sts_policy;
+int stsctl_load_policy(const char *path, int kind, struct sts_policy **out);
+
+#endif

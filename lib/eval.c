@@ -1,0 +1,115 @@
+/*
+ * The decision, as AWS documents it for one account:
+ *   1. a matching Deny in any policy (identity, resource, boundary, session)
+ *      is an explicit deny;
+ *   2. the identity policies (or a same-account resource policy) must Allow;
+ *   3. a permissions boundary, when set, must also Allow;
+ *   4. a session policy, when given, must also Allow;
+ * otherwise it is an implicit deny.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_set.h"
+
+#define ACTION_CAP 512
+
+const char *sts_decision_word(sts_decision decision)
+{
+	switch (decision) {
+	case STS_ALLOWED:
+		return "allowed";
+	case STS_EXPLICIT_DENY:
+		return "explicitDeny";
+	case STS_IMPLICIT_DENY:
+		break;
+	}
+	return "implicitDeny";
+}
+
+static sts_decision set_verdict(sts_verdict *out, sts_decision decision, const char *type,
+				const sts_stmt_ref *ref)
+{
+	out->decision = decision;
+	out->policy_type = type;
+	out->policy_name = ref ? ref->policy->name : NULL;
+	out->sid = ref ? ref->statement->sid : NULL;
+	out->statement_index = ref ? ref->statement->index : -1;
+	return decision;
+}
+
+/* Lower-cases the action into |buf| (action names are case-insensitive). */
+static size_t lower_action(const char *action, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (; action && action[n] && n + 1 < cap; n++)
+		buf[n] = (char)tolower((unsigned char)action[n]);
+	buf[n] = '\0';
+	return action && action[n] ? (size_t)-1 : n;
+}
+
+sts_decision sts_evaluate(const sts_policy_inputs *in, const sts_request *req, sts_verdict *out)
+{
+	static const char *const names[] = { "identity", "resource", "boundary", "session" };
+	const sts_policy_set *sets[4] = { in->identity, in->resource, in->boundary, in->session };
+	sts_set_result results[4];
+	char action[ACTION_CAP];
+	size_t alen = lower_action(req->action, action, sizeof(action));
+
+	if (alen == (size_t)-1) /* absurdly long action: matches nothing */
+		return set_verdict(out, STS_IMPLICIT_DENY, "identity", NULL);
+	for (int i = 0; i < 4; i++) {
+		results[i].first_allow = results[i].first_deny = NULL;
+		if (sets[i])
+			sts_policy_set_eval(sets[i], action, alen, req, &results[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		if (results[i].first_deny)
+			return set_verdict(out, STS_EXPLICIT_DENY, names[i], results[i].first_deny);
+	}
+	if (!results[0].first_allow && !results[1].first_allow)
+		return set_verdict(out, STS_IMPLICIT_DENY, "identity", NULL);
+	if (in->boundary && !results[2].first_allow)
+		return set_verdict(out, STS_IMPLICIT_DENY, "boundary", NULL);
+	if (in->session && !results[3].first_allow)
+		return set_verdict(out, STS_IMPLICIT_DENY, "session", NULL);
+	return set_verdict(out, STS_ALLOWED, results[0].first_allow ? "identity" : "resource",
+			   results[0].first_allow ? results[0].first_allow :
+						    results[1].first_allow);
+}
+
+sts_decision sts_evaluate_trust(const sts_policy_set *trust, const sts_request *req,
+				sts_verdict *out)
+{
+	char action[ACTION_CAP];
+	size_t alen = lower_action(req->action, action, sizeof(action));
+	sts_set_result r = { NULL, NULL };
+
+	if (alen != (size_t)-1)
+		sts_policy_set_eval(trust, action, alen, req, &r);
+	if (r.first_deny)
+		return set_verdict(out, STS_EXPLICIT_DENY, "resource", r.first_deny);
+	if (!r.first_allow)
+		return set_verdict(out, STS_IMPLICIT_DENY, "resource", NULL);
+	return set_verdict(out, STS_ALLOWED, "resource", r.first_allow);
+}
+
+void sts_verdict_describe(const sts_verdict *v, char *buf, size_t len)
+{
+	char where[64];
+
+	if (!v->policy_name) {
+		snprintf(buf, len, "no %s policy statement allows the request",
+			 v->policy_type ? v->policy_type : "identity");
+		return;
+	}
+	if (v->sid && *v->sid)
+		snprintf(where, sizeof(where), "Sid %s", v->sid);
+	else
+		snprintf(where, sizeof(where), "Statement[%d]", v->statement_index);
+	snprintf(buf, len, "%s policy %s %s (%s)", v->policy_type, v->policy_name, where,
+		 v->decision == STS_ALLOWED ? "Allow" : "Deny");
+}

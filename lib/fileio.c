@@ -1,0 +1,89 @@
+/* Bounded, link-refusing file reads with checks on the open descriptor. */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int check_descriptor(int fd, const char *path, size_t max, unsigned flags, struct stat *st,
+			    sts_error *err)
+{
+	if (fstat(fd, st) < 0)
+		return sts_error_set(err, "%s: cannot stat: %s", path, strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		return sts_error_set(err, "%s: not a regular file", path);
+	if ((flags & STS_READ_ROOT_OWNED) && st->st_uid != 0)
+		return sts_error_set(err, "%s: not owned by root", path);
+	if ((flags & STS_READ_NOT_WRITABLE) && (st->st_mode & (S_IWGRP | S_IWOTH)))
+		return sts_error_set(err, "%s: writable by group or others", path);
+	if ((size_t)st->st_size > max)
+		return sts_error_set(err, "%s: larger than %zu bytes", path, max);
+	return 0;
+}
+
+static int read_all(int fd, const char *path, size_t max, char **out, size_t *len, sts_error *err)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return sts_error_set(err, "%s: out of memory", path);
+	for (;;) {
+		ssize_t got;
+		if (n == cap) {
+			char *grown;
+			if (cap >= max) {
+				free(buf);
+				return sts_error_set(err, "%s: larger than %zu bytes", path, max);
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			grown = realloc(buf, cap + 1);
+			if (!grown) {
+				free(buf);
+				return sts_error_set(err, "%s: out of memory", path);
+			}
+			buf = grown;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			free(buf);
+			return sts_error_set(err, "%s: read failed: %s", path, strerror(errno));
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size_t *len,
+		  sts_error *err)
+{
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	struct stat st;
+	int fd, rc;
+
+	*out = NULL;
+	*len = 0;
+	if (flags & STS_READ_NOFOLLOW)
+		oflags |= O_NOFOLLOW;
+	fd = open(path, oflags);
+	if (fd < 0) {
+		if (errno == ELOOP && (flags & STS_READ_NOFOLLOW))
+			return sts_error_set(err, "%s: is a symbolic link (refused)", path);
+		return sts_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+	}
+	rc = check_descriptor(fd, path, max, flags, &st, err);
+	if (rc == 0)
+		rc = read_all(fd, path, max, out, len, err);
+	close(fd);
+	return rc;
+}
