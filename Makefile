@@ -98,7 +98,7 @@ fuzz: deps
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h' 2>/dev/null || find lib helper pam_sts tests -name '*.[ch]')
+	clang-format -i $$(git ls-files -co --exclude-standard -- '*.c' '*.h')
 
 format-check:
 	@tests/format-check.sh

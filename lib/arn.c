@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "glob.h"
+#include "wildcard.h"
 #include "policy_internal.h"
 
 bool sts_arn_split(const char *arn, size_t len, const char *fields[6], size_t lens[6])

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "context.h"
-#include "glob.h"
+#include "wildcard.h"
 #include "policy_internal.h"
 
 #define RENDER_CAP 4096

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "glob.h"
+#include "wildcard.h"
 #include "policy_set.h"
 
 #define MAX_PREFIX 1024

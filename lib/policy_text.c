@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "glob.h"
+#include "wildcard.h"
 
 size_t sts_policy_size_limit(sts_doc_kind kind)
 {

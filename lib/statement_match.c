@@ -1,7 +1,7 @@
 /* Does one statement apply to a request: action, resource, principal, conditions. */
 #include <string.h>
 
-#include "glob.h"
+#include "wildcard.h"
 #include "policy_internal.h"
 
 bool sts_action_match(const sts_action_pattern *pat, const char *action_lower, size_t len)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "context.h"
-#include "glob.h"
+#include "wildcard.h"
 
 static int push(sts_template *t, sts_seg_kind kind, const char *text, size_t len, char *fallback)
 {

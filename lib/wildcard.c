@@ -1,5 +1,5 @@
 /* Wildcard matcher: linear-time greedy algorithm with one backtrack point. */
-#include "glob.h"
+#include "wildcard.h"
 
 #include <string.h>
 

@@ -4,8 +4,8 @@
  * '\' to mark the next byte as literal, so text substituted from a policy
  * variable or a ${*} escape never acts as a wildcard.
  */
-#ifndef STS_GLOB_H
-#define STS_GLOB_H
+#ifndef STS_WILDCARD_H
+#define STS_WILDCARD_H
 
 #include <stdbool.h>
 #include <stddef.h>
