@@ -1,6 +1,7 @@
 # pam_sts — plain Makefile (no autotools). Every dependency comes through pkg-config.
 #
 #   make            build the core library and the tools
+#   make demo       install missing build deps, build, show the policy engine on the seeds
 #   make check      install missing build deps, build, run every test suite
 #   make asan       the same suite under AddressSanitizer + UBSan (== make check SANITIZE=1)
 #   make bench      print BENCH lines (decisions/s and ratios against a baseline)
@@ -53,7 +54,7 @@ UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
 BENCH_BIN := $(BUILD)/tests/bench_policy
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps check asan bench fuzz format format-check clean tools tests
+.PHONY: all deps check asan bench fuzz format format-check clean tools tests demo
 
 all: $(STSCTL)
 
@@ -82,6 +83,10 @@ $(BENCH_BIN): tests/bench/bench_policy.c $(CORE)
 	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
 tests: $(UNIT_BINS) $(STSCTL)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(STSCTL)
+	@BUILD=$(BUILD) scripts/demo.sh
 
 check: deps
 	@$(MAKE) --no-print-directory tests
