@@ -35,8 +35,14 @@ static bool parse_request_value(sts_op_family family, const char *text, typed_va
 	tv->bytes = NULL;
 	switch (family) {
 	case FAM_STRING:
-	case FAM_ARN:
 		return true;
+	case FAM_ARN: {
+		/* A value that is not an ARN never satisfies an Arn* operator,
+		 * negated or not (as the IAM policy simulator behaves). */
+		const char *f[6];
+		size_t l[6];
+		return strncmp(text, "arn:", 4) == 0 && sts_arn_split(text, strlen(text), f, l);
+	}
 	case FAM_NUMERIC:
 		return sts_parse_number(text, &tv->number);
 	case FAM_DATE:

@@ -162,11 +162,17 @@ static int parse_resources(sts_parse_ctx *pc, const char *path, json_object *v, 
 
 static int parse_sid(sts_parse_ctx *pc, const char *path, json_object *v, sts_statement *st)
 {
-	/* IAM documents Sids as alphanumeric but accepts any string (e.g. with
-	 * underscores); only the type and uniqueness are enforced. */
+	const char *sid;
+
 	if (!json_object_is_type(v, json_type_string))
 		return fail(pc, path, "must be a string");
-	st->sid = strdup(json_object_get_string(v));
+	sid = json_object_get_string(v);
+	/* IAM: "Statement IDs (SID) must be alpha-numeric" ([0-9A-Za-z]*). */
+	for (const char *c = sid; *c; c++) {
+		if (!isalnum((unsigned char)*c))
+			return fail(pc, path, "Sid may contain only letters A-Z, a-z and digits 0-9");
+	}
+	st->sid = strdup(sid);
 	return st->sid ? 0 : fail(pc, path, "out of memory");
 }
 
@@ -255,6 +261,8 @@ static int parse_statement_body(sts_parse_ctx *pc, const char *path, json_object
 	if (v) {
 		st->not_principal = flag;
 		sts_fmt(fpath, sizeof(fpath), "%s.%s", path, flag ? "NotPrincipal" : "Principal");
+		if (pc->kind == STS_DOC_TRUST && flag)
+			return fail(pc, fpath, "NotPrincipal cannot be used in a role trust policy");
 		if (pc->kind != STS_DOC_TRUST)
 			return fail(pc, fpath,
 				    "a Principal belongs in resource and trust policies, "
