@@ -4,7 +4,10 @@
  *      is an explicit deny;
  *   2. the identity policies (or a same-account resource policy) must Allow;
  *   3. a permissions boundary, when set, must also Allow;
- *   4. a session policy, when given, must also Allow;
+ *   4. a session policy, when given, must also Allow; a federated-user
+ *      session without one has no permissions (GetFederationToken: "if you
+ *      do not pass any session policies, then the resulting federated user
+ *      session has no permissions");
  * otherwise it is an implicit deny.
  */
 #include <ctype.h>
@@ -51,6 +54,18 @@ static size_t lower_action(const char *action, char *buf, size_t cap)
 	return action && action[n] ? (size_t)-1 : n;
 }
 
+/* arn:PARTITION:sts::ACCOUNT:federated-user/NAME */
+static bool is_federated_user(const char *principal)
+{
+	const char *f[6];
+	size_t l[6];
+
+	if (!principal || !sts_arn_split(principal, strlen(principal), f, l))
+		return false;
+	return l[2] == 3 && memcmp(f[2], "sts", 3) == 0 && l[5] > 15 &&
+	       memcmp(f[5], "federated-user/", 15) == 0;
+}
+
 sts_decision sts_evaluate(const sts_policy_inputs *in, const sts_request *req, sts_verdict *out)
 {
 	static const char *const names[] = { "identity", "resource", "boundary", "session" };
@@ -74,7 +89,7 @@ sts_decision sts_evaluate(const sts_policy_inputs *in, const sts_request *req, s
 		return set_verdict(out, STS_IMPLICIT_DENY, "identity", NULL);
 	if (in->boundary && !results[2].first_allow)
 		return set_verdict(out, STS_IMPLICIT_DENY, "boundary", NULL);
-	if (in->session && !results[3].first_allow)
+	if ((in->session || is_federated_user(req->principal)) && !results[3].first_allow)
 		return set_verdict(out, STS_IMPLICIT_DENY, "session", NULL);
 	return set_verdict(out, STS_ALLOWED, results[0].first_allow ? "identity" : "resource",
 			   results[0].first_allow ? results[0].first_allow :
