@@ -185,7 +185,7 @@ static bool request_value_satisfies(const sts_condition *c, const char *text,
 
 static bool null_condition(const sts_condition *c, const sts_context_entry *e)
 {
-	bool absent = e == NULL || e->nvalues == 0;
+	bool absent = e == NULL; /* KEY[] with no values is present */
 
 	if (c->qualifier == QUAL_ALL)
 		return true;

@@ -170,7 +170,8 @@ static int parse_sid(sts_parse_ctx *pc, const char *path, json_object *v, sts_st
 	/* IAM: "Statement IDs (SID) must be alpha-numeric" ([0-9A-Za-z]*). */
 	for (const char *c = sid; *c; c++) {
 		if (!isalnum((unsigned char)*c))
-			return fail(pc, path, "Sid may contain only letters A-Z, a-z and digits 0-9");
+			return fail(pc, path,
+				    "Sid may contain only letters A-Z, a-z and digits 0-9");
 	}
 	st->sid = strdup(sid);
 	return st->sid ? 0 : fail(pc, path, "out of memory");
@@ -262,7 +263,8 @@ static int parse_statement_body(sts_parse_ctx *pc, const char *path, json_object
 		st->not_principal = flag;
 		sts_fmt(fpath, sizeof(fpath), "%s.%s", path, flag ? "NotPrincipal" : "Principal");
 		if (pc->kind == STS_DOC_TRUST && flag)
-			return fail(pc, fpath, "NotPrincipal cannot be used in a role trust policy");
+			return fail(pc, fpath,
+				    "NotPrincipal cannot be used in a role trust policy");
 		if (pc->kind != STS_DOC_TRUST)
 			return fail(pc, fpath,
 				    "a Principal belongs in resource and trust policies, "

@@ -114,6 +114,10 @@ int sts_policy_json_parse(const char *text, size_t len, const char *name, json_o
 	size_t off;
 
 	*out = NULL;
+	if (len > (size_t)1 << 24) {
+		json_tokener_free(tok);
+		return sts_error_set(err, "%s: document larger than 16 MiB", name);
+	}
 	if (!tok)
 		return sts_error_set(err, "%s: out of memory", name);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);

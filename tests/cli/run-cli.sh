@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The stsctl simulate / validate contract of issue 2, exactly: first stdout
+# line, exit status (0 allowed, 1 denied, 2 invalid input), messages on
+# stderr naming the file and the JSON path, and the --context forms.
+set -u
+BUILD=${BUILD:-build}
+S="$BUILD/stsctl"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*"
+}
+# expect NAME WANT_FIRST_LINE WANT_STATUS -- ARGS...
+expect() {
+	local name=$1 want=$2 status=$3
+	shift 4
+	local out rc
+	out=$("$S" "$@" 2>"$tmp/err") && rc=0 || rc=$?
+	if [[ $rc -ne $status ]]; then
+		bad "$name: exit $rc, wanted $status (stderr: $(head -c 300 "$tmp/err"))"
+	elif [[ -n $want && "$(head -n 1 <<<"$out")" != "$want" ]]; then
+		bad "$name: first line '$(head -n 1 <<<"$out")', wanted '$want'"
+	else
+		ok
+	fi
+}
+# stderr_has NAME TEXT: the last command's stderr contains TEXT
+stderr_has() {
+	if grep -qF -- "$2" "$tmp/err"; then ok; else bad "$1: stderr lacks '$2': $(cat "$tmp/err")"; fi
+}
+
+V='"Version":"2012-10-17"'
+cat >"$tmp/assume.json" <<JSON
+{$V,"Statement":[{"Sid":"Assume","Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123123123123:role/UpdateAPP"}]}
+JSON
+cat >"$tmp/federate.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":["arn:aws:sts::123456789012:federated-user/Manager*"]}]}
+JSON
+cat >"$tmp/deny-nomfa.json" <<JSON
+{$V,"Statement":[{"Sid":"NoMfa","Effect":"Deny","Action":"*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}
+JSON
+cat >"$tmp/user-home.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/\${aws:username}/*"}]}
+JSON
+cat >"$tmp/tags.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["a","b"]},"Null":{"aws:TagKeys":"false"}}}]}
+JSON
+cat >"$tmp/single.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"x:k":"a"}}}]}
+JSON
+cat >"$tmp/s3get.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}
+JSON
+cat >"$tmp/ec2.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}
+JSON
+cat >"$tmp/all.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}
+JSON
+cat >"$tmp/v2008.json" <<'JSON'
+{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}
+JSON
+cat >"$tmp/principal.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}
+JSON
+cat >"$tmp/baddate.json" <<JSON
+{$V,"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"tomorrow"}}}]}
+JSON
+printf '{"Version":"2012-10-17",\n"Statement": [}' >"$tmp/notjson.json"
+
+role=arn:aws:iam::123123123123:role/UpdateAPP
+expect seed-assume allowed 0 -- simulate --policy "$tmp/assume.json" --action sts:AssumeRole --resource $role
+expect seed-assume-other implicitDeny 1 -- simulate --policy "$tmp/assume.json" --action sts:AssumeRole --resource arn:aws:iam::123123123123:role/Other
+expect seed-manager-bob allowed 0 -- simulate --policy "$tmp/federate.json" --action sts:GetFederationToken --resource arn:aws:sts::123456789012:federated-user/Manager-Bob
+expect seed-bob implicitDeny 1 -- simulate --policy "$tmp/federate.json" --action sts:GetFederationToken --resource arn:aws:sts::123456789012:federated-user/Bob
+out=$("$S" simulate --policy "$tmp/assume.json" --action sts:AssumeRole --resource $role)
+[[ $(sed -n 2p <<<"$out") == *"assume.json Sid Assume (Allow)"* ]] && ok || bad "second line names the deciding statement: $out"
+expect explicit-deny explicitDeny 1 -- simulate --policy "$tmp/assume.json" --policy "$tmp/deny-nomfa.json" --action sts:AssumeRole --resource $role --context aws:MultiFactorAuthPresent=false
+expect mfa-absent-ifexists explicitDeny 1 -- simulate --policy "$tmp/assume.json" --policy "$tmp/deny-nomfa.json" --action sts:AssumeRole --resource $role
+expect mfa-present allowed 0 -- simulate --policy "$tmp/assume.json" --policy "$tmp/deny-nomfa.json" --action sts:AssumeRole --resource $role --context aws:MultiFactorAuthPresent=true
+expect no-policies implicitDeny 1 -- simulate --action s3:GetObject --resource arn:aws:s3:::b/k
+# principal-derived keys, and --context winning over them
+expect principal-username allowed 0 -- simulate --policy "$tmp/user-home.json" --principal arn:aws:iam::123456789012:user/alice --action s3:GetObject --resource arn:aws:s3:::home/alice/f
+expect context-wins implicitDeny 1 -- simulate --policy "$tmp/user-home.json" --principal arn:aws:iam::123456789012:user/alice --context aws:username=bob --action s3:GetObject --resource arn:aws:s3:::home/alice/f
+expect no-principal-no-var implicitDeny 1 -- simulate --policy "$tmp/user-home.json" --action s3:GetObject --resource arn:aws:s3:::home/alice/f
+expect resource-star-literal implicitDeny 1 -- simulate --policy "$tmp/user-home.json" --context aws:username=alice --action s3:GetObject --resource 'arn:aws:s3:::home/*'
+# --context forms: repeated key = multi-valued; KEY[]=V forces multi; bare KEY[] = present and empty
+expect multi-repeated allowed 0 -- simulate --policy "$tmp/tags.json" --action s3:GetObject --resource '*' --context aws:TagKeys=a --context aws:TagKeys=b
+expect multi-bracket allowed 0 -- simulate --policy "$tmp/tags.json" --action s3:GetObject --resource '*' --context 'aws:TagKeys[]=a'
+expect multi-outside-set implicitDeny 1 -- simulate --policy "$tmp/tags.json" --action s3:GetObject --resource '*' --context 'aws:TagKeys[]=a' --context 'aws:TagKeys[]=c'
+expect multi-empty-present allowed 0 -- simulate --policy "$tmp/tags.json" --action s3:GetObject --resource '*' --context 'aws:TagKeys[]'
+expect multi-absent-null implicitDeny 1 -- simulate --policy "$tmp/tags.json" --action s3:GetObject --resource '*'
+expect single-op-multi-key implicitDeny 1 -- simulate --policy "$tmp/single.json" --action s3:GetObject --resource '*' --context 'x:k[]=a'
+expect single-op-single-key allowed 0 -- simulate --policy "$tmp/single.json" --action s3:GetObject --resource '*' --context 'x:k=a'
+# session policies: several files act as one; identity ∩ session; boundary
+expect session-union allowed 0 -- simulate --policy "$tmp/all.json" --session-policy "$tmp/s3get.json" --session-policy "$tmp/ec2.json" --action ec2:RunInstances --resource '*'
+expect session-limits implicitDeny 1 -- simulate --policy "$tmp/all.json" --session-policy "$tmp/s3get.json" --action s3:PutObject --resource '*'
+expect session-adds-nothing implicitDeny 1 -- simulate --policy "$tmp/s3get.json" --session-policy "$tmp/all.json" --action s3:PutObject --resource '*'
+expect boundary-limits implicitDeny 1 -- simulate --policy "$tmp/all.json" --boundary "$tmp/s3get.json" --action s3:PutObject --resource '*'
+expect boundary-allows allowed 0 -- simulate --policy "$tmp/all.json" --boundary "$tmp/s3get.json" --action s3:GetObject --resource '*'
+# Version 2008: variables are literal text; validate refuses it, simulate evaluates it
+expect v2008-literal allowed 0 -- simulate --policy "$tmp/v2008.json" --action s3:GetObject --resource 'arn:aws:s3:::home/${aws:username}/f' --context aws:username=alice
+expect v2008-no-subst implicitDeny 1 -- simulate --policy "$tmp/v2008.json" --action s3:GetObject --resource arn:aws:s3:::home/alice/f --context aws:username=alice
+expect validate-v2008 "" 2 -- validate "$tmp/v2008.json"
+stderr_has validate-v2008-msg "v2008.json: Version:"
+# invalid input: exit 2, message naming the file and place
+expect validate-ok "" 0 -- validate "$tmp/assume.json" "$tmp/federate.json"
+expect validate-one-bad "" 2 -- validate "$tmp/assume.json" "$tmp/baddate.json"
+stderr_has validate-path "baddate.json: Statement[1].Condition.DateGreaterThan.aws:CurrentTime: not a date"
+expect simulate-bad-policy "" 2 -- simulate --policy "$tmp/baddate.json" --action s3:GetObject --resource '*'
+stderr_has simulate-bad-policy-path "Statement[1].Condition.DateGreaterThan"
+expect principal-in-identity "" 2 -- simulate --policy "$tmp/principal.json" --action s3:GetObject --resource '*'
+stderr_has principal-in-identity-path "principal.json: Statement[0].Principal"
+expect principal-in-session "" 2 -- simulate --policy "$tmp/all.json" --session-policy "$tmp/principal.json" --action s3:GetObject --resource '*'
+expect not-json "" 2 -- validate "$tmp/notjson.json"
+stderr_has not-json-line "notjson.json: line 2"
+expect missing-file "" 2 -- simulate --policy "$tmp/nope.json" --action s3:GetObject --resource '*'
+stderr_has missing-file-name "nope.json"
+expect two-boundaries "" 2 -- simulate --policy "$tmp/all.json" --boundary "$tmp/all.json" --boundary "$tmp/all.json" --action s3:GetObject --resource '*'
+expect missing-action "" 2 -- simulate --policy "$tmp/all.json" --resource '*'
+expect missing-resource "" 2 -- simulate --policy "$tmp/all.json" --action s3:GetObject
+expect bad-context "" 2 -- simulate --policy "$tmp/all.json" --action s3:GetObject --resource '*' --context novalue
+expect unknown-option "" 2 -- simulate --policy "$tmp/all.json" --action s3:GetObject --resource '*' --debug
+expect unknown-command "" 2 -- frobnicate
+expect validate-nothing "" 2 -- validate
+echo "cli: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
