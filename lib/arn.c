@@ -33,38 +33,58 @@ bool sts_arn_split(const char *arn, size_t len, const char *fields[6], size_t le
 	return true;
 }
 
-bool sts_arn_glob_match(const char *glob, size_t glen, const char *arn, size_t alen)
+bool sts_arn_view_pattern(const char *glob, size_t glen, sts_arn_view *view)
 {
-	const char *pf[6], *af[6];
-	size_t pl[6], al[6];
-
-	if (!sts_arn_split(glob, glen, pf, pl) || !sts_arn_split(arn, alen, af, al))
-		return sts_glob_match(glob, glen, arn, alen); /* not ARNs: whole text */
+	if (!sts_arn_split(glob, glen, view->f, view->l))
+		return false;
 	for (int i = 0; i < 6; i++) {
-		if (!sts_glob_match(pf[i], pl[i], af[i], al[i]))
-			return false;
+		const char *f = view->f[i];
+		size_t n = view->l[i];
+		view->literal[i] = !memchr(f, '*', n) && !memchr(f, '?', n) && !memchr(f, '\\', n);
 	}
 	return true;
 }
 
-bool sts_resource_match(const sts_resource_pattern *pat, const char *resource,
-			const sts_context *ctx)
+bool sts_arn_view_match(const sts_arn_view *pattern, const sts_arn_view *arn)
+{
+	/* The resource part (last, longest) is compared last. */
+	for (int i = 0; i < 6; i++) {
+		if (pattern->literal[i]) {
+			if (pattern->l[i] != arn->l[i] ||
+			    memcmp(pattern->f[i], arn->f[i], arn->l[i]) != 0)
+				return false;
+		} else if (!sts_glob_match(pattern->f[i], pattern->l[i], arn->f[i], arn->l[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool sts_arn_glob_match(const char *glob, size_t glen, const char *arn, size_t alen)
+{
+	sts_arn_view pv, av;
+
+	if (!sts_arn_view_pattern(glob, glen, &pv) || !sts_arn_split(arn, alen, av.f, av.l))
+		return sts_glob_match(glob, glen, arn, alen); /* not ARNs: whole text */
+	return sts_arn_view_match(&pv, &av);
+}
+
+bool sts_resource_match(const sts_resource_pattern *pat, const sts_prepared *pr)
 {
 	char buf[4096];
-	const char *glob = pat->text.glob;
 	long glen;
 
 	if (pat->is_star)
 		return true;
-	if (pat->text.has_vars) {
-		glen = sts_template_render(&pat->text, RENDER_GLOB, ctx, buf, sizeof(buf));
-		if (glen < 0)
-			return false; /* unresolved variable: the entry matches nothing */
-		glob = buf;
-	} else {
-		glen = (long)strlen(glob);
+	if (!pat->text.has_vars) {
+		if (pat->is_arn && pr->resource_is_arn)
+			return sts_arn_view_match(&pat->view, &pr->arn);
+		return sts_glob_match(pat->text.glob, pat->glen, pr->resource, pr->resource_len);
 	}
-	return sts_arn_glob_match(glob, (size_t)glen, resource, strlen(resource));
+	glen = sts_template_render(&pat->text, RENDER_GLOB, pr->req->context, buf, sizeof(buf));
+	if (glen < 0)
+		return false; /* unresolved variable: the entry matches nothing */
+	return sts_arn_glob_match(buf, (size_t)glen, pr->resource, pr->resource_len);
 }
 
 static const char *const partitions[] = { "aws",       "aws-cn",    "aws-us-gov",
@@ -168,19 +188,23 @@ int sts_parse_resource_pattern(sts_parse_ctx *pc, const char *path, const char *
 		return bad_resource(pc, path, "unknown ARN partition", text);
 	if (!colon || colon[1] == ':' || colon[1] == '\0')
 		return bad_resource(pc, path, "ARN service must be named", text);
+	if (strcspn(colon + 1, ":") > strcspn(colon + 1, "*?"))
+		return bad_resource(pc, path, "ARN service cannot contain wildcards", text);
 	if (count_char(text, ':') < 5 && strstr(text, "::"))
 		return bad_resource(pc, path,
 				    "malformed ARN (arn:partition:service:region:account:resource)",
 				    text);
 	if (sts_arn_split(text, len, f, l)) {
-		if (has_wildcard(f[2], l[2]))
-			return bad_resource(pc, path, "ARN service cannot contain wildcards", text);
 		if (check_service_fields(pc, path, text, f, l) < 0)
 			return -1;
 		var_from = (size_t)(f[5] - text);
 	}
 	if (sts_template_compile_from(&out->text, text, pc->variables, var_from) < 0)
 		return sts_error_set(pc->err, "%s: %s: out of memory", pc->name, path);
+	if (!out->text.has_vars) {
+		out->glen = strlen(out->text.glob);
+		out->is_arn = sts_arn_view_pattern(out->text.glob, out->glen, &out->view);
+	}
 	return 0;
 }
 

@@ -200,7 +200,7 @@ static bool null_condition(const sts_condition *c, const sts_context_entry *e)
 
 static bool condition_holds(const sts_condition *c, const sts_context *ctx)
 {
-	const sts_context_entry *e = sts_context_find(ctx, c->key);
+	const sts_context_entry *e = sts_context_find_n(ctx, c->key, c->key_len);
 
 	if (c->family == FAM_NULL)
 		return null_condition(c, e);

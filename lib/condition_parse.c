@@ -215,6 +215,7 @@ static int parse_operator_block(sts_parse_ctx *pc, const char *path, const char 
 		c->key = sts_strdup_lower(key, strlen(key));
 		if (!c->key)
 			return fail(pc, kpath, "out of memory");
+		c->key_len = strlen(c->key);
 		if (parse_values(pc, kpath, vals, c) < 0)
 			return -1;
 	}

@@ -41,15 +41,22 @@ void sts_context_free(sts_context *ctx)
 	free(ctx);
 }
 
-const sts_context_entry *sts_context_find(const sts_context *ctx, const char *key_lower)
+const sts_context_entry *sts_context_find_n(const sts_context *ctx, const char *key_lower,
+					    size_t len)
 {
 	if (!ctx)
 		return NULL;
 	for (size_t i = 0; i < ctx->count; i++) {
-		if (strcmp(ctx->entries[i].key, key_lower) == 0)
-			return &ctx->entries[i];
+		const sts_context_entry *e = &ctx->entries[i];
+		if (e->klen == len && memcmp(e->key, key_lower, len) == 0)
+			return e;
 	}
 	return NULL;
+}
+
+const sts_context_entry *sts_context_find(const sts_context *ctx, const char *key_lower)
+{
+	return sts_context_find_n(ctx, key_lower, strlen(key_lower));
 }
 
 const char *sts_context_single(const sts_context *ctx, const char *key_lower)
@@ -87,6 +94,7 @@ static sts_context_entry *find_or_add(sts_context *ctx, const char *key)
 	e = &ctx->entries[ctx->count++];
 	memset(e, 0, sizeof(*e));
 	e->key = lower;
+	e->klen = strlen(lower);
 	return e;
 }
 

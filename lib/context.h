@@ -9,12 +9,15 @@
 
 typedef struct {
 	char *key; /* lower-cased: condition key names are case-insensitive */
+	size_t klen;
 	char **values;
 	size_t nvalues;
 	bool multi; /* declared multi-valued (KEY[] or given more than once) */
 } sts_context_entry;
 
 const sts_context_entry *sts_context_find(const sts_context *ctx, const char *key_lower);
+const sts_context_entry *sts_context_find_n(const sts_context *ctx, const char *key_lower,
+					    size_t len);
 
 /* The single value of a single-valued key, or NULL (absent or multi-valued):
  * what a policy variable may be substituted with. */

@@ -10,7 +10,6 @@
  *      session has no permissions");
  * otherwise it is an implicit deny.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +42,6 @@ static sts_decision set_verdict(sts_verdict *out, sts_decision decision, const c
 	return decision;
 }
 
-/* Lower-cases the action into |buf| (action names are case-insensitive). */
-static size_t lower_action(const char *action, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	for (; action && action[n] && n + 1 < cap; n++)
-		buf[n] = (char)tolower((unsigned char)action[n]);
-	buf[n] = '\0';
-	return action && action[n] ? (size_t)-1 : n;
-}
-
 /* arn:PARTITION:sts::ACCOUNT:federated-user/NAME */
 static bool is_federated_user(const char *principal)
 {
@@ -72,14 +60,14 @@ sts_decision sts_evaluate(const sts_policy_inputs *in, const sts_request *req, s
 	const sts_policy_set *sets[4] = { in->identity, in->resource, in->boundary, in->session };
 	sts_set_result results[4];
 	char action[ACTION_CAP];
-	size_t alen = lower_action(req->action, action, sizeof(action));
+	sts_prepared pr;
 
-	if (alen == (size_t)-1) /* absurdly long action: matches nothing */
-		return set_verdict(out, STS_IMPLICIT_DENY, "identity", NULL);
+	if (!sts_prepare_request(req, action, sizeof(action), &pr))
+		return set_verdict(out, STS_IMPLICIT_DENY, "identity", NULL); /* absurd action */
 	for (int i = 0; i < 4; i++) {
 		results[i].first_allow = results[i].first_deny = NULL;
 		if (sets[i])
-			sts_policy_set_eval(sets[i], action, alen, req, &results[i]);
+			sts_policy_set_eval(sets[i], &pr, &results[i]);
 	}
 	for (int i = 0; i < 4; i++) {
 		if (results[i].first_deny)
@@ -100,11 +88,11 @@ sts_decision sts_evaluate_trust(const sts_policy_set *trust, const sts_request *
 				sts_verdict *out)
 {
 	char action[ACTION_CAP];
-	size_t alen = lower_action(req->action, action, sizeof(action));
+	sts_prepared pr;
 	sts_set_result r = { NULL, NULL };
 
-	if (alen != (size_t)-1)
-		sts_policy_set_eval(trust, action, alen, req, &r);
+	if (sts_prepare_request(req, action, sizeof(action), &pr))
+		sts_policy_set_eval(trust, &pr, &r);
 	if (r.first_deny)
 		return set_verdict(out, STS_EXPLICIT_DENY, "resource", r.first_deny);
 	if (!r.first_allow)

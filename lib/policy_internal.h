@@ -54,6 +54,7 @@ typedef struct {
 	bool if_exists;
 	sts_qualifier qualifier;
 	char *key; /* lower-cased */
+	size_t key_len;
 	sts_cond_value *values;
 	size_t nvalues;
 } sts_condition;
@@ -72,12 +73,24 @@ typedef struct {
 
 typedef struct {
 	char *glob; /* lower-cased wildcard pattern */
+	size_t len;
 	bool is_star;
+	bool literal; /* no wildcard: compared byte for byte */
 } sts_action_pattern;
+
+/* The six fields of an ARN (or of an ARN pattern), pointing into its text. */
+typedef struct {
+	const char *f[6];
+	size_t l[6];
+	bool literal[6]; /* for patterns: the field holds no wildcard or escape */
+} sts_arn_view;
 
 typedef struct {
 	bool is_star;
 	sts_template text; /* variables only in the resource part (after the 5th colon) */
+	size_t glen;	   /* without variables: length of text.glob */
+	bool is_arn;	   /* without variables: text.glob has six fields, in |view| */
+	sts_arn_view view;
 } sts_resource_pattern;
 
 typedef struct {
@@ -123,19 +136,34 @@ int sts_parse_resource_pattern(sts_parse_ctx *pc, const char *path, const char *
 			       sts_resource_pattern *out);
 void sts_resource_pattern_free(sts_resource_pattern *r);
 
+/* A request prepared once per evaluation: lower-cased action, split resource. */
+typedef struct {
+	const sts_request *req;
+	const char *action; /* lower-cased */
+	size_t action_len;
+	const char *resource;
+	size_t resource_len;
+	bool resource_is_arn;
+	sts_arn_view arn;
+} sts_prepared;
+
 /* Matching pieces. */
 bool sts_conditions_match(const sts_statement *st, const sts_context *ctx);
 bool sts_principal_match(const sts_principal_spec *spec, const char *principal);
-bool sts_resource_match(const sts_resource_pattern *pat, const char *resource,
-			const sts_context *ctx);
+bool sts_resource_match(const sts_resource_pattern *pat, const sts_prepared *pr);
 bool sts_action_match(const sts_action_pattern *pat, const char *action_lower, size_t len);
 /* A statement applies to the request (action, resource, principal, conditions). */
-bool sts_statement_applies(const sts_statement *st, const char *action_lower, size_t action_len,
-			   const sts_request *req);
+bool sts_statement_applies(const sts_statement *st, const sts_prepared *pr);
+/* Fills |pr| from |req|; |action_buf| receives the lower-cased action.
+ * Returns false when the action does not fit (it then matches nothing). */
+bool sts_prepare_request(const sts_request *req, char *action_buf, size_t cap, sts_prepared *pr);
 
 /* ARN fields: splits |arn| at its first five colons. */
 bool sts_arn_split(const char *arn, size_t len, const char *fields[6], size_t lens[6]);
 /* Field-by-field wildcard match of a compiled ARN pattern against an ARN. */
 bool sts_arn_glob_match(const char *glob, size_t glen, const char *arn, size_t alen);
+/* Splits a compiled pattern into |view|, marking the wildcard-free fields. */
+bool sts_arn_view_pattern(const char *glob, size_t glen, sts_arn_view *view);
+bool sts_arn_view_match(const sts_arn_view *pattern, const sts_arn_view *arn);
 
 #endif

@@ -120,6 +120,8 @@ static int parse_actions(sts_parse_ctx *pc, const char *path, json_object *v, st
 			fail(pc, path, "out of memory");
 			goto fail;
 		}
+		st->actions[i].len = strlen(st->actions[i].glob);
+		st->actions[i].literal = !strpbrk(st->actions[i].glob, "*?\\");
 		st->nactions = i + 1;
 	}
 	free(items);

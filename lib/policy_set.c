@@ -285,46 +285,44 @@ int sts_policy_set_finish(sts_policy_set *set)
 	return 0;
 }
 
-static void consider(const sts_policy_set *set, size_t id, const char *action, size_t alen,
-		     const sts_request *req, sts_set_result *out)
+static void consider(const sts_policy_set *set, size_t id, const sts_prepared *pr,
+		     sts_set_result *out)
 {
 	const sts_stmt_ref *ref = &set->refs[id];
 	const sts_stmt_ref **best = ref->statement->allow ? &out->first_allow : &out->first_deny;
 
 	if (*best && (*best)->ordinal <= id)
 		return; /* an earlier statement of this effect already decided */
-	if (sts_statement_applies(ref->statement, action, alen, req))
+	if (sts_statement_applies(ref->statement, pr))
 		*best = ref;
 }
 
-static void consider_bucket(const sts_policy_set *set, const sts_bucket *b, const char *action,
-			    size_t alen, const sts_request *req, sts_set_result *out)
+static void consider_bucket(const sts_policy_set *set, const sts_bucket *b, const sts_prepared *pr,
+			    sts_set_result *out)
 {
 	for (size_t i = 0; b && i < b->nids; i++)
-		consider(set, b->ids[i], action, alen, req, out);
+		consider(set, b->ids[i], pr, out);
 }
 
-void sts_policy_set_eval(const sts_policy_set *set, const char *action_lower, size_t action_len,
-			 const sts_request *req, sts_set_result *out)
+void sts_policy_set_eval(const sts_policy_set *set, const sts_prepared *pr, sts_set_result *out)
 {
-	const char *res = req->resource ? req->resource : "";
-	size_t rlen = strlen(res), limit;
+	const char *res = pr->resource;
+	size_t limit;
 	uint64_t h = FNV_OFFSET;
 
 	out->first_allow = out->first_deny = NULL;
 	if (!set || !set->finished)
 		return;
 	for (size_t i = 0; i < set->nalways; i++)
-		consider(set, set->always[i], action_lower, action_len, req, out);
+		consider(set, set->always[i], pr, out);
 	consider_bucket(set,
-			map_find(&set->by_action, fnv(action_lower, action_len), action_lower,
-				 action_len),
-			action_lower, action_len, req, out);
-	limit = rlen < set->max_prefix ? rlen : set->max_prefix;
+			map_find(&set->by_action, fnv(pr->action, pr->action_len), pr->action,
+				 pr->action_len),
+			pr, out);
+	limit = pr->resource_len < set->max_prefix ? pr->resource_len : set->max_prefix;
 	for (size_t len = 1; len <= limit; len++) {
 		h = fnv_step(h, (unsigned char)res[len - 1]);
 		if (set->prefix_len_used[len])
-			consider_bucket(set, map_find(&set->by_prefix, h, res, len), action_lower,
-					action_len, req, out);
+			consider_bucket(set, map_find(&set->by_prefix, h, res, len), pr, out);
 	}
 }

@@ -15,7 +15,6 @@ typedef struct {
 	const sts_stmt_ref *first_deny;
 } sts_set_result;
 
-void sts_policy_set_eval(const sts_policy_set *set, const char *action_lower, size_t action_len,
-			 const sts_request *req, sts_set_result *out);
+void sts_policy_set_eval(const sts_policy_set *set, const sts_prepared *pr, sts_set_result *out);
 
 #endif

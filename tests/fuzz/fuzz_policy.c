@@ -34,11 +34,12 @@ static sts_context *make_context(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const requests[][2] = {
-		{"sts:AssumeRole", "arn:aws:iam::123456789012:role/UpdateAPP"},
-		{"sts:GetFederationToken", "arn:aws:sts::123456789012:federated-user/Manager-Bob"},
-		{"s3:GetObject", "arn:aws:s3:::bucket/alice/key"},
+		{ "sts:AssumeRole", "arn:aws:iam::123456789012:role/UpdateAPP" },
+		{ "sts:GetFederationToken",
+		  "arn:aws:sts::123456789012:federated-user/Manager-Bob" },
+		{ "s3:GetObject", "arn:aws:s3:::bucket/alice/key" },
 	};
-	sts_doc_kind kinds[] = {STS_DOC_IDENTITY, STS_DOC_INLINE, STS_DOC_SESSION, STS_DOC_TRUST};
+	sts_doc_kind kinds[] = { STS_DOC_IDENTITY, STS_DOC_INLINE, STS_DOC_SESSION, STS_DOC_TRUST };
 	sts_policy *policy = NULL;
 	sts_policy_set *set;
 	sts_context *ctx;
@@ -53,11 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx = make_context();
 	if (set && ctx && sts_policy_set_add(set, policy) == 0 && sts_policy_set_finish(set) == 0) {
 		for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
-			sts_request req = {.principal = "arn:aws:iam::123456789012:user/alice",
-					   .action = requests[i][0],
-					   .resource = requests[i][1],
-					   .context = ctx};
-			sts_policy_inputs in = {.identity = set, .session = set, .boundary = set};
+			sts_request req = { .principal = "arn:aws:iam::123456789012:user/alice",
+					    .action = requests[i][0],
+					    .resource = requests[i][1],
+					    .context = ctx };
+			sts_policy_inputs in = { .identity = set, .session = set, .boundary = set };
 			sts_verdict v;
 			char why[256];
 			if (data[0] % 4 == 3)

@@ -30,10 +30,11 @@ static const char *str(json_object *obj, const char *key)
 static sts_policy *compile(json_object *doc, sts_doc_kind kind, const char *name, char *msg,
 			   size_t cap)
 {
-	const char *text = json_object_is_type(doc, json_type_string) ?
-				   json_object_get_string(doc) :
-				   json_object_to_json_string_ext(
-				     doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *text =
+		json_object_is_type(doc, json_type_string) ?
+			json_object_get_string(doc) :
+			json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE);
 	sts_policy *p = NULL;
 	sts_error err;
 

@@ -286,17 +286,13 @@ static void test_index_agrees_with_linear_scan(void **state)
 		sts_decision indexed = sts_evaluate(&in, &req, &v);
 		/* Linear reference over the compiled statements. */
 		char action[64];
-		size_t alen = strlen(req.action);
-		for (size_t k = 0; k <= alen; k++)
-			action[k] = (char)((req.action[k] >= 'A' && req.action[k] <= 'Z') ?
-						   req.action[k] + 32 :
-						   req.action[k]);
+		sts_prepared pr;
+		assert_true(sts_prepare_request(&req, action, sizeof(action), &pr));
 		int first_allow = -1, first_deny = -1;
 		for (int p = 0; p < NPOL; p++) {
 			for (size_t st = 0; st < policies[p]->nstatements; st++) {
 				int ordinal = p * PER + (int)st;
-				if (!sts_statement_applies(&policies[p]->statements[st], action,
-							   alen, &req))
+				if (!sts_statement_applies(&policies[p]->statements[st], &pr))
 					continue;
 				int *slot = policies[p]->statements[st].allow ? &first_allow :
 										&first_deny;
