@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "context_json.h"
 #include "policy.h"
 
 typedef struct {
@@ -70,19 +71,9 @@ static sts_context *load_context(json_object *obj)
 {
 	sts_context *ctx = sts_context_new();
 
-	if (!ctx || !obj)
-		return ctx;
-	json_object_object_foreach(obj, key, val) {
-		if (json_object_is_type(val, json_type_array)) {
-			if (json_object_array_length(val) == 0)
-				sts_context_add_multi(ctx, key, NULL);
-			for (size_t i = 0; i < json_object_array_length(val); i++)
-				sts_context_add_multi(
-					ctx, key,
-					json_object_get_string(json_object_array_get_idx(val, i)));
-		} else {
-			sts_context_add(ctx, key, json_object_get_string(val));
-		}
+	if (ctx && sts_context_add_json(ctx, obj) < 0) {
+		sts_context_free(ctx);
+		return NULL;
 	}
 	return ctx;
 }

@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "context_json.h"
 #include "testutil.h"
 
 typedef struct {
@@ -70,22 +71,10 @@ static sts_policy_set *set_of(json_object *spec, const char *key, sts_doc_kind k
 static sts_context *context_of(json_object *request)
 {
 	sts_context *ctx = sts_context_new();
-	json_object *obj;
+	json_object *obj = NULL;
 
-	if (json_object_object_get_ex(request, "context", &obj)) {
-		json_object_object_foreach(obj, key, val) {
-			if (!json_object_is_type(val, json_type_array)) {
-				sts_context_add(ctx, key, json_object_get_string(val));
-				continue;
-			}
-			if (json_object_array_length(val) == 0)
-				sts_context_add_multi(ctx, key, NULL);
-			for (size_t i = 0; i < json_object_array_length(val); i++)
-				sts_context_add_multi(
-					ctx, key,
-					json_object_get_string(json_object_array_get_idx(val, i)));
-		}
-	}
+	json_object_object_get_ex(request, "context", &obj);
+	assert_int_equal(sts_context_add_json(ctx, obj), 0);
 	sts_context_add_principal_keys(ctx, str(request, "principal"));
 	return ctx;
 }
