@@ -71,6 +71,7 @@ bool sts_arn_glob_match(const char *glob, size_t glen, const char *arn, size_t a
 
 bool sts_resource_match(const sts_resource_pattern *pat, const sts_prepared *pr)
 {
+	sts_arn_view view;
 	char buf[4096];
 	long glen;
 
@@ -84,7 +85,9 @@ bool sts_resource_match(const sts_resource_pattern *pat, const sts_prepared *pr)
 	glen = sts_template_render(&pat->text, RENDER_GLOB, pr->req->context, buf, sizeof(buf));
 	if (glen < 0)
 		return false; /* unresolved variable: the entry matches nothing */
-	return sts_arn_glob_match(buf, (size_t)glen, pr->resource, pr->resource_len);
+	if (pr->resource_is_arn && sts_arn_view_pattern(buf, (size_t)glen, &view))
+		return sts_arn_view_match(&view, &pr->arn);
+	return sts_glob_match(buf, (size_t)glen, pr->resource, pr->resource_len);
 }
 
 static const char *const partitions[] = { "aws",       "aws-cn",    "aws-us-gov",

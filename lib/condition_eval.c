@@ -21,6 +21,7 @@
 /* A request value parsed once for the condition's operator family. */
 typedef struct {
 	const char *text;
+	sts_arn_view arn;
 	double number;
 	sts_time date;
 	sts_cidr cidr;
@@ -36,13 +37,11 @@ static bool parse_request_value(sts_op_family family, const char *text, typed_va
 	switch (family) {
 	case FAM_STRING:
 		return true;
-	case FAM_ARN: {
+	case FAM_ARN:
 		/* A value that is not an ARN never satisfies an Arn* operator,
 		 * negated or not (as the IAM policy simulator behaves). */
-		const char *f[6];
-		size_t l[6];
-		return strncmp(text, "arn:", 4) == 0 && sts_arn_split(text, strlen(text), f, l);
-	}
+		return strncmp(text, "arn:", 4) == 0 &&
+		       sts_arn_split(text, strlen(text), tv->arn.f, tv->arn.l);
 	case FAM_NUMERIC:
 		return sts_parse_number(text, &tv->number);
 	case FAM_DATE:
@@ -131,8 +130,14 @@ static bool text_match(const sts_condition *c, const sts_cond_value *pv, const t
 	} else {
 		plen = (long)strlen(pattern);
 	}
-	if (c->family == FAM_ARN)
-		return sts_arn_glob_match(pattern, (size_t)plen, tv->text, strlen(tv->text));
+	if (c->family == FAM_ARN) {
+		sts_arn_view view;
+		if (pv->is_arn)
+			return sts_arn_view_match(&pv->view, &tv->arn);
+		if (!sts_arn_view_pattern(pattern, (size_t)plen, &view))
+			return sts_glob_match(pattern, (size_t)plen, tv->text, strlen(tv->text));
+		return sts_arn_view_match(&view, &tv->arn);
+	}
 	if (c->family == FAM_BOOL) {
 		bool want;
 		return sts_parse_bool(pattern, &want) && want == tv->flag;

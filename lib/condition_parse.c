@@ -104,10 +104,16 @@ static int parse_value(sts_parse_ctx *pc, const char *path, const char *text, st
 
 	switch (c->family) {
 	case FAM_STRING:
+		if (sts_template_compile(&v->text, text, pc->variables) < 0)
+			return fail(pc, path, "out of memory");
+		return 0;
 	case FAM_ARN:
-		return sts_template_compile(&v->text, text, pc->variables) < 0 ?
-			       fail(pc, path, "out of memory") :
-			       0;
+		if (sts_template_compile(&v->text, text, pc->variables) < 0)
+			return fail(pc, path, "out of memory");
+		if (!v->text.has_vars)
+			v->is_arn =
+				sts_arn_view_pattern(v->text.glob, strlen(v->text.glob), &v->view);
+		return 0;
 	case FAM_BOOL:
 		/* A variable may supply the value; otherwise it must read as a bool. */
 		if (sts_template_compile(&v->text, text, pc->variables) < 0)

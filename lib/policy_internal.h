@@ -36,6 +36,13 @@ typedef enum {
 	QUAL_ALL
 } sts_qualifier;
 
+/* The six fields of an ARN (or of an ARN pattern), pointing into its text. */
+typedef struct {
+	const char *f[6];
+	size_t l[6];
+	bool literal[6]; /* for patterns: the field holds no wildcard or escape */
+} sts_arn_view;
+
 typedef struct {
 	sts_template text; /* String, Arn, Bool (may hold variables) */
 	double number;
@@ -45,6 +52,8 @@ typedef struct {
 	size_t nbytes;
 	bool flag;	 /* Null */
 	bool unreadable; /* accepted by IAM, but never matches */
+	bool is_arn;	 /* Arn* without variables: |view| holds the split pattern */
+	sts_arn_view view;
 } sts_cond_value;
 
 typedef struct {
@@ -77,13 +86,6 @@ typedef struct {
 	bool is_star;
 	bool literal; /* no wildcard: compared byte for byte */
 } sts_action_pattern;
-
-/* The six fields of an ARN (or of an ARN pattern), pointing into its text. */
-typedef struct {
-	const char *f[6];
-	size_t l[6];
-	bool literal[6]; /* for patterns: the field holds no wildcard or escape */
-} sts_arn_view;
 
 typedef struct {
 	bool is_star;
