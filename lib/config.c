@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "fileio.h"
 
 #define CONFIG_FILE_MAX (256u * 1024u)
@@ -137,6 +139,7 @@ int sts_config_parse(const char *text, size_t len, const char *name, const sts_c
 	char line[CONFIG_LINE_MAX];
 	unsigned lineno = 0;
 	size_t pos = 0;
+	int rc;
 
 	if (memchr(text, '\0', len))
 		return sts_error_set(err, "%s: contains a NUL byte", name);
@@ -149,7 +152,10 @@ int sts_config_parse(const char *text, size_t len, const char *name, const sts_c
 			return sts_error_set(err, "%s:%u: line too long", name, lineno);
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
-		if (parse_line(line, lineno, name, table, target, seen, err) < 0)
+		rc = parse_line(line, lineno, name, table, target, seen, err);
+		/* Lines may hold secrets (the MFA store uses this format too). */
+		OPENSSL_cleanse(line, sizeof(line));
+		if (rc < 0)
 			return -1;
 		pos += n + (nl ? 1 : 0);
 	}

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 static int check_descriptor(int fd, const char *path, size_t max, unsigned flags, struct stat *st,
 			    sts_error *err)
 {
@@ -17,8 +19,15 @@ static int check_descriptor(int fd, const char *path, size_t max, unsigned flags
 		return sts_error_set(err, "%s: not a regular file", path);
 	if ((flags & STS_READ_ROOT_OWNED) && st->st_uid != 0)
 		return sts_error_set(err, "%s: not owned by root", path);
+	if ((flags & STS_READ_EUID_OWNED) && st->st_uid != geteuid())
+		return sts_error_set(err, "%s: wrong owner (uid %u)", path, (unsigned)st->st_uid);
+	if ((flags & STS_READ_ROOT_OR_EUID) && st->st_uid != 0 && st->st_uid != geteuid())
+		return sts_error_set(err, "%s: not owned by root", path);
 	if ((flags & STS_READ_NOT_WRITABLE) && (st->st_mode & (S_IWGRP | S_IWOTH)))
 		return sts_error_set(err, "%s: writable by group or others", path);
+	if ((flags & STS_READ_PRIVATE) && (st->st_mode & (S_IRWXG | S_IRWXO)))
+		return sts_error_set(err, "%s: accessible by group or others (mode %04o)", path,
+				     (unsigned)(st->st_mode & 07777));
 	if ((size_t)st->st_size > max)
 		return sts_error_set(err, "%s: larger than %zu bytes", path, max);
 	return 0;
@@ -64,12 +73,57 @@ static int read_all(int fd, const char *path, size_t max, char **out, size_t *le
 	return 0;
 }
 
+static int read_open_fd(int fd, const char *path, size_t max, unsigned flags, char **out,
+			size_t *len, sts_error *err)
+{
+	struct stat st;
+	int rc = check_descriptor(fd, path, max, flags, &st, err);
+
+	if (rc == 0)
+		rc = read_all(fd, path, max, out, len, err);
+	close(fd);
+	return rc;
+}
+
+int sts_read_at(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
+		sts_error *err)
+{
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	if (strchr(name, '/'))
+		return sts_error_set(err, "%s: not a plain file name", name);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return STS_READ_ENOENT;
+		if (errno == ELOOP)
+			return sts_error_set(err, "%s: is a symbolic link (refused)", name);
+		return sts_error_set(err, "%s: cannot open: %s", name, strerror(errno));
+	}
+	return read_open_fd(fd, name, max, flags, out, len, err);
+}
+
+void sts_free_secret(char *buf, size_t len)
+{
+	if (!buf)
+		return;
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+}
+
+void sts_free_secret_str(char *s)
+{
+	if (s)
+		sts_free_secret(s, strlen(s));
+}
+
 int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size_t *len,
 		  sts_error *err)
 {
 	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	struct stat st;
-	int fd, rc;
+	int fd;
 
 	*out = NULL;
 	*len = 0;
@@ -81,9 +135,5 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 			return sts_error_set(err, "%s: is a symbolic link (refused)", path);
 		return sts_error_set(err, "%s: cannot open: %s", path, strerror(errno));
 	}
-	rc = check_descriptor(fd, path, max, flags, &st, err);
-	if (rc == 0)
-		rc = read_all(fd, path, max, out, len, err);
-	close(fd);
-	return rc;
+	return read_open_fd(fd, path, max, flags, out, len, err);
 }

@@ -13,11 +13,26 @@ enum {
 	STS_READ_NOFOLLOW = 1 << 0,	/* refuse a symbolic link as the last component */
 	STS_READ_ROOT_OWNED = 1 << 1,	/* owner must be root */
 	STS_READ_NOT_WRITABLE = 1 << 2, /* no group/other write permission */
+	STS_READ_EUID_OWNED = 1 << 3,	/* owner must be the effective user */
+	STS_READ_PRIVATE = 1 << 4,	/* no group/other permission at all */
+	STS_READ_ROOT_OR_EUID = 1 << 5, /* owner root or the effective user */
 };
+
+/* Returned by sts_read_at() when the file does not exist. */
+#define STS_READ_ENOENT (-2)
 
 /* Reads the whole regular file at |path| (at most |max| bytes) into a
  * NUL-terminated malloc'd buffer. Returns 0, or -1 with |err| set. */
 int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size_t *len,
 		  sts_error *err);
+
+/* The same relative to |dirfd|, never following a link in |name| (which
+ * must be a plain file name). Returns 0, STS_READ_ENOENT, or -1. */
+int sts_read_at(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
+		sts_error *err);
+
+/* Wipes and frees a buffer that held secrets. */
+void sts_free_secret(char *buf, size_t len);
+void sts_free_secret_str(char *s);
 
 #endif
