@@ -11,7 +11,7 @@
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 PKGS := pam openssl json-c liboath
-TEST_PKGS := cmocka
+TEST_PKGS := cmocka libpamtest
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
@@ -51,21 +51,31 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(sort $(wildcard tests/unit/*.c)))
 
+MODULE_SRCS := $(sort $(wildcard pam_sts/*.c))
+MODULE_OBJS := $(MODULE_SRCS:%.c=$(BUILD)/%.o)
+MODULE := $(BUILD)/pam_sts.so
+# The module exports only pam_sm_* (version script) and links the core statically.
+MODULE_LDFLAGS := -shared -Wl,--version-script=pam_sts/pam_sts.map $(LDHARDEN) $(SAN_FLAGS)
+PAM_LIBDIR := $(shell pkg-config --variable=libdir pam 2>/dev/null)
+
 BENCH_BIN := $(BUILD)/tests/bench_policy
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps check asan bench fuzz format format-check clean tools tests demo
 
-all: $(STSCTL)
+all: $(STSCTL) $(MODULE)
 
 tools: $(STSCTL)
+
+$(MODULE): $(MODULE_OBJS) $(CORE) pam_sts/pam_sts.map
+	$(CC) $(MODULE_LDFLAGS) -o $@ $(MODULE_OBJS) $(CORE) $(PKG_LIBS)
 
 deps:
 	@scripts/deps.sh build
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard helper/*.h) $(wildcard tests/unit/*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard helper/*.h) $(wildcard pam_sts/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ipam_sts -c $< -o $@
 
 $(CORE): $(LIB_OBJS)
 	@rm -f $@
@@ -76,13 +86,21 @@ $(STSCTL): $(STSCTL_OBJS) $(CORE)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE) $(wildcard lib/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit $(EXE_LDFLAGS) -o $@ $< $(UNIT_SUPPORT) $(CORE) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
+		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(UNIT_SUPPORT) $(CORE) $(PKG_LIBS) $(TEST_LIBS)
 
 $(BENCH_BIN): tests/bench/bench_policy.c $(CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
-tests: $(UNIT_BINS) $(STSCTL)
+FAKETIME := $(BUILD)/tests/libfaketime.so
+
+# Test-only clock for the PAM tests (never installed, never linked into pam_sts).
+$(FAKETIME): tests/shim/faketime.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
+tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(FAKETIME)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(STSCTL)

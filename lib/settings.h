@@ -1,0 +1,31 @@
+/*
+ * pam_sts.conf: every path and limit of the system, read by the module and
+ * the tools from one table. The module's config= argument and the tools'
+ * --config choose another file; no environment variable can.
+ */
+#ifndef STS_SETTINGS_H
+#define STS_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+#define STS_DEFAULT_CONFIG "/etc/pam_sts/pam_sts.conf"
+
+typedef struct {
+	char *state_dir;		/* root-only state; the MFA store is state_dir/mfa */
+	unsigned long totp_window;	/* time steps accepted on each side of now */
+	unsigned long max_failures;	/* failures within failure_interval that lock */
+	unsigned long failure_interval; /* seconds */
+	unsigned long lockout_seconds;	/* how long a lockout lasts */
+	char *prompt;			/* the conversation's prompt text */
+	unsigned long fail_delay_ms;	/* pam_fail_delay after a failed attempt */
+} sts_settings;
+
+/* Defaults, then the file. The file must be a regular file (not a link),
+ * owned by root (or by the effective user, for unprivileged test runs) and
+ * not writable by group or others. */
+int sts_settings_load(const char *path, sts_settings *out, sts_error *err);
+void sts_settings_free(sts_settings *s);
+
+#endif
