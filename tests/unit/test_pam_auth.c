@@ -251,9 +251,8 @@ static void test_refused_config_and_arguments(void **st)
 }
 
 /*
- * A racer: a fresh process (so pam_wrapper starts inside it), with a private
- * /tmp when we may (root, as in CI): pam_wrapper 1.1.4 keeps fixed
- * /tmp/pam.X directories and otherwise runs only about 62 at once. It waits
+ * A racer: a fresh process, so that pam_wrapper starts inside it (in its
+ * private /tmp when we run as root). It waits
  * on fd 3 until the parent opens the gate, then exits 0 on PAM_SUCCESS, 1 on
  * a refusal (PAM_AUTH_ERR, PAM_MAXTRIES) and 2 otherwise.
  */
@@ -276,9 +275,13 @@ static void spawn_racer(int gate_fd, char *user, char *code)
 	char name[] = "test_pam_auth", flag[] = "--racer";
 	char *args[] = { name, flag, user, code, NULL };
 
-	if (geteuid() == 0 && unshare(CLONE_NEWNS) == 0) {
-		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-		if (mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m,mode=1777") != 0)
+	/* pam_wrapper 1.1.4 creates its directories as /tmp/pam.X whatever
+	 * PAM_WRAPPER_RUNTIME_DIR says: as root (CI) each racer gets a private
+	 * /tmp; otherwise racers() keeps to what the shared /tmp allows. */
+	if (geteuid() == 0) {
+		if (unshare(CLONE_NEWNS) != 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m,mode=1777") != 0)
 			_exit(3);
 	}
 	if (dup2(gate_fd, 3) < 0)
@@ -326,7 +329,7 @@ static int race(int n, bool same_user, const char *code_for_all)
 
 static int racers(void)
 {
-	/* Without root, pam_wrapper's fixed directories allow about 62 at once. */
+	/* Without a private /tmp per racer pam_wrapper runs about 62 at once. */
 	return geteuid() == 0 ? 200 : 50;
 }
 
@@ -441,6 +444,9 @@ static void under_pam_wrapper(char **argv)
 	setenv("PAM_WRAPPER_SERVICE_DIR", services_dir, 1);
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("PAM_WRAPPER", "1", 1);
+	/* pam_wrapper dlopens libpam with RTLD_DEEPBIND, which ASan refuses; this
+	 * switch (spelled UID_ in pam_wrapper 1.1.4) turns that off. */
+	setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
 	/* Under ASan the preloaded wrappers come before its runtime: allow it. */
 	{
 		char asan[1024];
