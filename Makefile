@@ -93,6 +93,11 @@ $(BENCH_BIN): tests/bench/bench_policy.c $(CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
+BENCH_PAM := $(BUILD)/tests/bench_pam
+$(BENCH_PAM): tests/bench/bench_pam.c $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+
 FAKETIME := $(BUILD)/tests/libfaketime.so
 
 # Test-only clock for the PAM tests (never installed, never linked into pam_sts).
@@ -114,8 +119,9 @@ asan:
 	@$(MAKE) --no-print-directory check SANITIZE=1
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_BIN) $(STSCTL)
+	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BENCH_PAM) $(STSCTL) $(MODULE)
 	@BUILD=$(BUILD) tests/bench/run-bench.sh
+	@$(BENCH_PAM) $(abspath $(BUILD)) 60
 
 fuzz: deps
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh
