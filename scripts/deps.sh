@@ -26,6 +26,7 @@ PKGS_build="
 	clang-format clang llvm libclang-rt-14-dev
 	python3=python3 nodejs=node npm=npm
 	git ca-certificates
+	man-db groff-base
 "
 
 die() {
