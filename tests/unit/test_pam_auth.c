@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -290,8 +293,9 @@ static void spawn_racer(int gate_fd, char *user, char *code)
 	_exit(3);
 }
 
-/* Children start together when the parent closes the gate pipe. */
-static int race(int n, bool same_user, const char *code_for_all)
+/* Children start together when the parent closes the gate pipe. With
+ * |use_syslog|, pam_syslog goes to syslog(3) instead of pam_wrapper's stderr. */
+static int race(int n, bool same_user, const char *code_for_all, bool use_syslog)
 {
 	int gate[2], successes = 0, outcome[4] = { 0 };
 	pid_t *kids = calloc((size_t)n, sizeof(pid_t));
@@ -308,6 +312,8 @@ static int race(int n, bool same_user, const char *code_for_all)
 		assert_true(kids[i] >= 0);
 		if (kids[i] == 0) {
 			close(gate[1]);
+			if (use_syslog)
+				setenv("PAM_WRAPPER_USE_SYSLOG", "1", 1);
 			spawn_racer(gate[0], user, code);
 		}
 	}
@@ -340,7 +346,64 @@ static void test_parallel_same_code_exactly_one_wins(void **st)
 	(void)st;
 	enroll("racer", 0, 0);
 	code_at(time(NULL), code);
-	assert_int_equal(race(racers(), true, code), 1);
+	assert_int_equal(race(racers(), true, code, false), 1);
+}
+
+/*
+ * The same race with the log lines going to syslog(3): without a /dev/log
+ * listener glibc writes each line to the console (blocking, which changes
+ * the timing), with one it sends a datagram. As root with no syslog daemon,
+ * a listener is created at /dev/log for the second run and removed after.
+ */
+static pid_t start_listener(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+	pid_t pid;
+
+	strcpy(addr.sun_path, "/dev/log");
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[4096];
+		for (;;)
+			if (recv(fd, buf, sizeof(buf), 0) < 0 && errno != EINTR)
+				_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+static void test_parallel_same_code_through_syslog(void **st)
+{
+	bool had_log = access("/dev/log", F_OK) == 0;
+	char code[9];
+	pid_t listener = 0;
+
+	(void)st;
+	set_time(T0 + 9000);
+	if (!had_log) {
+		enroll("racer", 0, 0);
+		code_at(time(NULL), code);
+		assert_int_equal(race(racers(), true, code, true), 1); /* no listener */
+	}
+	if (!had_log && geteuid() == 0)
+		listener = start_listener();
+	if (had_log || listener) {
+		set_time(T0 + 9030);
+		enroll("racer", 0, 0);
+		code_at(time(NULL), code);
+		int winners = race(racers(), true, code, true); /* with a listener */
+		if (listener) {
+			kill(listener, SIGKILL);
+			waitpid(listener, NULL, 0);
+			unlink("/dev/log");
+		}
+		assert_int_equal(winners, 1);
+	}
 }
 
 static void test_parallel_different_users_all_win(void **st)
@@ -353,7 +416,7 @@ static void test_parallel_different_users_all_win(void **st)
 		snprintf(user, sizeof(user), "racer%d", i);
 		enroll(user, 0, 0);
 	}
-	assert_int_equal(race(n, false, NULL), n);
+	assert_int_equal(race(n, false, NULL, false), n);
 }
 
 static void set_paths(const char *dir)
@@ -471,6 +534,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refused_config_and_arguments),
 		cmocka_unit_test(test_parallel_same_code_exactly_one_wins),
 		cmocka_unit_test(test_parallel_different_users_all_win),
+		cmocka_unit_test(test_parallel_same_code_through_syslog),
 	};
 
 	umask(077);
