@@ -9,8 +9,8 @@ BUILD=${BUILD:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CC=${FUZZ_CC:-clang}
 mkdir -p "$BUILD"
-flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib $(pkg-config --cflags json-c openssl)"
-libs="$(pkg-config --libs json-c openssl) -lm"
+flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib $(pkg-config --cflags json-c openssl liboath)"
+libs="$(pkg-config --libs json-c openssl liboath) -lm"
 status=0
 # FUZZ_TARGETS="policy config" picks targets; the default is every fuzz_*.c.
 for src in tests/fuzz/fuzz_*.c; do
