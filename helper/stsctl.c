@@ -14,7 +14,9 @@ static void usage(FILE *out)
 	fputs("usage: stsctl simulate [--policy FILE]... [--session-policy FILE]... [--boundary FILE]\n"
 	      "                       --action ACTION --resource ARN [--principal ARN]\n"
 	      "                       [--context KEY=VALUE]...\n"
-	      "       stsctl validate FILE...\n",
+	      "       stsctl validate FILE...\n"
+	      "       stsctl mfa [--config FILE] {enroll|import|status|unlock|remove} ...\n"
+	      "                  (stsctl mfa --help for details; root only)\n",
 	      out);
 }
 
@@ -46,6 +48,8 @@ int main(int argc, char **argv)
 		return stsctl_simulate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "validate") == 0)
 		return stsctl_validate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mfa") == 0)
+		return stsctl_mfa(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return STSCTL_OK;

@@ -11,6 +11,8 @@ enum {
 
 int stsctl_simulate(int argc, char **argv);
 int stsctl_validate(int argc, char **argv);
+/* stsctl mfa ...: the MFA store's devices (root only). */
+int stsctl_mfa(int argc, char **argv);
 
 /* Reads and compiles one policy file; prints the error to stderr on failure. */
 struct sts_policy;

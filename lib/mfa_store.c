@@ -33,6 +33,9 @@ bool sts_mfa_user_valid(const char *user)
 
 	if (n == 0 || n > NAME_MAX_LEN || user[0] == '.' || user[0] == '-')
 		return false;
+	/* Names that would collide with the store's own USER.lock / USER.tmp.PID files. */
+	if ((n > 5 && strcmp(user + n - 5, ".lock") == 0) || strstr(user, ".tmp."))
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = user[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

@@ -40,7 +40,8 @@ typedef struct sts_mfa_lock sts_mfa_lock;
 int sts_mfa_store_open(const char *dir, sts_mfa_store **out, sts_error *err);
 void sts_mfa_store_close(sts_mfa_store *store);
 
-/* A user name usable as a file name: [A-Za-z0-9_][A-Za-z0-9_.-]{0,63}. */
+/* A user name usable as a file name: [A-Za-z0-9_][A-Za-z0-9_.-]{0,63}, not
+ * ending in ".lock" nor holding ".tmp." (the store's own files). */
 bool sts_mfa_user_valid(const char *user);
 
 /* Takes the user's lock, waiting at most |timeout_ms|. */

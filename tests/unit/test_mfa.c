@@ -224,6 +224,9 @@ static void test_lock_is_exclusive_and_dies_with_its_holder(void **state)
 	assert_int_equal(sts_mfa_lock_user(store, "bob", 1000, &lock, &err), 0);
 	sts_mfa_unlock(lock);
 	assert_int_equal(sts_mfa_lock_user(store, "../etc", 1000, &lock, &err), -1);
+	assert_false(sts_mfa_user_valid("bob.lock"));
+	assert_false(sts_mfa_user_valid("bob.tmp.12"));
+	assert_true(sts_mfa_user_valid("john.doe"));
 	sts_mfa_store_close(store);
 }
 
