@@ -123,10 +123,11 @@ static void write_config(const char *extra)
 {
 	char text[1200];
 
-	snprintf(text, sizeof(text),
-		 "# test configuration\nstate_dir = %s\ntotp_window = 1\nmax_failures = 3\n"
-		 "failure_interval = 600\nlockout_seconds = 600\nfail_delay_ms = 0\n%s",
-		 state, extra);
+	snprintf(
+		text, sizeof(text),
+		"# test configuration (totp_window: the default, 1)\nstate_dir = %s\nmax_failures = 3\n"
+		"failure_interval = 600\nlockout_seconds = 600\nfail_delay_ms = 0\n%s",
+		state, extra);
 	write_text(config, text, 0600);
 }
 
@@ -291,6 +292,31 @@ static void spawn_racer(int gate_fd, char *user, char *code)
 		_exit(3);
 	execv("/proc/self/exe", args);
 	_exit(3);
+}
+
+static void test_first_pass(void **st)
+{
+	char code[9], later[9];
+
+	(void)st;
+	set_time(T0 + 12000);
+	enroll("grace", 0, 0);
+	code_at(time(NULL), code);
+	/* use_first_pass: the code comes from PAM_AUTHTOK; no prompt (none is answered). */
+	setenv("PAM_AUTHTOK", code, 1);
+	assert_int_equal(auth("sts-use_first_pass", "grace", NULL), PAM_SUCCESS);
+	assert_int_equal(auth("sts-use_first_pass", "grace", NULL), PAM_AUTH_ERR); /* replay */
+	unsetenv("PAM_AUTHTOK");
+	assert_int_equal(auth("sts-use_first_pass", "grace", NULL), PAM_AUTH_ERR); /* no token */
+	/* try_first_pass: the token when there is one, else the prompt. */
+	set_time(T0 + 12030);
+	code_at(time(NULL), code);
+	setenv("PAM_AUTHTOK", code, 1);
+	assert_int_equal(auth("sts-try_first_pass", "grace", NULL), PAM_SUCCESS);
+	unsetenv("PAM_AUTHTOK");
+	set_time(T0 + 12060);
+	code_at(time(NULL), later);
+	assert_int_equal(auth("sts-try_first_pass", "grace", later), PAM_SUCCESS);
 }
 
 /* Children start together when the parent closes the gate pipe. With
@@ -463,6 +489,19 @@ static void make_fixtures(void)
 	}
 	service("sts-badarg", "frobnicate");
 	raw_service("sts-missing-config", "absent.conf");
+	/* pam_set_items (pam_wrapper) copies $PAM_AUTHTOK into the PAM item. */
+	{
+		char path[400], line[1600];
+		const char *flags[] = { "use_first_pass", "try_first_pass" };
+		for (int i = 0; i < 2; i++) {
+			snprintf(path, sizeof(path), "%s/sts-%s", services, flags[i]);
+			snprintf(line, sizeof(line),
+				 "auth required %s/pam_wrapper/pam_set_items.so\n"
+				 "auth required %s/pam_sts.so config=%s %s\n",
+				 PAM_LIBDIR, PAM_STS_BUILD, config, flags[i]);
+			write_text(path, line, 0644);
+		}
+	}
 	raw_service("sts-link", "link.conf");
 	snprintf(link, sizeof(link), "%s/link.conf", root);
 	assert_int_equal(symlink(config, link), 0);
@@ -532,6 +571,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_missing_device),
 		cmocka_unit_test(test_refused_store_files),
 		cmocka_unit_test(test_refused_config_and_arguments),
+		cmocka_unit_test(test_first_pass),
 		cmocka_unit_test(test_parallel_same_code_exactly_one_wins),
 		cmocka_unit_test(test_parallel_different_users_all_win),
 		cmocka_unit_test(test_parallel_same_code_through_syslog),
