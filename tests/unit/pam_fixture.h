@@ -1,0 +1,34 @@
+/* The fixture shared by the PAM tests (see pam_fixture.c). */
+#ifndef STS_PAM_FIXTURE_H
+#define STS_PAM_FIXTURE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mfa_store.h"
+#include "testutil.h"
+
+#define T0 1800000000LL /* 2027-01-15T08:00:00Z, on a step boundary */
+
+extern char root[256], state[300], mfa[320], services[300], config[300], clock_file[320];
+extern const unsigned char secret[21];
+
+void pf_write_text(const char *path, const char *text, mode_t mode);
+void pf_service(const char *name, const char *args);
+void pf_raw_service(const char *name, const char *line_fmt_path);
+void pf_write_config(const char *extra);
+void pf_set_paths(const char *dir);
+void pf_make_fixtures(void);
+void pf_enroll(const char *user, int64_t last_step, int64_t locked_until);
+sts_mfa_record pf_stored(const char *user);
+/* The module reads the clock through the test-only shim (STS_FAKE_TIME_FILE). */
+void pf_set_time(int64_t t);
+void pf_code_at(int64_t t, char out[9]);
+/* One pam_authenticate; returns what it returned (code NULL: no answer). */
+int pf_auth(const char *svc, const char *user, const char *code);
+int pf_setup(void **st);
+int pf_teardown(void **st);
+/* Re-executes the binary under pam_wrapper with a fresh fixture; returns in the child. */
+void pf_under_pam_wrapper(char **argv);
+
+#endif
