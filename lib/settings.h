@@ -20,6 +20,23 @@ typedef struct {
 	unsigned long lockout_seconds;	/* how long a lockout lasts */
 	char *prompt;			/* the conversation's prompt text */
 	unsigned long fail_delay_ms;	/* pam_fail_delay after a failed attempt */
+	unsigned long ticket_ttl;	/* seconds the MFA ticket and the grant live */
+
+	/* The AWS account the host stands for: ARNs are built from these. */
+	char *account_id; /* 12 digits; NULL until set (account/session need it) */
+	char *partition;  /* "aws", "aws-cn", "aws-us-gov", ... */
+	char *region;	  /* NULL: no region variables in the session */
+
+	/* Identity on disk (see lib/identity.h for the layout). */
+	char *policy_dir;	  /* groups/GROUP/NAME.json, users/USER/NAME.json */
+	char *role_dir;		  /* ROLE.json (get-role), ROLE.d/NAME.json (get-role-policy) */
+	char *session_policy_dir; /* NAME.json session policies */
+
+	/* Issuance and delivery. */
+	char *issuer_key;	      /* the issuer key ring (stsctl init) */
+	char *runtime_dir;	      /* per-session directories, on tmpfs */
+	char *helper;		      /* sts-helper, run by the session phase */
+	unsigned long helper_timeout; /* seconds before the helper is killed */
 } sts_settings;
 
 /* Defaults, then the file. The file must be a regular file (not a link),
