@@ -43,6 +43,10 @@ LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CORE := $(BUILD)/libstscore.a
 
+HELPER_SRCS := $(sort $(wildcard helper/sts_helper*.c))
+HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
+HELPER := $(BUILD)/sts-helper
+
 STSCTL_SRCS := $(sort $(wildcard helper/stsctl*.c))
 STSCTL_OBJS := $(STSCTL_SRCS:%.c=$(BUILD)/%.o)
 STSCTL := $(BUILD)/stsctl
@@ -63,9 +67,9 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps check asan bench fuzz format format-check clean tools tests demo
 
-all: $(STSCTL) $(MODULE)
+all: $(STSCTL) $(MODULE) $(HELPER)
 
-tools: $(STSCTL)
+tools: $(STSCTL) $(HELPER)
 
 $(MODULE): $(MODULE_OBJS) $(CORE) pam_sts/pam_sts.map
 	$(CC) $(MODULE_LDFLAGS) -o $@ $(MODULE_OBJS) $(CORE) $(PKG_LIBS)
@@ -80,6 +84,9 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard helper/*.h) $(wildcard pam_sts/
 $(CORE): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(HELPER): $(HELPER_OBJS) $(CORE)
+	$(CC) $(EXE_LDFLAGS) -o $@ $(HELPER_OBJS) $(CORE) $(PKG_LIBS)
 
 $(STSCTL): $(STSCTL_OBJS) $(CORE)
 	$(CC) $(EXE_LDFLAGS) -o $@ $(STSCTL_OBJS) $(CORE) $(PKG_LIBS)
@@ -105,7 +112,15 @@ $(FAKETIME): tests/shim/faketime.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
-tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(FAKETIME)
+HELPER_WRAP := $(BUILD)/tests/sts-helper-wrap
+
+# Test-only stand-in for sts-helper: test users (nss_wrapper), test clock, faults.
+$(HELPER_WRAP): tests/shim/helper_wrap.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
+		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' -o $@ $<
+
+tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(FAKETIME) $(HELPER_WRAP)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(STSCTL)

@@ -41,30 +41,36 @@ static int read_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_KEY
 	return 0;
 }
 
+/* Writes the key under a temporary name and publishes it with linkat(), which
+ * fails if the name exists: concurrent first logins never see a partly
+ * written key, and exactly one key wins. Returns 0, 1 (another won), -1. */
 static int create_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_KEY_LEN],
 		      sts_error *err)
 {
-	int fd =
-		openat(dirfd, KEY_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	ssize_t n;
+	unsigned char raw[8];
+	char tmp[64];
+	int fd, rc = -1;
 
-	if (fd < 0)
-		return errno == EEXIST ? 1 :
-					 sts_error_set(err, "%s/%s: cannot create: %s", dir,
-						       KEY_NAME, strerror(errno));
-	if (RAND_bytes(key, STS_TICKET_KEY_LEN) != 1) {
-		close(fd);
-		unlinkat(dirfd, KEY_NAME, 0);
+	if (RAND_bytes(raw, sizeof(raw)) != 1 || RAND_bytes(key, STS_TICKET_KEY_LEN) != 1)
 		return sts_error_set(err, "%s/%s: no random bytes", dir, KEY_NAME);
-	}
-	n = write(fd, key, STS_TICKET_KEY_LEN);
-	if (n != STS_TICKET_KEY_LEN || fsync(fd) < 0) {
-		close(fd);
-		unlinkat(dirfd, KEY_NAME, 0);
-		return sts_error_set(err, "%s/%s: write failed", dir, KEY_NAME);
-	}
+	snprintf(tmp, sizeof(tmp), "%s.new.%02x%02x%02x%02x%02x%02x%02x%02x", KEY_NAME, raw[0],
+		 raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return sts_error_set(err, "%s/%s: cannot create: %s", dir, tmp, strerror(errno));
+	if (write(fd, key, STS_TICKET_KEY_LEN) != STS_TICKET_KEY_LEN || fsync(fd) < 0)
+		sts_error_set(err, "%s/%s: write failed", dir, tmp);
+	else if (linkat(dirfd, tmp, dirfd, KEY_NAME, 0) == 0)
+		rc = 0;
+	else if (errno == EEXIST)
+		rc = 1;
+	else
+		sts_error_set(err, "%s/%s: cannot publish: %s", dir, KEY_NAME, strerror(errno));
 	close(fd);
-	return 0;
+	unlinkat(dirfd, tmp, 0);
+	if (rc != 0)
+		OPENSSL_cleanse(key, STS_TICKET_KEY_LEN);
+	return rc;
 }
 
 int sts_ticket_key_load(const char *state_dir, bool create, unsigned char key[STS_TICKET_KEY_LEN],

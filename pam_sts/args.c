@@ -26,7 +26,44 @@ static const arg_spec arg_table[] = {
 	{ "try_first_pass", ARG_FLAG, offsetof(sts_args, try_first_pass) },
 	{ "nullok", ARG_FLAG, offsetof(sts_args, nullok) },
 	{ "debug", ARG_FLAG, offsetof(sts_args, debug) },
+	{ "action", ARG_VALUE, offsetof(sts_args, action) },
+	{ "role", ARG_VALUE, offsetof(sts_args, role) },
+	{ "name", ARG_VALUE, offsetof(sts_args, name) },
+	{ "duration", ARG_VALUE, offsetof(sts_args, duration) },
+	{ "session_policy", ARG_VALUE, offsetof(sts_args, session_policy) },
+	{ "session_name", ARG_VALUE, offsetof(sts_args, session_name) },
+	{ "profile", ARG_VALUE, offsetof(sts_args, profile) },
+	{ "env", ARG_VALUE, offsetof(sts_args, env) },
 };
+
+/* Arguments that only make sense together. */
+static int check_combination(pam_handle_t *pamh, const sts_args *a)
+{
+	const char *why = NULL;
+
+	if (a->use_first_pass && a->try_first_pass)
+		why = "use_first_pass and try_first_pass exclude each other";
+	else if (strcmp(a->action, "session") != 0 && strcmp(a->action, "assume-role") != 0 &&
+		 strcmp(a->action, "federate") != 0)
+		why = "action must be session, assume-role or federate";
+	else if (strcmp(a->action, "assume-role") == 0 && !a->role)
+		why = "action=assume-role needs role=NAME, role=ARN or role=prompt";
+	else if (strcmp(a->action, "federate") == 0 && !a->name)
+		why = "action=federate needs name=NAME";
+	else if (strcmp(a->action, "assume-role") != 0 && (a->role || a->session_name))
+		why = "role= and session_name= need action=assume-role";
+	else if (strcmp(a->action, "federate") != 0 && a->name)
+		why = "name= needs action=federate";
+	else if (strcmp(a->action, "session") == 0 && a->session_policy)
+		why = "GetSessionToken (action=session) takes no session_policy";
+	else if (a->env && strcmp(a->env, "secrets") != 0)
+		why = "env must be \"secrets\"";
+	if (why) {
+		pam_syslog(pamh, LOG_ERR, "bad module arguments: %s", why);
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
+}
 
 static int take(sts_args *out, const arg_spec *spec, const char *value)
 {
@@ -48,6 +85,7 @@ int sts_args_parse(pam_handle_t *pamh, int argc, const char **argv, sts_args *ou
 {
 	memset(out, 0, sizeof(*out));
 	out->config = STS_DEFAULT_CONFIG;
+	out->action = "session";
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 		size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
@@ -63,9 +101,5 @@ int sts_args_parse(pam_handle_t *pamh, int argc, const char **argv, sts_args *ou
 			return PAM_SERVICE_ERR;
 		}
 	}
-	if (out->use_first_pass && out->try_first_pass) {
-		pam_syslog(pamh, LOG_ERR, "use_first_pass and try_first_pass exclude each other");
-		return PAM_SERVICE_ERR;
-	}
-	return PAM_SUCCESS;
+	return check_combination(pamh, out);
 }

@@ -12,6 +12,16 @@ typedef struct {
 	bool try_first_pass;
 	bool nullok; /* users without a device are ignored, weakening the stack */
 	bool debug;
+	/* account: the STS operation to decide (session phase: to issue). */
+	const char *action;	    /* session (default) | assume-role | federate */
+	const char *role;	    /* assume-role: NAME, ARN, or "prompt" */
+	const char *name;	    /* federate: the federated user name; %u is the user */
+	const char *duration;	    /* seconds, checked against STS's limits */
+	const char *session_policy; /* NAME in session_policy_dir */
+	const char *session_name;   /* assume-role: RoleSessionName; %u is the user */
+	/* session: how the credentials reach the session. */
+	const char *profile; /* profile name in the credentials file (AWS_PROFILE) */
+	const char *env;     /* "secrets": also put the keys into the environment */
 } sts_args;
 
 /* Returns PAM_SUCCESS, or PAM_SERVICE_ERR after logging the bad argument. */

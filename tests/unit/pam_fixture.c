@@ -18,6 +18,7 @@
 
 #include "mfa_store.h"
 #include "pam_fixture.h"
+#include "stack_fixture.h"
 #include "totp.h"
 
 char root[256], state[300], mfa[320], services[300], config[300];
@@ -114,13 +115,13 @@ int pf_auth(const char *svc, const char *user, const char *code)
 
 void pf_write_config(const char *extra)
 {
-	char text[1200];
+	char text[4000];
 
 	snprintf(
 		text, sizeof(text),
 		"# test configuration (totp_window: the default, 1)\nstate_dir = %s\nmax_failures = 3\n"
-		"failure_interval = 600\nlockout_seconds = 600\nfail_delay_ms = 0\n%s",
-		state, extra);
+		"failure_interval = 600\nlockout_seconds = 600\nfail_delay_ms = 0\n%s%s",
+		state, sf_config_lines(), extra);
 	pf_write_text(config, text, 0600);
 }
 
@@ -153,6 +154,7 @@ void pf_make_fixtures(void)
 	assert_int_equal(mkdir(state, 0700), 0);
 	assert_int_equal(mkdir(mfa, 0700), 0);
 	assert_int_equal(mkdir(services, 0755), 0);
+	sf_make_identity();
 	pf_write_config("");
 	pf_service("sts", "");
 	/* [ignore=ok] lets the module's PAM_IGNORE through to the application. */
@@ -210,7 +212,8 @@ void pf_under_pam_wrapper(char **argv)
 
 	if (getenv("PAM_WRAPPER"))
 		return;
-	snprintf(preload, sizeof(preload), "%s/libpam_wrapper.so:%s/tests/libfaketime.so",
+	snprintf(preload, sizeof(preload),
+		 "%s/libpam_wrapper.so:%s/libnss_wrapper.so:%s/tests/libfaketime.so", PAM_LIBDIR,
 		 PAM_LIBDIR, PAM_STS_BUILD);
 	snprintf(dir, sizeof(dir), "%s/pamtest-XXXXXX", PAM_STS_BUILD);
 	if (!mkdtemp(dir)) {
@@ -222,6 +225,13 @@ void pf_under_pam_wrapper(char **argv)
 	snprintf(services_dir, sizeof(services_dir), "%s/services", dir);
 	setenv("PAM_STS_TEST_ROOT", dir, 1);
 	setenv("STS_FAKE_TIME_FILE", clock_file, 1);
+	{
+		char nss[400];
+		snprintf(nss, sizeof(nss), "%s/passwd", dir);
+		setenv("NSS_WRAPPER_PASSWD", nss, 1);
+		snprintf(nss, sizeof(nss), "%s/group", dir);
+		setenv("NSS_WRAPPER_GROUP", nss, 1);
+	}
 	setenv("PAM_WRAPPER_SERVICE_DIR", services_dir, 1);
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("PAM_WRAPPER", "1", 1);

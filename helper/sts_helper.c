@@ -1,0 +1,120 @@
+/*
+ * sts-helper: the small privileged helper behind pam_sts.so, in the manner
+ * of pam_unix's unix_chkpwd and OpenSSH's privsep monitor. The module runs
+ * it with a clean environment and no arguments, writes one request on its
+ * stdin and reads one answer from its stdout (lib/helper_proto.h); the
+ * helper holds the issuer key, decides again what the grant says, mints,
+ * writes the session's files and logs the audit record.
+ *
+ * Requests (key=value lines):
+ *   version=1, op=open|close|verify, config=FILE (honoured only when the
+ *   helper is not running elevated by a set-uid bit), and per op:
+ *   open:   user, service, rhost, grant, profile, secrets=yes|no
+ *   close:  user, session
+ *   verify: access_key_id, secret_access_key, session_token
+ * Answers: status=ok|denied|error, message, and the op's results.
+ *
+ * If the helper is ever installed set-uid (so that users can verify their
+ * own credentials), a caller whose real uid differs from the effective one
+ * may only verify, with the default configuration.
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "sts_helper.h"
+
+#define REQUEST_TIMEOUT_MS 10000
+#define HARD_LIMIT_S	   60
+
+static const char *const request_keys[] = {
+	"version",
+	"op",
+	"config",
+	"user",
+	"service",
+	"rhost",
+	"grant",
+	"profile",
+	"secrets",
+	"session",
+	"tty",
+	"access_key_id",
+	"secret_access_key",
+	"session_token",
+	NULL,
+};
+
+int sts_helper_fail(sts_msg *resp, const char *status, const char *message)
+{
+	syslog(strcmp(status, "denied") == 0 ? LOG_NOTICE : LOG_ERR, "%s", message);
+	sts_msg_add(resp, "status", status);
+	sts_msg_add(resp, "message", message);
+	return -1;
+}
+
+static int dispatch(const sts_msg *req, bool elevated, sts_msg *resp)
+{
+	const char *op = sts_msg_get(req, "op");
+	const char *version = sts_msg_get(req, "version");
+
+	if (!version || strcmp(version, STS_PROTO_VERSION) != 0)
+		return sts_helper_fail(resp, "error", "request: unsupported protocol version");
+	if (!op)
+		return sts_helper_fail(resp, "error", "request: no op");
+	if (strcmp(op, "verify") == 0)
+		return sts_helper_verify(req, elevated, resp);
+	if (elevated)
+		return sts_helper_fail(resp, "error", "request: only verify is allowed to users");
+	if (strcmp(op, "open") == 0)
+		return sts_helper_open(req, resp);
+	if (strcmp(op, "close") == 0)
+		return sts_helper_close(req, resp);
+	return sts_helper_fail(resp, "error", "request: unknown op");
+}
+
+int main(int argc, char **argv)
+{
+	bool elevated = getuid() != geteuid() || getgid() != getegid();
+	char *in = NULL, *out = NULL;
+	size_t in_len = 0, out_len = 0;
+	sts_msg req, resp = { 0 };
+	sts_error err;
+	int rc;
+
+	(void)argv;
+	umask(077);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(HARD_LIMIT_S); /* a helper never outlives a stuck caller for long */
+	openlog("sts-helper", LOG_PID, LOG_AUTHPRIV);
+	if (argc != 1) {
+		fprintf(stderr, "sts-helper: run by pam_sts.so and stsctl, not by hand\n");
+		return 2;
+	}
+	if (sts_read_fd_until(STDIN_FILENO, STS_MSG_MAX, sts_monotonic_ms() + REQUEST_TIMEOUT_MS,
+			      &in, &in_len, &err) < 0) {
+		syslog(LOG_ERR, "request: %s", err.msg);
+		return 2;
+	}
+	if (sts_msg_parse(in, in_len, request_keys, &req, &err) < 0) {
+		rc = sts_helper_fail(&resp, "error", err.msg);
+	} else {
+		rc = dispatch(&req, elevated, &resp);
+		sts_msg_free(&req);
+	}
+	sts_free_secret(in, in_len);
+	out = sts_msg_format(&resp, &out_len);
+	sts_msg_free(&resp);
+	if (!out || sts_write_fd_until(STDOUT_FILENO, out, out_len,
+				       sts_monotonic_ms() + REQUEST_TIMEOUT_MS, &err) < 0)
+		rc = -1;
+	if (out)
+		sts_free_secret(out, out_len);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,92 @@
+/* sts-helper op=close (remove a session's files) and op=verify. */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "session_dir.h"
+#include "settings.h"
+#include "sts_helper.h"
+#include "token.h"
+
+static int load(const sts_msg *req, bool honour_config, sts_settings *s, sts_msg *resp)
+{
+	const char *config = honour_config ? sts_msg_get(req, "config") : NULL;
+	sts_error err;
+
+	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, s, &err) < 0)
+		return sts_helper_fail(resp, "error", err.msg);
+	return 0;
+}
+
+int sts_helper_close(const sts_msg *req, sts_msg *resp)
+{
+	const char *user = sts_msg_get(req, "user");
+	const char *session = sts_msg_get(req, "session");
+	struct passwd pw, *found = NULL;
+	char buf[4096], message[1024];
+	sts_settings settings;
+	sts_error err;
+	int rc;
+
+	if (!user || !session || getpwnam_r(user, &pw, buf, sizeof(buf), &found) != 0 || !found)
+		return sts_helper_fail(resp, "error", "close: unknown user or no session");
+	if (load(req, true, &settings, resp) < 0)
+		return -1;
+	rc = sts_session_remove(settings.runtime_dir, user, pw.pw_uid, session, &err);
+	sts_settings_free(&settings);
+	if (rc < 0) {
+		snprintf(message, sizeof(message), "close: user %s: %s", user, err.msg);
+		return sts_helper_fail(resp, "error", message);
+	}
+	syslog(LOG_INFO, "closed: user=%s session=%s%s", user, session,
+	       rc == 1 ? " (already gone)" : "");
+	sts_msg_add(resp, "status", "ok");
+	return 0;
+}
+
+/* Verifies a credential presented by anyone: the answer reveals the claims
+ * only to a caller who holds the secret key that goes with the token. */
+int sts_helper_verify(const sts_msg *req, bool elevated, sts_msg *resp)
+{
+	const char *akid = sts_msg_get(req, "access_key_id");
+	const char *secret = sts_msg_get(req, "secret_access_key");
+	const char *token = sts_msg_get(req, "session_token");
+	sts_token_claims claims;
+	sts_keyring *ring = NULL;
+	sts_settings settings;
+	sts_error err;
+	char *json = NULL;
+	int rc = -1;
+
+	memset(&claims, 0, sizeof(claims));
+	if (!akid || !secret || !token)
+		return sts_helper_fail(resp, "error", "verify: incomplete credential");
+	if (load(req, !elevated, &settings, resp) < 0)
+		return -1;
+	if (sts_keyring_load(settings.issuer_key, &ring, &err) < 0) {
+		sts_helper_fail(resp, "error", err.msg);
+		goto out;
+	}
+	if (sts_token_open(ring, token, akid, secret, (int64_t)time(NULL), &claims, &err) < 0) {
+		sts_msg_add(resp, "status", "denied");
+		sts_msg_add(resp, "message", err.msg);
+		goto out;
+	}
+	json = sts_token_claims_to_json(&claims, &err);
+	if (!json) {
+		sts_helper_fail(resp, "error", err.msg);
+		goto out;
+	}
+	sts_msg_add(resp, "status", "ok");
+	sts_msg_add(resp, "claims", json);
+	rc = 0;
+out:
+	free(json);
+	sts_token_claims_free(&claims);
+	sts_keyring_free(ring);
+	sts_settings_free(&settings);
+	return rc;
+}

@@ -1,0 +1,261 @@
+/* Grants: an HMAC-SHA256 (OpenSSL) sealed JSON (json-c) request. */
+#include "grant.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#define PREFIX	"g1."
+#define MAC_HEX 64
+
+static void to_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int mac_hex(const unsigned char key[STS_TICKET_KEY_LEN], const char *msg, size_t len,
+		   char out[MAC_HEX + 1])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	if (!HMAC(EVP_sha256(), key, STS_TICKET_KEY_LEN, (const unsigned char *)msg, len, digest,
+		  &dlen) ||
+	    dlen != 32)
+		return -1;
+	to_hex(digest, 32, out);
+	OPENSSL_cleanse(digest, sizeof(digest));
+	return 0;
+}
+
+static int add_str(json_object *obj, const char *key, const char *value)
+{
+	json_object *v;
+
+	if (!value)
+		return 0;
+	v = json_object_new_string(value);
+	if (!v)
+		return -1;
+	json_object_object_add(obj, key, v);
+	return 0;
+}
+
+static json_object *grant_to_json(const sts_grant *g)
+{
+	json_object *obj = json_object_new_object();
+
+	if (!obj || add_str(obj, "user", g->user) < 0 || add_str(obj, "service", g->service) < 0 ||
+	    add_str(obj, "target", g->target) < 0 ||
+	    add_str(obj, "session_name", g->session_name) < 0 ||
+	    add_str(obj, "session_policy", g->session_policy) < 0 ||
+	    add_str(obj, "source_ip", g->source_ip) < 0)
+		goto fail;
+	json_object_object_add(obj, "op", json_object_new_int(g->op));
+	json_object_object_add(obj, "duration", json_object_new_int64((int64_t)g->duration));
+	json_object_object_add(obj, "mfa", json_object_new_boolean(g->mfa_present));
+	json_object_object_add(obj, "mfa_time", json_object_new_int64(g->mfa_time));
+	json_object_object_add(obj, "iat", json_object_new_int64(g->issued));
+	json_object_object_add(obj, "exp", json_object_new_int64(g->expires));
+	return obj;
+fail:
+	json_object_put(obj);
+	return NULL;
+}
+
+int sts_grant_seal(const unsigned char key[STS_TICKET_KEY_LEN], const sts_grant *g, char **out,
+		   sts_error *err)
+{
+	json_object *obj = grant_to_json(g);
+	const char *json;
+	size_t jlen, cap;
+	char *text = NULL;
+	int b64;
+
+	*out = NULL;
+	if (!obj)
+		return sts_error_set(err, "grant: out of memory");
+	json = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	jlen = strlen(json);
+	cap = strlen(PREFIX) + 4 * ((jlen + 2) / 3) + 1 + MAC_HEX + 1;
+	if (cap > STS_GRANT_MAX || !(text = malloc(cap))) {
+		json_object_put(obj);
+		return sts_error_set(err, "grant: request too large");
+	}
+	memcpy(text, PREFIX, strlen(PREFIX));
+	b64 = EVP_EncodeBlock((unsigned char *)text + strlen(PREFIX), (const unsigned char *)json,
+			      (int)jlen);
+	json_object_put(obj);
+	size_t body = strlen(PREFIX) + (size_t)b64;
+	text[body] = '.';
+	if (mac_hex(key, text, body, text + body + 1) < 0) {
+		free(text);
+		return sts_error_set(err, "grant: cannot compute the MAC");
+	}
+	*out = text;
+	return 0;
+}
+
+/* Decodes standard base64 (EVP_DecodeBlock counts padding as data). */
+static char *decode_b64(const char *in, size_t len)
+{
+	size_t pad = 0;
+	char *out;
+	int n;
+
+	if (len == 0 || len % 4 != 0)
+		return NULL;
+	while (pad < 2 && in[len - 1 - pad] == '=')
+		pad++;
+	out = malloc(len / 4 * 3 + 1);
+	if (!out)
+		return NULL;
+	n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)in, (int)len);
+	if (n < 0 || (size_t)n < pad) {
+		free(out);
+		return NULL;
+	}
+	out[(size_t)n - pad] = '\0';
+	if (strlen(out) != (size_t)n - pad) { /* an embedded NUL */
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int get_str(json_object *obj, const char *key, bool required, char **out)
+{
+	json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return required ? -1 : 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	*out = strdup(json_object_get_string(v));
+	return *out ? 0 : -1;
+}
+
+static int get_int(json_object *obj, const char *key, int64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	*out = json_object_get_int64(v);
+	return 0;
+}
+
+static int grant_from_json(json_object *obj, sts_grant *g)
+{
+	json_object *mfa;
+	int64_t op = -1, duration = -1;
+
+	if (!json_object_is_type(obj, json_type_object) || get_str(obj, "user", true, &g->user) ||
+	    get_str(obj, "service", true, &g->service) ||
+	    get_str(obj, "target", false, &g->target) ||
+	    get_str(obj, "session_name", false, &g->session_name) ||
+	    get_str(obj, "session_policy", false, &g->session_policy) ||
+	    get_str(obj, "source_ip", false, &g->source_ip) || get_int(obj, "op", &op) ||
+	    get_int(obj, "duration", &duration) || get_int(obj, "mfa_time", &g->mfa_time) ||
+	    get_int(obj, "iat", &g->issued) || get_int(obj, "exp", &g->expires) ||
+	    !json_object_object_get_ex(obj, "mfa", &mfa) ||
+	    !json_object_is_type(mfa, json_type_boolean))
+		return -1;
+	if (op < STS_OP_SESSION || op > STS_OP_FEDERATE || duration < 0 || duration > 129600)
+		return -1;
+	g->op = (sts_operation)op;
+	g->duration = (unsigned long)duration;
+	g->mfa_present = json_object_get_boolean(mfa);
+	return 0;
+}
+
+static int check_mac(const unsigned char key[STS_TICKET_KEY_LEN], const char *text,
+		     const char **b64, size_t *b64len, sts_error *err)
+{
+	size_t len = text ? strnlen(text, STS_GRANT_MAX + 1) : 0;
+	const char *dot;
+	char want[MAC_HEX + 1];
+	int same;
+
+	if (len == 0 || len > STS_GRANT_MAX || strncmp(text, PREFIX, strlen(PREFIX)) != 0)
+		return sts_error_set(err, "grant: malformed");
+	dot = strrchr(text, '.');
+	if (!dot || dot < text + strlen(PREFIX) || strlen(dot + 1) != MAC_HEX)
+		return sts_error_set(err, "grant: malformed");
+	if (mac_hex(key, text, (size_t)(dot - text), want) < 0)
+		return sts_error_set(err, "grant: cannot compute the MAC");
+	same = CRYPTO_memcmp(want, dot + 1, MAC_HEX) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	if (!same)
+		return sts_error_set(err, "grant: not authentic");
+	*b64 = text + strlen(PREFIX);
+	*b64len = (size_t)(dot - *b64);
+	return 0;
+}
+
+int sts_grant_open(const unsigned char key[STS_TICKET_KEY_LEN], const char *text, const char *user,
+		   const char *service, int64_t now, sts_grant *out, sts_error *err)
+{
+	const char *b64 = NULL;
+	size_t b64len = 0;
+	char *json = NULL;
+	json_object *obj = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (check_mac(key, text, &b64, &b64len, err) < 0)
+		return -1;
+	json = decode_b64(b64, b64len);
+	obj = json ? json_tokener_parse(json) : NULL;
+	if (!obj || grant_from_json(obj, out) < 0) {
+		sts_error_set(err, "grant: malformed request");
+		goto out;
+	}
+	if (strcmp(out->user, user) != 0 || strcmp(out->service, service) != 0) {
+		sts_error_set(err, "grant: issued for another user or service");
+		goto out;
+	}
+	if (now >= out->expires || out->issued > now) {
+		sts_error_set(err, "grant: expired");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_object_put(obj);
+	free(json);
+	if (rc < 0)
+		sts_grant_free(out);
+	return rc;
+}
+
+void sts_grant_request(const sts_grant *g, sts_authz_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->op = g->op;
+	req->target = g->target;
+	req->session_name = g->session_name;
+	req->duration = g->duration;
+	req->session_policy = g->session_policy;
+}
+
+void sts_grant_free(sts_grant *g)
+{
+	free(g->user);
+	free(g->service);
+	free(g->target);
+	free(g->session_name);
+	free(g->session_policy);
+	free(g->source_ip);
+	memset(g, 0, sizeof(*g));
+}

@@ -1,0 +1,58 @@
+/*
+ * The grant: how the account phase's decision reaches the session phase.
+ *
+ * Under OpenSSH, keyboard-interactive authentication runs pam_authenticate
+ * AND pam_acct_mgmt in a child process, and the session is opened in the
+ * monitor: pam_set_data from account is gone by then, but the PAM
+ * environment is shipped back to the monitor. So the account phase puts
+ * PAM_STS_GRANT=<grant> into the PAM environment (never the user's: a user
+ * cannot set variables of sshd's or sudo's PAM handle), where
+ *     grant = "g1." base64(JSON request) "." hex(HMAC-SHA256(key, "g1." base64))
+ * under the same root-only key as the MFA ticket (state_dir/mfa-ticket.key).
+ * It binds user, PAM service, operation, target, session name, duration,
+ * session policy, source IP and MFA time, and expires after ticket_ttl
+ * seconds. sts-helper verifies it and decides the same request again before
+ * minting, so the session issues only what the account phase authorised;
+ * the session phase removes the variable before the user's environment is
+ * built.
+ */
+#ifndef STS_GRANT_H
+#define STS_GRANT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "authorize.h"
+#include "error.h"
+#include "mfa_ticket.h"
+
+#define STS_GRANT_ENV "PAM_STS_GRANT"
+#define STS_GRANT_MAX 4096
+
+typedef struct {
+	char *user;
+	char *service;
+	sts_operation op;
+	char *target;		/* role name/ARN or federated name; NULL for GetSessionToken */
+	char *session_name;	/* NULL: the default */
+	unsigned long duration; /* 0: the operation's default */
+	char *session_policy;	/* NULL: none */
+	char *source_ip;	/* NULL: none */
+	bool mfa_present;
+	int64_t mfa_time;
+	int64_t issued;
+	int64_t expires;
+} sts_grant;
+
+/* Seals |g| into a malloc'd string. */
+int sts_grant_seal(const unsigned char key[STS_TICKET_KEY_LEN], const sts_grant *g, char **out,
+		   sts_error *err);
+/* Verifies |text| for |user| and |service| at |now| and fills |out|
+ * (malloc'd strings; sts_grant_free). Returns 0 or -1 with the reason. */
+int sts_grant_open(const unsigned char key[STS_TICKET_KEY_LEN], const char *text, const char *user,
+		   const char *service, int64_t now, sts_grant *out, sts_error *err);
+/* The request the grant stands for (pointers into |g|). */
+void sts_grant_request(const sts_grant *g, sts_authz_request *req);
+void sts_grant_free(sts_grant *g);
+
+#endif

@@ -1,0 +1,215 @@
+/* Session directories: created and removed relative to descriptors only. */
+#include "session_dir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <openssl/rand.h>
+
+#define HEX_LEN	  32
+#define MAX_DEPTH 16
+
+/* The runtime directory: created root-owned 0755 when absent; must be owned
+ * by the effective user and writable by nobody else. */
+static int open_runtime(const char *runtime_dir, bool create, sts_error *err)
+{
+	struct stat st;
+	int fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir(runtime_dir, 0755) < 0 && errno != EEXIST)
+			return sts_error_set(err, "%s: cannot create: %s", runtime_dir,
+					     strerror(errno));
+		fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return sts_error_set(err, "%s: cannot open: %s", runtime_dir, strerror(errno));
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		close(fd);
+		return sts_error_set(
+			err,
+			"%s: refused: must be a directory owned by uid %u and writable "
+			"by nobody else",
+			runtime_dir, (unsigned)geteuid());
+	}
+	return fd;
+}
+
+static bool safe_component(const char *s)
+{
+	return *s && *s != '.' && !strchr(s, '/') && strlen(s) < STS_SESSION_NAME_MAX - HEX_LEN - 2;
+}
+
+bool sts_session_name_valid(const char *user, const char *name)
+{
+	size_t ulen = strlen(user);
+
+	if (!safe_component(user) || strncmp(name, user, ulen) != 0 || name[ulen] != '.' ||
+	    strlen(name + ulen + 1) != HEX_LEN)
+		return false;
+	for (const char *p = name + ulen + 1; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+static int random_name(const char *user, char name[STS_SESSION_NAME_MAX])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char raw[HEX_LEN / 2];
+	size_t ulen = strlen(user);
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	memcpy(name, user, ulen);
+	name[ulen] = '.';
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		name[ulen + 1 + 2 * i] = digits[raw[i] >> 4];
+		name[ulen + 2 + 2 * i] = digits[raw[i] & 15];
+	}
+	name[ulen + 1 + HEX_LEN] = '\0';
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes the file into the (still root-owned) directory, then hands both to
+ * the user. */
+static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t len)
+{
+	int fd = openat(dfd, STS_CREDENTIALS_FILE,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = -1;
+
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, content, len) == 0 && fchown(fd, uid, gid) == 0 &&
+	    fchmod(fd, 0600) == 0 && fchown(dfd, uid, gid) == 0 && fchmod(dfd, 0700) == 0)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid_t gid,
+		       const char *content, size_t len, char name[STS_SESSION_NAME_MAX],
+		       sts_error *err)
+{
+	int rfd, dfd = -1, rc = -1;
+
+	if (!safe_component(user))
+		return sts_error_set(err, "user name \"%s\" is not usable as a file name", user);
+	rfd = open_runtime(runtime_dir, true, err);
+	if (rfd < 0)
+		return -1;
+	for (int attempt = 0; attempt < 8 && dfd < 0; attempt++) {
+		if (random_name(user, name) < 0)
+			break;
+		if (mkdirat(rfd, name, 0700) == 0)
+			dfd = openat(rfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		else if (errno != EEXIST)
+			break;
+	}
+	if (dfd < 0) {
+		sts_error_set(err, "%s: cannot create a session directory: %s", runtime_dir,
+			      strerror(errno));
+		goto out;
+	}
+	if (fill_dir(dfd, uid, gid, content, len) < 0) {
+		sts_error_set(err, "%s/%s: cannot write the credentials: %s", runtime_dir, name,
+			      strerror(errno));
+		close(dfd);
+		dfd = -1;
+		sts_session_remove(runtime_dir, user, uid, name, NULL);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	close(rfd);
+	return rc;
+}
+
+/* Empties the directory |dfd| (consumed), never following a link. */
+static int empty_dir(int dfd, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		close(dfd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			continue;
+		if (errno != EISDIR && errno != EPERM) {
+			rc = -1;
+			continue;
+		}
+		sub = depth < MAX_DEPTH ? openat(dirfd(d), e->d_name,
+						 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) :
+					  -1;
+		if (sub < 0 || empty_dir(sub, depth + 1) < 0 ||
+		    unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+int sts_session_remove(const char *runtime_dir, const char *user, uid_t uid, const char *name,
+		       sts_error *err)
+{
+	struct stat st;
+	int rfd, dfd, rc = -1;
+
+	if (!sts_session_name_valid(user, name))
+		return sts_error_set(err, "session \"%s\" is not a session name of %s", name, user);
+	rfd = open_runtime(runtime_dir, false, err);
+	if (rfd < 0)
+		return -1;
+	dfd = openat(rfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT) {
+		rc = 1;
+		goto out;
+	}
+	if (dfd < 0 || fstat(dfd, &st) < 0 || (st.st_uid != uid && st.st_uid != geteuid())) {
+		sts_error_set(err, "%s/%s: refused: not a directory owned by %s", runtime_dir, name,
+			      user);
+		if (dfd >= 0)
+			close(dfd);
+		goto out;
+	}
+	if (empty_dir(dfd, 0) < 0 || unlinkat(rfd, name, AT_REMOVEDIR) < 0) {
+		sts_error_set(err, "%s/%s: cannot remove: %s", runtime_dir, name, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	close(rfd);
+	return rc;
+}

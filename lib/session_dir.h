@@ -1,0 +1,41 @@
+/*
+ * Per-session directories under the runtime directory (/run/pam_sts, on
+ * tmpfs): runtime_dir/USER.HEX, mode 0700, owned by the user, holding the
+ * shared credentials file (0600). Each login gets its own random name, so
+ * concurrent sessions of one user never share or clobber files.
+ *
+ * Root never writes through a path the user controls: the directory is
+ * created root-owned, the file is created in it with O_EXCL|O_NOFOLLOW
+ * relative to the directory's descriptor, and only then are the file and
+ * the directory handed to the user (fchown on the descriptors). Removal opens
+ * the directory from the root-owned runtime directory without following a
+ * link, checks its owner on the descriptor, and removes its contents with
+ * unlinkat/openat relative to descriptors, never following a link.
+ */
+#ifndef STS_SESSION_DIR_H
+#define STS_SESSION_DIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define STS_SESSION_NAME_MAX 300
+#define STS_CREDENTIALS_FILE "credentials"
+
+/* Creates the session directory and its credentials file holding |content|.
+ * |name| receives "USER.HEX". */
+int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid_t gid,
+		       const char *content, size_t len, char name[STS_SESSION_NAME_MAX],
+		       sts_error *err);
+
+/* Removes runtime_dir/|name| (which must be |user|'s and owned by |uid|).
+ * A directory that is already gone is not an error (returns 1). */
+int sts_session_remove(const char *runtime_dir, const char *user, uid_t uid, const char *name,
+		       sts_error *err);
+
+/* "USER.<32 lowercase hex>" for this user. */
+bool sts_session_name_valid(const char *user, const char *name);
+
+#endif

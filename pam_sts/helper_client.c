@@ -1,0 +1,195 @@
+/*
+ * The module's side of the helper protocol. The helper is checked before it
+ * runs (absolute path, not a link, owned by root or the effective user, not
+ * writable by group or others) and executed from that same descriptor, so
+ * the checked file is the one that runs. It gets no arguments and an
+ * environment of PATH only; secrets travel on the pipe.
+ */
+#include "helper_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+static const char *const answer_keys[] = {
+	"status",     "message",   "session", "credentials_file",  "access_key_id",
+	"expiration", "principal", "region",  "secret_access_key", "session_token",
+	"claims",     NULL,
+};
+
+static int open_helper(const char *path, sts_error *err)
+{
+	struct stat st;
+	int fd;
+
+	if (path[0] != '/')
+		return sts_error_set(err, "helper %s: not an absolute path", path);
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return sts_error_set(err, "helper %s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022) ||
+	    !(st.st_mode & S_IXUSR)) {
+		close(fd);
+		return sts_error_set(err,
+				     "helper %s: refused: must be an executable regular file owned "
+				     "by root and writable by nobody else",
+				     path);
+	}
+	return fd;
+}
+
+static void run_child(int exe, int in[2], int out[2])
+{
+	char *const argv[] = { (char *)"sts-helper", NULL };
+	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	sigset_t none;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 || devnull < 0 ||
+	    dup2(devnull, STDERR_FILENO) < 0)
+		_exit(127);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	/* A set-uid caller (sts-assume) keeps the user as real uid: the helper
+	 * runs fully as root, so it does not take itself for a set-uid run. */
+	if (geteuid() == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		_exit(127);
+	fexecve(exe, argv, envp);
+	_exit(127);
+}
+
+/* Waits for |pid| until the deadline, then kills it. */
+static int reap(pid_t pid, long long deadline_ms, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (sts_monotonic_ms() >= deadline_ms) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		usleep(2000);
+	}
+}
+
+/* Talks to the child: request in, answer out, within the deadline. */
+static int exchange(int to_child, int from_child, const sts_msg *req, long long deadline,
+		    char **answer, size_t *answer_len, sts_error *err)
+{
+	size_t len = 0;
+	char *wire = sts_msg_format(req, &len);
+	int rc;
+
+	if (!wire)
+		return sts_error_set(err, "out of memory");
+	rc = sts_write_fd_until(to_child, wire, len, deadline, err);
+	sts_free_secret(wire, len);
+	close(to_child);
+	if (rc == 0)
+		rc = sts_read_fd_until(from_child, STS_MSG_MAX, deadline, answer, answer_len, err);
+	return rc;
+}
+
+static int check_exit(const char *path, int status, sts_error *err)
+{
+	if (WIFSIGNALED(status))
+		return sts_error_set(err, "helper %s: killed by signal %d", path, WTERMSIG(status));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+		return sts_error_set(err, "helper %s: failed (exit %d)", path,
+				     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+int sts_helper_call(const sts_settings *settings, const sts_msg *req, sts_msg *resp, sts_error *err)
+{
+	long long deadline = sts_monotonic_ms() + (long long)settings->helper_timeout * 1000;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
+	sigset_t pipe_set, old_mask;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, exe, status = 0, rc = -1;
+	char *answer = NULL;
+	size_t answer_len = 0;
+	pid_t pid;
+
+	memset(resp, 0, sizeof(*resp));
+	exe = open_helper(settings->helper, err);
+	if (exe < 0)
+		return -1;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		sts_error_set(err, "helper: pipe: %s", strerror(errno));
+		goto close_fds;
+	}
+	/* Our child must not be reaped by the application's SIGCHLD handler,
+	 * and a helper that dies early must not kill the application with
+	 * SIGPIPE (the way pam_unix runs unix_chkpwd). */
+	sigaction(SIGCHLD, &dfl, &old_chld);
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old_mask);
+	pid = fork();
+	if (pid == 0)
+		run_child(exe, in, out);
+	if (pid < 0) {
+		sts_error_set(err, "helper: fork: %s", strerror(errno));
+		goto restore;
+	}
+	close(in[0]);
+	close(out[1]);
+	in[0] = out[1] = -1;
+	rc = exchange(in[1], out[0], req, deadline, &answer, &answer_len, err);
+	in[1] = -1;
+	if (reap(pid, deadline, &status) < 0 && rc == 0)
+		rc = sts_error_set(err, "helper %s: did not finish within %lu s", settings->helper,
+				   settings->helper_timeout);
+	else if (rc < 0) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		sts_error_set(err, "helper %s: %s", settings->helper, why);
+	}
+	if (rc == 0)
+		rc = check_exit(settings->helper, status, err);
+	if (rc == 0 && sts_msg_parse(answer, answer_len, answer_keys, resp, err) < 0) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		rc = sts_error_set(err, "helper %s: bad answer: %s", settings->helper, why);
+	}
+	if (rc == 0 && !sts_msg_get(resp, "status")) {
+		sts_msg_free(resp);
+		rc = sts_error_set(err, "helper %s: answer without a status", settings->helper);
+	}
+restore : {
+	struct timespec zero = { 0, 0 };
+
+	while (sigtimedwait(&pipe_set, NULL, &zero) > 0) /* drop our own SIGPIPE */
+		;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+}
+close_fds:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+	}
+	if (answer)
+		sts_free_secret(answer, answer_len);
+	close(exe);
+	return rc;
+}

@@ -1,0 +1,144 @@
+/* Building the STS request from the module arguments and the PAM items. */
+#include "request.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modutil.h>
+
+static char *dup_item(pam_handle_t *pamh, int type)
+{
+	const void *item = NULL;
+
+	if (pam_get_item(pamh, type, &item) != PAM_SUCCESS || !item)
+		return NULL;
+	return strdup(item);
+}
+
+static bool is_ip(const char *s)
+{
+	unsigned char buf[16];
+
+	return s && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
+}
+
+int sts_login_get(pam_handle_t *pamh, sts_login *login)
+{
+	const char *user = NULL;
+	struct passwd *pw;
+	int rc;
+
+	memset(login, 0, sizeof(*login));
+	rc = pam_get_user(pamh, &user, NULL);
+	if (rc != PAM_SUCCESS || !user)
+		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
+	pw = pam_modutil_getpwnam(pamh, user);
+	if (!pw) {
+		pam_syslog(pamh, LOG_NOTICE, "user %s: no such user", user);
+		return PAM_USER_UNKNOWN;
+	}
+	login->uid = pw->pw_uid;
+	login->gid = pw->pw_gid;
+	login->user = strdup(user);
+	login->service = dup_item(pamh, PAM_SERVICE);
+	login->rhost = dup_item(pamh, PAM_RHOST);
+	if (is_ip(login->rhost))
+		login->source_ip = strdup(login->rhost);
+	if (!login->user || !login->service) {
+		sts_login_free(login);
+		return PAM_BUF_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+void sts_login_free(sts_login *login)
+{
+	free(login->user);
+	free(login->service);
+	free(login->rhost);
+	free(login->source_ip);
+	memset(login, 0, sizeof(*login));
+}
+
+/* Expands %u (the user) and %% in an argument. */
+static char *expand(const char *pattern, const char *user)
+{
+	size_t cap = strlen(pattern) * (strlen(user) + 1) + 1, n = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	for (const char *p = pattern; *p; p++) {
+		if (p[0] == '%' && p[1] == 'u') {
+			memcpy(out + n, user, strlen(user));
+			n += strlen(user);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			out[n++] = '%';
+			p++;
+		} else if (p[0] == '%') {
+			free(out);
+			return NULL;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static int parse_duration(const char *text, unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	*out = 0;
+	if (!text)
+		return 0;
+	if (*text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || *end || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *user,
+			  sts_authz_request *req, char **target, char **session_name)
+{
+	const char *pattern = NULL;
+
+	memset(req, 0, sizeof(*req));
+	*target = *session_name = NULL;
+	if (strcmp(args->action, "assume-role") == 0) {
+		req->op = STS_OP_ASSUME_ROLE;
+		pattern = args->role;
+	} else if (strcmp(args->action, "federate") == 0) {
+		req->op = STS_OP_FEDERATE;
+		pattern = args->name;
+	} else {
+		req->op = STS_OP_SESSION;
+	}
+	if (parse_duration(args->duration, &req->duration) < 0) {
+		pam_syslog(pamh, LOG_ERR, "bad module argument duration=%s", args->duration);
+		return PAM_SERVICE_ERR;
+	}
+	if ((pattern && !(*target = expand(pattern, user))) ||
+	    (args->session_name && !(*session_name = expand(args->session_name, user)))) {
+		pam_syslog(pamh, LOG_ERR, "bad module argument: only %%u and %%%% may follow %%");
+		free(*target);
+		*target = NULL;
+		return PAM_SERVICE_ERR;
+	}
+	req->target = *target;
+	req->session_name = *session_name;
+	req->session_policy = args->session_policy;
+	return PAM_SUCCESS;
+}

@@ -1,0 +1,31 @@
+/* From module arguments and the login to an STS request and caller. */
+#ifndef PAM_STS_REQUEST_H
+#define PAM_STS_REQUEST_H
+
+#include <security/pam_modules.h>
+
+#include "args.h"
+#include "authorize.h"
+
+/* Everything the account phase needs about the login; strings owned. */
+typedef struct {
+	char *user;
+	char *service;
+	char *rhost;	 /* PAM_RHOST or NULL */
+	char *source_ip; /* rhost when it is an IP address, else NULL */
+	uid_t uid;
+	gid_t gid;
+} sts_login;
+
+/* Fills |login| from the PAM items; a PAM code. */
+int sts_login_get(pam_handle_t *pamh, sts_login *login);
+void sts_login_free(sts_login *login);
+
+/* The request the module arguments describe. |target| and |session_name|
+ * receive malloc'd expansions (%u = user) the request points to.
+ * Returns PAM_SUCCESS or PAM_SERVICE_ERR (logged). role=prompt is left as
+ * target "prompt" for the caller to resolve. */
+int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *user,
+			  sts_authz_request *req, char **target, char **session_name);
+
+#endif

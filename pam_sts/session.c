@@ -1,0 +1,269 @@
+/*
+ * pam_sm_open_session / pam_sm_close_session.
+ *
+ * Open hands the account phase's grant to sts-helper, which decides it
+ * again, mints, and writes the session's credentials file; the module then
+ * sets the session environment. The MFA ticket and the grant are removed
+ * from the PAM environment first, whatever happens, so they never reach the
+ * user's. Opening twice in one PAM handle (sshd may) keeps the first session.
+ * Close asks the helper to remove exactly this session's directory.
+ */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+#include "grant.h"
+#include "helper_client.h"
+#include "mfa_ticket.h"
+#include "session_dir.h"
+#include "settings.h"
+
+#define DATA_SESSION "pam_sts_session"
+
+static void free_data(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+static int load_settings(pam_handle_t *pamh, const sts_args *args, sts_settings *s)
+{
+	sts_error err;
+
+	if (sts_settings_load(args->config, s, &err) < 0) {
+		pam_syslog(pamh, LOG_ERR, "%s", err.msg);
+		return PAM_SESSION_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int put(pam_handle_t *pamh, const char *name, const char *value)
+{
+	char *env = NULL;
+	int rc;
+
+	if (asprintf(&env, "%s=%s", name, value ? value : "") < 0)
+		return PAM_BUF_ERR;
+	rc = pam_putenv(pamh, env);
+	memset(env, 0, strlen(env));
+	free(env);
+	return rc;
+}
+
+/* Takes the grant out of the PAM environment (with the MFA ticket). */
+static char *take_grant(pam_handle_t *pamh)
+{
+	const char *grant = pam_getenv(pamh, STS_GRANT_ENV);
+	char *copy = grant ? strdup(grant) : NULL;
+
+	if (pam_getenv(pamh, STS_GRANT_ENV))
+		pam_putenv(pamh, STS_GRANT_ENV);
+	if (pam_getenv(pamh, STS_TICKET_ENV))
+		pam_putenv(pamh, STS_TICKET_ENV);
+	return copy;
+}
+
+static int build_request(pam_handle_t *pamh, const sts_args *args, const char *user,
+			 const char *grant, sts_msg *req)
+{
+	const void *service = NULL, *rhost = NULL;
+
+	pam_get_item(pamh, PAM_SERVICE, &service);
+	pam_get_item(pamh, PAM_RHOST, &rhost);
+	memset(req, 0, sizeof(*req));
+	if (sts_msg_add(req, "version", STS_PROTO_VERSION) < 0 || sts_msg_add(req, "op", "open") ||
+	    sts_msg_add(req, "config", args->config) || sts_msg_add(req, "user", user) ||
+	    sts_msg_add(req, "service", service) || sts_msg_add(req, "rhost", rhost) ||
+	    sts_msg_add(req, "grant", grant) || sts_msg_add(req, "profile", args->profile) ||
+	    sts_msg_add(req, "secrets", args->env ? "yes" : "no"))
+		return PAM_BUF_ERR;
+	return PAM_SUCCESS;
+}
+
+/* The session environment the SDKs and the AWS CLI read. A stale
+ * AWS_SECURITY_TOKEN would win over the new credentials in botocore, and PAM
+ * cannot remove a variable the client sent, so it is set empty (ignored). */
+static int set_environment(pam_handle_t *pamh, const sts_args *args, const sts_msg *resp)
+{
+	const char *region = sts_msg_get(resp, "region");
+	int rc = put(pamh, "AWS_SHARED_CREDENTIALS_FILE", sts_msg_get(resp, "credentials_file"));
+
+	if (rc == PAM_SUCCESS)
+		rc = put(pamh, "AWS_CREDENTIAL_EXPIRATION", sts_msg_get(resp, "expiration"));
+	if (rc == PAM_SUCCESS)
+		rc = put(pamh, "AWS_SECURITY_TOKEN", "");
+	if (rc == PAM_SUCCESS && args->profile)
+		rc = put(pamh, "AWS_PROFILE", args->profile);
+	if (rc == PAM_SUCCESS && region)
+		rc = put(pamh, "AWS_REGION", region);
+	if (rc == PAM_SUCCESS && region)
+		rc = put(pamh, "AWS_DEFAULT_REGION", region);
+	if (rc == PAM_SUCCESS && args->env) {
+		rc = put(pamh, "AWS_ACCESS_KEY_ID", sts_msg_get(resp, "access_key_id"));
+		if (rc == PAM_SUCCESS)
+			rc = put(pamh, "AWS_SECRET_ACCESS_KEY",
+				 sts_msg_get(resp, "secret_access_key"));
+		if (rc == PAM_SUCCESS)
+			rc = put(pamh, "AWS_SESSION_TOKEN", sts_msg_get(resp, "session_token"));
+	}
+	return rc;
+}
+
+static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
+		 const char *user, const char *grant)
+{
+	sts_msg req, resp;
+	sts_error err;
+	const char *status, *session;
+	char *saved;
+	int rc = build_request(pamh, args, user, grant, &req);
+
+	if (rc != PAM_SUCCESS) {
+		sts_msg_free(&req);
+		return rc;
+	}
+	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
+		sts_msg_free(&req);
+		pam_syslog(pamh, LOG_ERR, "user %s: %s", user, err.msg);
+		return PAM_SESSION_ERR;
+	}
+	sts_msg_free(&req);
+	status = sts_msg_get(&resp, "status");
+	session = sts_msg_get(&resp, "session");
+	if (strcmp(status, "ok") != 0 || !session || !sts_session_name_valid(user, session) ||
+	    !sts_msg_get(&resp, "credentials_file") || !sts_msg_get(&resp, "expiration")) {
+		const char *why = sts_msg_get(&resp, "message");
+
+		pam_syslog(pamh, LOG_ERR, "user %s: no credentials issued: %s", user,
+			   why ? why : "the helper's answer is incomplete");
+		sts_msg_free(&resp);
+		return PAM_SESSION_ERR;
+	}
+	saved = strdup(session);
+	rc = saved ? pam_set_data(pamh, DATA_SESSION, saved, free_data) : PAM_BUF_ERR;
+	if (rc != PAM_SUCCESS)
+		free(saved);
+	if (rc == PAM_SUCCESS)
+		rc = set_environment(pamh, args, &resp);
+	if (rc == PAM_SUCCESS)
+		pam_syslog(pamh, LOG_INFO, "user %s: credentials %s until %s in session %s", user,
+			   sts_msg_get(&resp, "access_key_id"), sts_msg_get(&resp, "expiration"),
+			   session);
+	sts_msg_free(&resp);
+	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
+}
+
+int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
+{
+	const void *existing = NULL;
+	const char *user = NULL;
+	sts_settings settings;
+	char *grant = take_grant(pamh);
+	int rc;
+
+	(void)flags;
+	if (pam_get_data(pamh, DATA_SESSION, &existing) == PAM_SUCCESS && existing) {
+		free(grant);
+		return PAM_SUCCESS; /* opened already in this handle */
+	}
+	rc = pam_get_user(pamh, &user, NULL);
+	if (rc != PAM_SUCCESS || !user) {
+		free(grant);
+		return PAM_SESSION_ERR;
+	}
+	if (!grant) {
+		pam_syslog(pamh, LOG_ERR,
+			   "user %s: no grant from the account phase (is pam_sts in the account "
+			   "stack, and did it allow?)",
+			   user);
+		return PAM_SESSION_ERR;
+	}
+	rc = load_settings(pamh, args, &settings);
+	if (rc == PAM_SUCCESS) {
+		rc = issue(pamh, args, &settings, user, grant);
+		sts_settings_free(&settings);
+	}
+	free(grant);
+	return rc;
+}
+
+/* The session to close: from this handle, or (another process of the same
+ * application) from the credentials path the open phase put into the PAM
+ * environment, which the helper checks again. */
+static char *session_to_close(pam_handle_t *pamh, const sts_settings *settings)
+{
+	const void *data = NULL;
+	const char *path = pam_getenv(pamh, "AWS_SHARED_CREDENTIALS_FILE");
+	size_t dlen = strlen(settings->runtime_dir);
+	const char *name, *slash;
+
+	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data)
+		return strdup(data);
+	if (!path || strncmp(path, settings->runtime_dir, dlen) != 0 || path[dlen] != '/')
+		return NULL;
+	name = path + dlen + 1;
+	slash = strchr(name, '/');
+	if (!slash || strcmp(slash + 1, STS_CREDENTIALS_FILE) != 0)
+		return NULL;
+	return strndup(name, (size_t)(slash - name));
+}
+
+static int remove_session(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
+			  const char *user, const char *session)
+{
+	sts_msg req = { 0 }, resp;
+	sts_error err;
+	int rc = PAM_SESSION_ERR;
+
+	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) || sts_msg_add(&req, "op", "close") ||
+	    sts_msg_add(&req, "config", args->config) || sts_msg_add(&req, "user", user) ||
+	    sts_msg_add(&req, "session", session)) {
+		sts_msg_free(&req);
+		return PAM_BUF_ERR;
+	}
+	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: closing session %s: %s", user, session,
+			   err.msg);
+	} else if (strcmp(sts_msg_get(&resp, "status"), "ok") != 0) {
+		const char *why = sts_msg_get(&resp, "message");
+
+		pam_syslog(pamh, LOG_ERR, "user %s: closing session %s: %s", user, session,
+			   why ? why : "refused");
+		sts_msg_free(&resp);
+	} else {
+		rc = PAM_SUCCESS;
+		sts_msg_free(&resp);
+	}
+	sts_msg_free(&req);
+	return rc;
+}
+
+int sts_close_session(pam_handle_t *pamh, int flags, const sts_args *args)
+{
+	const char *user = NULL;
+	sts_settings settings;
+	char *session;
+	int rc;
+
+	(void)flags;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user)
+		return PAM_SESSION_ERR;
+	rc = load_settings(pamh, args, &settings);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	session = session_to_close(pamh, &settings);
+	if (session) {
+		rc = remove_session(pamh, args, &settings, user, session);
+		if (rc == PAM_SUCCESS)
+			pam_set_data(pamh, DATA_SESSION, NULL, NULL);
+		free(session);
+	}
+	sts_settings_free(&settings);
+	return rc;
+}

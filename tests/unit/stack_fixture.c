@@ -1,0 +1,114 @@
+/*
+ * Fixture for the whole-stack tests: test users and groups for nss_wrapper
+ * (preloaded into the test and, through the helper stand-in, into
+ * sts-helper), the sandbox configuration tree copied from conf/sandbox, an
+ * issuer key ring, a runtime directory, and the helper stand-in.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pam_fixture.h"
+#include "stack_fixture.h"
+#include "token.h"
+
+static char lines[2048];
+
+const char *sf_config_lines(void)
+{
+	snprintf(lines, sizeof(lines),
+		 "account_id = 123456789012\npolicy_dir = %s/sandbox/policies\n"
+		 "role_dir = %s/sandbox/roles\nsession_policy_dir = %s/sandbox/session-policies\n"
+		 "issuer_key = %s/issuer.key\nruntime_dir = %s/run\nhelper = %s/sts-helper\n"
+		 "helper_timeout = 3\n",
+		 root, root, root, root, root, root);
+	return lines;
+}
+
+static void write_users(void)
+{
+	char path[400], text[2048];
+	unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
+
+	snprintf(path, sizeof(path), "%s/passwd", root);
+	snprintf(text, sizeof(text),
+		 "root:x:0:0:root:/root:/bin/sh\n"
+		 "alice:x:%u:%u:Alice:/tmp:/bin/sh\nmia:x:%u:%u:Mia:/tmp:/bin/sh\n"
+		 "bob:x:%u:%u:Bob:/tmp:/bin/sh\ncarol:x:%u:%u:Carol:/tmp:/bin/sh\n",
+		 uid, gid, uid, gid, uid, gid, uid, gid);
+	pf_write_text(path, text, 0644);
+	snprintf(path, sizeof(path), "%s/group", root);
+	snprintf(text, sizeof(text),
+		 "%s:x:%u:\ndeployers:x:45001:alice\nmanagers:x:45002:mia,bob\n",
+		 gid == 0 ? "root" : "stsprimary", gid);
+	pf_write_text(path, text, 0644);
+}
+
+void sf_make_identity(void)
+{
+	char cmd[1200], path[400];
+	sts_error err;
+
+	write_users();
+	/* make check runs the tests from the source tree's root. */
+	snprintf(cmd, sizeof(cmd),
+		 "cp -r conf/sandbox '%s/sandbox' && chmod -R go-w '%s/sandbox' && "
+		 "cp '%s/tests/sts-helper-wrap' '%s/sts-helper' && chmod 0755 '%s/sts-helper'",
+		 root, root, PAM_STS_BUILD, root, root);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/issuer.key", root);
+	assert_int_equal(sts_keyring_create(path, &err), 0);
+	snprintf(path, sizeof(path), "%s/run", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	/* pam_wrapper copies the service directory once, when it loads. */
+	sf_stack_service("stack-session", "action=session", "");
+	sf_stack_service("stack-role", "action=assume-role role=UpdateAPP", "");
+	sf_stack_service("stack-fed-ok", "action=federate name=Manager-Bob", "");
+	sf_stack_service("stack-fed-no", "action=federate name=Bob", "");
+	sf_stack_service("stack-prompt", "action=assume-role role=prompt", "env=secrets");
+}
+
+void sf_helper_mode(const char *mode)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/helper-mode", root);
+	if (*mode)
+		pf_write_text(path, mode, 0644);
+	else
+		unlink(path);
+}
+
+void sf_stack_service(const char *name, const char *account_args, const char *session_args)
+{
+	char path[400], text[2400];
+
+	snprintf(path, sizeof(path), "%s/%s", services, name);
+	snprintf(text, sizeof(text),
+		 "auth required %s/pam_sts.so config=%s\n"
+		 "account required %s/pam_sts.so config=%s %s\n"
+		 "session required %s/pam_sts.so config=%s %s\n",
+		 PAM_STS_BUILD, config, PAM_STS_BUILD, config, account_args, PAM_STS_BUILD, config,
+		 session_args);
+	pf_write_text(path, text, 0644);
+}
+
+int sf_session_count(void)
+{
+	char path[400];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/run", root);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,20 @@
+/* The identity, issuer and helper fixture for the whole-stack PAM tests. */
+#ifndef STS_STACK_FIXTURE_H
+#define STS_STACK_FIXTURE_H
+
+#include <stdbool.h>
+
+/* Users (all with the test's uid, so files can be handed to them without
+ * root): alice (deployers), mia and bob (managers), carol (no groups). */
+void sf_make_identity(void);
+/* Config lines the stack tests need (appended by pf_write_config). */
+const char *sf_config_lines(void);
+/* Makes the helper stand-in misbehave: "crash", "hang", "garbage", "fail",
+ * or "" for normal operation. */
+void sf_helper_mode(const char *mode);
+/* A service file stacking pam_sts for auth, account and session. */
+void sf_stack_service(const char *name, const char *account_args, const char *session_args);
+/* How many session directories exist under the runtime directory. */
+int sf_session_count(void);
+
+#endif

@@ -1,0 +1,347 @@
+/*
+ * The whole stack through pam_wrapper/libpamtest: auth (TOTP) -> account
+ * (the STS decision) -> open_session (sts-helper mints and writes) -> close,
+ * for GetSessionToken, AssumeRole and GetFederationToken on the sandbox
+ * configuration (conf/sandbox, the seeds' examples), and the ways the
+ * session phase must fail closed. Users and groups come from nss_wrapper;
+ * the helper runs through a test stand-in that adds them (stack_fixture.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libpamtest.h>
+#include <security/pam_appl.h>
+
+#include "pam_fixture.h"
+#include "stack_fixture.h"
+#include "token.h"
+
+static int64_t clock_now = T0;
+
+/* Each login gets a fresh time step, so its code is not a replay. */
+static void next_code(char code[9])
+{
+	clock_now += 30;
+	pf_set_time(clock_now);
+	pf_code_at(clock_now, code);
+}
+
+/* auth + account (+ open_session when the account is expected to allow);
+ * returns the kept handle. */
+static pam_handle_t *login_opt(const char *svc, const char *user, int want_account, bool do_open,
+			       int want_open, const char *choice)
+{
+	char code[9];
+	const char *off[] = { code, NULL }, *on[] = { choice, NULL };
+	struct pamtest_conv_data conv = { .in_echo_off = off, .in_echo_on = on };
+	struct pam_testcase with_open[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+		pam_test(PAMTEST_ACCOUNT, want_account),
+		pam_test(PAMTEST_OPEN_SESSION, want_open),
+		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
+	};
+	struct pam_testcase no_open[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+		pam_test(PAMTEST_ACCOUNT, want_account),
+		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
+	};
+	bool open = do_open && want_account == PAM_SUCCESS;
+	struct pam_testcase *cases = open ? with_open : no_open;
+	size_t n = open ? 4 : 3;
+	enum pamtest_err perr;
+
+	next_code(code);
+	pf_enroll(user, (clock_now - 30) / 30, 0);
+	perr = _pamtest(svc, user, &conv, cases, n, NULL);
+	if (perr != PAMTEST_ERR_OK) {
+		const struct pam_testcase *bad = pamtest_failed_case(cases);
+		fprintf(stderr, "%s/%s: %s (case %d returned %d)\n", svc, user,
+			pamtest_strerror(perr), bad ? (int)bad->pam_operation : -1,
+			bad ? bad->op_rv : 0);
+	}
+	assert_int_equal(perr, PAMTEST_ERR_OK);
+	return cases[n - 1].case_out.ph;
+}
+
+static pam_handle_t *login(const char *svc, const char *user, int want_account, int want_open,
+			   const char *choice)
+{
+	return login_opt(svc, user, want_account, true, want_open, choice);
+}
+
+typedef struct {
+	char akid[64], secret[64], token[65536], file[400];
+} issued;
+
+static void read_issued(pam_handle_t *ph, issued *out)
+{
+	const char *path = pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE");
+	char line[70000];
+	struct stat st;
+	FILE *f;
+
+	assert_non_null(path);
+	snprintf(out->file, sizeof(out->file), "%s", path);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "aws_access_key_id = %63s", out->akid);
+		sscanf(line, "aws_secret_access_key = %63s", out->secret);
+		sscanf(line, "aws_session_token = %65535s", out->token);
+	}
+	fclose(f);
+	assert_int_equal(strlen(out->akid), 20);
+	assert_int_equal(strncmp(out->akid, "ASIA", 4), 0);
+	assert_int_equal(strlen(out->secret), 40);
+}
+
+/* Opens the token with the issuer key, as stsctl verify does. */
+static void claims_of(const issued *is, sts_token_claims *claims)
+{
+	char path[400];
+	sts_keyring *ring = NULL;
+	sts_error err;
+
+	snprintf(path, sizeof(path), "%s/issuer.key", root);
+	assert_int_equal(sts_keyring_load(path, &ring, &err), 0);
+	memset(claims, 0, sizeof(*claims));
+	if (sts_token_open(ring, is->token, is->akid, is->secret, clock_now, claims, &err) < 0)
+		fail_msg("token refused: %s", err.msg);
+	sts_keyring_free(ring);
+}
+
+static void close_and_end(pam_handle_t *ph, int want_close)
+{
+	assert_int_equal(pam_close_session(ph, 0), want_close);
+	pam_end(ph, PAM_SUCCESS);
+}
+
+static void test_get_session_token(void **st)
+{
+	sts_token_claims claims;
+	struct stat dst;
+	issued is;
+	char dir[400];
+	pam_handle_t *ph;
+
+	(void)st;
+	ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	read_issued(ph, &is);
+	assert_null(pam_getenv(ph, "PAM_STS_MFA"));
+	assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	assert_null(pam_getenv(ph, "AWS_SECRET_ACCESS_KEY")); /* only with env=secrets */
+	assert_non_null(pam_getenv(ph, "AWS_CREDENTIAL_EXPIRATION"));
+	snprintf(dir, sizeof(dir), "%s", is.file);
+	*strrchr(dir, '/') = '\0';
+	assert_int_equal(lstat(dir, &dst), 0);
+	assert_int_equal(dst.st_mode & 0777, 0700);
+	claims_of(&is, &claims);
+	assert_string_equal(claims.principal_arn, "arn:aws:iam::123456789012:user/carol");
+	assert_string_equal(claims.source_identity, "carol");
+	assert_string_equal(claims.operation, "GetSessionToken");
+	assert_true(claims.mfa_present);
+	assert_int_equal(claims.expires - claims.issued, 43200);
+	sts_token_claims_free(&claims);
+	assert_int_equal(sf_session_count(), 1);
+	close_and_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+	assert_int_equal(access(dir, F_OK), -1);
+}
+
+static void test_assume_role_seed(void **st)
+{
+	sts_token_claims claims;
+	issued is;
+	pam_handle_t *ph;
+
+	(void)st;
+	ph = login("stack-role", "alice", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	read_issued(ph, &is);
+	claims_of(&is, &claims);
+	assert_string_equal(claims.principal_arn,
+			    "arn:aws:sts::123456789012:assumed-role/UpdateAPP/alice");
+	assert_string_equal(claims.operation, "AssumeRole");
+	assert_int_equal(claims.expires - claims.issued, 3600);
+	assert_true(claims.n_identity >= 1);
+	sts_token_claims_free(&claims);
+	close_and_end(ph, PAM_SUCCESS);
+	/* bob is a manager, not a deployer: refused at account, no session. */
+	ph = login("stack-role", "bob", PAM_PERM_DENIED, 0, NULL);
+	assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+}
+
+static void test_federation_seed(void **st)
+{
+	sts_token_claims claims;
+	issued is;
+	pam_handle_t *ph;
+
+	(void)st;
+	ph = login("stack-fed-ok", "mia", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	read_issued(ph, &is);
+	claims_of(&is, &claims);
+	assert_string_equal(claims.principal_arn,
+			    "arn:aws:sts::123456789012:federated-user/Manager-Bob");
+	assert_true(claims.no_permissions); /* no session policy: no permissions (AWS) */
+	sts_token_claims_free(&claims);
+	close_and_end(ph, PAM_SUCCESS);
+	ph = login("stack-fed-no", "mia", PAM_PERM_DENIED, 0, NULL);
+	pam_end(ph, PAM_SUCCESS);
+	ph = login("stack-fed-ok", "alice", PAM_PERM_DENIED, 0, NULL); /* not a manager */
+	pam_end(ph, PAM_SUCCESS);
+}
+
+static void test_role_prompt_and_secrets(void **st)
+{
+	issued is;
+	pam_handle_t *ph;
+
+	(void)st;
+	ph = login("stack-prompt", "alice", PAM_SUCCESS, PAM_SUCCESS, "1");
+	read_issued(ph, &is);
+	assert_non_null(pam_getenv(ph, "AWS_ACCESS_KEY_ID"));
+	assert_string_equal(pam_getenv(ph, "AWS_ACCESS_KEY_ID"), is.akid);
+	assert_string_equal(pam_getenv(ph, "AWS_SECRET_ACCESS_KEY"), is.secret);
+	assert_string_equal(pam_getenv(ph, "AWS_SESSION_TOKEN"), is.token);
+	close_and_end(ph, PAM_SUCCESS);
+	/* A choice that is not on offer is refused. */
+	ph = login("stack-prompt", "alice", PAM_PERM_DENIED, 0, "ReadOnly");
+	pam_end(ph, PAM_SUCCESS);
+	/* carol may assume no role at all. */
+	ph = login("stack-prompt", "carol", PAM_PERM_DENIED, 0, "1");
+	pam_end(ph, PAM_SUCCESS);
+}
+
+static void test_open_twice_and_concurrent_sessions(void **st)
+{
+	issued one, two;
+	pam_handle_t *a, *b;
+
+	(void)st;
+	a = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	assert_int_equal(pam_open_session(a, 0), PAM_SUCCESS); /* sshd may open twice */
+	assert_int_equal(sf_session_count(), 1);
+	b = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	assert_int_equal(sf_session_count(), 2);
+	read_issued(a, &one);
+	read_issued(b, &two);
+	assert_string_not_equal(one.file, two.file);
+	assert_string_not_equal(one.akid, two.akid);
+	close_and_end(a, PAM_SUCCESS);
+	assert_int_equal(access(one.file, F_OK), -1);
+	assert_int_equal(access(two.file, F_OK), 0); /* the other session is untouched */
+	close_and_end(b, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+}
+
+static void test_helper_faults_fail_closed(void **st)
+{
+	const char *modes[] = { "crash", "hang", "garbage", "fail" };
+	pam_handle_t *ph;
+	char path[400];
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		sf_helper_mode(modes[i]);
+		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
+		assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
+		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+		pam_end(ph, PAM_SUCCESS);
+		assert_int_equal(sf_session_count(), 0);
+	}
+	sf_helper_mode("");
+	/* A missing helper. */
+	{
+		char moved[420];
+
+		snprintf(path, sizeof(path), "%s/sts-helper", root);
+		snprintf(moved, sizeof(moved), "%s.away", path);
+		assert_int_equal(rename(path, moved), 0);
+		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
+		pam_end(ph, PAM_SUCCESS);
+		assert_int_equal(rename(moved, path), 0);
+	}
+	assert_int_equal(sf_session_count(), 0);
+}
+
+static void test_grant_cannot_be_forged_or_skipped(void **st)
+{
+	struct pam_testcase cases[] = {
+		pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR),
+	};
+	struct pamtest_conv_data conv = { 0 };
+	pam_handle_t *ph;
+	char *forged;
+	size_t len;
+
+	(void)st;
+	/* open_session without auth and account: no grant, no credentials. */
+	assert_int_equal(run_pamtest("stack-session", "carol", &conv, cases, NULL), PAMTEST_ERR_OK);
+	/* A grant altered by one character is refused by the helper. */
+	ph = login_opt("stack-session", "carol", PAM_SUCCESS, false, 0, NULL);
+	assert_non_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	assert_true(asprintf(&forged, "PAM_STS_GRANT=%s", pam_getenv(ph, "PAM_STS_GRANT")) > 0);
+	len = strlen(forged);
+	forged[len - 70] = forged[len - 70] == 'A' ? 'B' : 'A'; /* inside the payload */
+	assert_int_equal(pam_putenv(ph, forged), PAM_SUCCESS);
+	free(forged);
+	assert_int_equal(pam_open_session(ph, 0), PAM_SESSION_ERR);
+	assert_null(pam_getenv(ph, "PAM_STS_GRANT")); /* removed, whatever happened */
+	pam_end(ph, PAM_SUCCESS);
+	/* A grant for GetSessionToken cannot be replayed under another service. */
+	ph = login_opt("stack-session", "carol", PAM_SUCCESS, false, 0, NULL);
+	assert_true(asprintf(&forged, "PAM_STS_GRANT=%s", pam_getenv(ph, "PAM_STS_GRANT")) > 0);
+	pam_end(ph, PAM_SUCCESS);
+	{
+		struct pamtest_conv_data none = { 0 };
+		struct pam_testcase keep[] = { pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS) };
+
+		assert_int_equal(run_pamtest("stack-role", "carol", &none, keep, NULL),
+				 PAMTEST_ERR_OK);
+		ph = keep[0].case_out.ph;
+		assert_int_equal(pam_putenv(ph, forged), PAM_SUCCESS);
+		assert_int_equal(pam_open_session(ph, 0), PAM_SESSION_ERR);
+		pam_end(ph, PAM_SUCCESS);
+	}
+	free(forged);
+	assert_int_equal(sf_session_count(), 0);
+}
+
+static void test_mfa_ticket_expires(void **st)
+{
+	pam_handle_t *ph;
+
+	(void)st;
+	ph = login_opt("stack-session", "carol", PAM_SUCCESS, false, 0, NULL);
+	clock_now += 301; /* ticket_ttl is 300 */
+	pf_set_time(clock_now);
+	assert_int_equal(pam_open_session(ph, 0), PAM_SESSION_ERR); /* the grant expired too */
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_get_session_token),
+		cmocka_unit_test(test_assume_role_seed),
+		cmocka_unit_test(test_federation_seed),
+		cmocka_unit_test(test_role_prompt_and_secrets),
+		cmocka_unit_test(test_open_twice_and_concurrent_sessions),
+		cmocka_unit_test(test_helper_faults_fail_closed),
+		cmocka_unit_test(test_grant_cannot_be_forged_or_skipped),
+		cmocka_unit_test(test_mfa_ticket_expires),
+	};
+	(void)argc;
+	pf_under_pam_wrapper(argv);
+	return cmocka_run_group_tests(tests, pf_setup, pf_teardown);
+}
