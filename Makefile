@@ -37,7 +37,9 @@ HARDEN := $(FORTIFY) -fstack-protector-strong -fstack-clash-protection -fcf-prot
           -fPIC -fvisibility=hidden
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN_FLAGS) $(PKG_CFLAGS) -Ilib
 LDHARDEN := -Wl,-z,relro,-z,now -Wl,-z,noexecstack
-EXE_LDFLAGS := -pie $(LDHARDEN) $(SAN_FLAGS)
+# --as-needed: each program loads only the libraries it uses (sts-helper's
+# start-up is on every login's path).
+EXE_LDFLAGS := -pie $(LDHARDEN) -Wl,--as-needed $(SAN_FLAGS)
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -149,3 +151,33 @@ format-check:
 
 clean:
 	rm -rf build build-asan build-fuzz build-tools
+
+# --- make install (used by debian/rules; DESTDIR for staging) -------------------------------
+# The PAM module goes where libpam looks (pkg-config's libdir/security, e.g.
+# /lib/x86_64-linux-gnu/security on Debian 12), not under PREFIX. The configuration is
+# installed only when absent, so a re-install never overwrites an administrator's file.
+# (sts-assume and /etc/pam.d/sts-assume will be installed here when they exist.)
+PREFIX ?= /usr
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+PAMDIR ?= $(PAM_LIBDIR)/security
+INSTALL ?= install
+
+.PHONY: install
+install: $(STSCTL) $(MODULE) $(HELPER)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(PAMDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(LIBEXECDIR)/pam_sts $(DESTDIR)$(SYSCONFDIR)/pam_sts \
+		$(DESTDIR)$(SYSCONFDIR)/pam_sts/policies $(DESTDIR)$(SYSCONFDIR)/pam_sts/roles \
+		$(DESTDIR)$(SYSCONFDIR)/pam_sts/session-policies
+	$(INSTALL) -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sts.so
+	$(INSTALL) -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/pam_sts/sts-helper
+	$(INSTALL) -m 0755 $(STSCTL) $(DESTDIR)$(BINDIR)/stsctl
+	for page in man/*.[158]; do \
+		sec=$${page##*.}; \
+		$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man$$sec && \
+		$(INSTALL) -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$sec/ || exit 1; \
+	done
+	test -e $(DESTDIR)$(SYSCONFDIR)/pam_sts/pam_sts.conf || \
+		$(INSTALL) -m 0644 conf/pam_sts.conf $(DESTDIR)$(SYSCONFDIR)/pam_sts/pam_sts.conf

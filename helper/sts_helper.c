@@ -7,11 +7,11 @@
  * writes the session's files and logs the audit record.
  *
  * Requests (key=value lines):
- *   version=1, op=open|close|verify, config=FILE (honoured only when the
+ *   version=1, op=open|verify, config=FILE (honoured only when the
  *   helper is not running elevated by a set-uid bit), and per op:
  *   open:   user, service, rhost, grant, profile, secrets=yes|no
- *   close:  user, session
  *   verify: access_key_id, secret_access_key, session_token
+ * (Closing a session needs no key: the module removes the directory.)
  * Answers: status=ok|denied|error, message, and the op's results.
  *
  * If the helper is ever installed set-uid (so that users can verify their
@@ -34,20 +34,8 @@
 #define HARD_LIMIT_S	   60
 
 static const char *const request_keys[] = {
-	"version",
-	"op",
-	"config",
-	"user",
-	"service",
-	"rhost",
-	"grant",
-	"profile",
-	"secrets",
-	"session",
-	"tty",
-	"access_key_id",
-	"secret_access_key",
-	"session_token",
+	"version", "op",      "config",	 "user",	  "service",	       "rhost",
+	"grant",   "profile", "secrets", "access_key_id", "secret_access_key", "session_token",
 	NULL,
 };
 
@@ -74,8 +62,6 @@ static int dispatch(const sts_msg *req, bool elevated, sts_msg *resp)
 		return sts_helper_fail(resp, "error", "request: only verify is allowed to users");
 	if (strcmp(op, "open") == 0)
 		return sts_helper_open(req, resp);
-	if (strcmp(op, "close") == 0)
-		return sts_helper_close(req, resp);
 	return sts_helper_fail(resp, "error", "request: unknown op");
 }
 

@@ -1,12 +1,9 @@
-/* sts-helper op=close (remove a session's files) and op=verify. */
-#include <pwd.h>
+/* sts-helper op=verify. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 
-#include "session_dir.h"
 #include "settings.h"
 #include "sts_helper.h"
 #include "token.h"
@@ -18,32 +15,6 @@ static int load(const sts_msg *req, bool honour_config, sts_settings *s, sts_msg
 
 	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, s, &err) < 0)
 		return sts_helper_fail(resp, "error", err.msg);
-	return 0;
-}
-
-int sts_helper_close(const sts_msg *req, sts_msg *resp)
-{
-	const char *user = sts_msg_get(req, "user");
-	const char *session = sts_msg_get(req, "session");
-	struct passwd pw, *found = NULL;
-	char buf[4096], message[1024];
-	sts_settings settings;
-	sts_error err;
-	int rc;
-
-	if (!user || !session || getpwnam_r(user, &pw, buf, sizeof(buf), &found) != 0 || !found)
-		return sts_helper_fail(resp, "error", "close: unknown user or no session");
-	if (load(req, true, &settings, resp) < 0)
-		return -1;
-	rc = sts_session_remove(settings.runtime_dir, user, pw.pw_uid, session, &err);
-	sts_settings_free(&settings);
-	if (rc < 0) {
-		snprintf(message, sizeof(message), "close: user %s: %s", user, err.msg);
-		return sts_helper_fail(resp, "error", message);
-	}
-	syslog(LOG_INFO, "closed: user=%s session=%s%s", user, session,
-	       rc == 1 ? " (already gone)" : "");
-	sts_msg_add(resp, "status", "ok");
 	return 0;
 }
 

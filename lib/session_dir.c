@@ -27,6 +27,9 @@ static int open_runtime(const char *runtime_dir, bool create, sts_error *err)
 					     strerror(errno));
 		fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
+	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP))
+		return sts_error_set(err, "%s: refused: a symbolic link or not a directory",
+				     runtime_dir);
 	if (fd < 0)
 		return sts_error_set(err, "%s: cannot open: %s", runtime_dir, strerror(errno));
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {

@@ -6,7 +6,7 @@
  * sets the session environment. The MFA ticket and the grant are removed
  * from the PAM environment first, whatever happens, so they never reach the
  * user's. Opening twice in one PAM handle (sshd may) keeps the first session.
- * Close asks the helper to remove exactly this session's directory.
+ * Close removes exactly this session's directory.
  */
 #include "session.h"
 
@@ -15,7 +15,10 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <pwd.h>
+
 #include <security/pam_ext.h>
+#include <security/pam_modutil.h>
 
 #include "grant.h"
 #include "helper_client.h"
@@ -214,34 +217,28 @@ static char *session_to_close(pam_handle_t *pamh, const sts_settings *settings)
 	return strndup(name, (size_t)(slash - name));
 }
 
-static int remove_session(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
-			  const char *user, const char *session)
+/* Removal needs no key, so the module does it itself (root, like the
+ * application calling it), relative to descriptors (lib/session_dir.h). */
+static int remove_session(pam_handle_t *pamh, const sts_settings *settings, const char *user,
+			  const char *session)
 {
-	sts_msg req = { 0 }, resp;
+	struct passwd *pw = pam_modutil_getpwnam(pamh, user);
 	sts_error err;
-	int rc = PAM_SESSION_ERR;
+	int rc;
 
-	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) || sts_msg_add(&req, "op", "close") ||
-	    sts_msg_add(&req, "config", args->config) || sts_msg_add(&req, "user", user) ||
-	    sts_msg_add(&req, "session", session)) {
-		sts_msg_free(&req);
-		return PAM_BUF_ERR;
+	if (!pw) {
+		pam_syslog(pamh, LOG_ERR, "user %s: no such user; session %s left", user, session);
+		return PAM_SESSION_ERR;
 	}
-	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
+	rc = sts_session_remove(settings->runtime_dir, user, pw->pw_uid, session, &err);
+	if (rc < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: closing session %s: %s", user, session,
 			   err.msg);
-	} else if (strcmp(sts_msg_get(&resp, "status"), "ok") != 0) {
-		const char *why = sts_msg_get(&resp, "message");
-
-		pam_syslog(pamh, LOG_ERR, "user %s: closing session %s: %s", user, session,
-			   why ? why : "refused");
-		sts_msg_free(&resp);
-	} else {
-		rc = PAM_SUCCESS;
-		sts_msg_free(&resp);
+		return PAM_SESSION_ERR;
 	}
-	sts_msg_free(&req);
-	return rc;
+	pam_syslog(pamh, LOG_INFO, "user %s: session %s closed%s", user, session,
+		   rc == 1 ? " (already gone)" : "");
+	return PAM_SUCCESS;
 }
 
 int sts_close_session(pam_handle_t *pamh, int flags, const sts_args *args)
@@ -259,7 +256,7 @@ int sts_close_session(pam_handle_t *pamh, int flags, const sts_args *args)
 		return rc;
 	session = session_to_close(pamh, &settings);
 	if (session) {
-		rc = remove_session(pamh, args, &settings, user, session);
+		rc = remove_session(pamh, &settings, user, session);
 		if (rc == PAM_SUCCESS)
 			pam_set_data(pamh, DATA_SESSION, NULL, NULL);
 		free(session);

@@ -4,9 +4,17 @@
  * with a valid TOTP code against pam_permit, in interleaved pairs so both
  * see the same machine load. Prints the ratio of the summed wall times.
  *
+ * BENCH pam_full_login_vs_permit: the same with authenticate, acct_mgmt
+ * (GetSessionToken), open_session (sts-helper mints and writes) and
+ * close_session, as the user running the bench (the account and session
+ * phases need a real user), whose replay floor is reset between logins
+ * outside the timed part.
+ *
  *   bench_pam BUILD_DIR PAIRS      (re-executes itself as "--login SERVICE USER CODE")
  */
 #include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +26,7 @@
 #include <security/pam_appl.h>
 
 #include "mfa_store.h"
+#include "token.h"
 #include "totp.h"
 
 static const unsigned char secret[] = "12345678901234567890";
@@ -42,12 +51,19 @@ static int login(const char *service, const char *user, const char *code)
 {
 	struct pam_conv conv = { answer, NULL };
 	pam_handle_t *pamh = NULL;
+	bool full = strstr(service, "full") != NULL;
 	int rc;
 
 	login_code = code;
 	rc = pam_start(service, user, &conv, &pamh);
 	if (rc == PAM_SUCCESS)
 		rc = pam_authenticate(pamh, 0);
+	if (rc == PAM_SUCCESS && full)
+		rc = pam_acct_mgmt(pamh, 0);
+	if (rc == PAM_SUCCESS && full)
+		rc = pam_open_session(pamh, 0);
+	if (rc == PAM_SUCCESS && full)
+		rc = pam_close_session(pamh, 0);
 	pam_end(pamh, rc);
 	return rc == PAM_SUCCESS ? 0 : 1;
 }
@@ -110,10 +126,37 @@ static void enroll(const char *mfa, const char *user)
 	sts_mfa_store_close(store);
 }
 
+/* Full logins as the invoking user, its replay floor reset before each. */
+static void full_pairs(char *self, const char *mfa, int pairs, double *sts, double *permit,
+		       int *failed)
+{
+	struct passwd *pw = getpwuid(getuid());
+	char user[256], code[9], sts_name[] = "sts-full", permit_name[] = "permit-full",
+				 none[] = "";
+	int ok;
+
+	if (!pw) {
+		fprintf(stderr, "bench_pam: the invoking user has no name\n");
+		exit(2);
+	}
+	snprintf(user, sizeof(user), "%s", pw->pw_name);
+	for (int i = 0; i < pairs; i++) {
+		enroll(mfa, user);
+		if (sts_totp_generate(secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL), code) <
+		    0)
+			exit(2);
+		*sts += timed_login(self, sts_name, user, code, &ok);
+		*failed += !ok;
+		*permit += timed_login(self, permit_name, user, none, &ok);
+		*failed += !ok;
+	}
+}
+
 /* Builds the fixture and re-executes itself under pam_wrapper. */
 static void prepare(const char *build, char *root, size_t cap)
 {
-	char path[1024], text[2048], preload[512];
+	char path[1024], text[4096], preload[512];
+	sts_error err;
 
 	snprintf(root, cap, "%s/pambench-XXXXXX", build);
 	if (!mkdtemp(root))
@@ -124,10 +167,33 @@ static void prepare(const char *build, char *root, size_t cap)
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/services", root);
 	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/run", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/empty", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/issuer.key", root);
+	if (sts_keyring_create(path, &err) < 0) {
+		fprintf(stderr, "bench_pam: %s\n", err.msg);
+		exit(2);
+	}
 	snprintf(path, sizeof(path), "%s/pam_sts.conf", root);
-	snprintf(text, sizeof(text), "state_dir = %s/state\nfail_delay_ms = 0\n", root);
+	snprintf(text, sizeof(text),
+		 "state_dir = %s/state\nfail_delay_ms = 0\naccount_id = 123456789012\n"
+		 "policy_dir = %s/empty\nrole_dir = %s/empty\nsession_policy_dir = %s/empty\n"
+		 "issuer_key = %s/issuer.key\nruntime_dir = %s/run\nhelper = %s/sts-helper\n",
+		 root, root, root, root, root, root, build);
 	put(path, text);
 	chmod(path, 0600);
+	snprintf(path, sizeof(path), "%s/services/sts-full", root);
+	snprintf(text, sizeof(text),
+		 "auth required %s/pam_sts.so config=%s/pam_sts.conf\n"
+		 "account required %s/pam_sts.so config=%s/pam_sts.conf action=session\n"
+		 "session required %s/pam_sts.so config=%s/pam_sts.conf\n",
+		 build, root, build, root, build, root);
+	put(path, text);
+	snprintf(path, sizeof(path), "%s/services/permit-full", root);
+	put(path, "auth required pam_permit.so\naccount required pam_permit.so\n"
+		  "session required pam_permit.so\n");
 	snprintf(path, sizeof(path), "%s/services/sts", root);
 	snprintf(text, sizeof(text), "auth required %s/pam_sts.so config=%s/pam_sts.conf\n", build,
 		 root);
@@ -146,7 +212,7 @@ static void prepare(const char *build, char *root, size_t cap)
 int main(int argc, char **argv)
 {
 	char root[512], mfa[600], user[32], code[9], cmd[600];
-	double sts = 0, permit = 0;
+	double sts = 0, permit = 0, sts_full = 0, permit_full = 0;
 	int pairs, ok, failed = 0;
 
 	if (argc == 5 && strcmp(argv[1], "--login") == 0)
@@ -173,6 +239,7 @@ int main(int argc, char **argv)
 		permit += timed_login(argv[0], permit_name, user, none, &ok);
 		failed += !ok;
 	}
+	full_pairs(argv[0], mfa, pairs, &sts_full, &permit_full, &failed);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_pam: could not remove %s\n", root);
@@ -183,5 +250,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "bench_pam: %d pairs: pam_sts %.2f ms, pam_permit %.2f ms per login\n",
 		pairs, sts * 1e3 / pairs, permit * 1e3 / pairs);
 	printf("BENCH pam_auth_vs_permit=%.2f x\n", sts / permit);
+	fprintf(stderr,
+		"bench_pam: %d pairs: full login pam_sts %.2f ms, pam_permit %.2f ms per login\n",
+		pairs, sts_full * 1e3 / pairs, permit_full * 1e3 / pairs);
+	printf("BENCH pam_full_login_vs_permit=%.2f x\n", sts_full / permit_full);
 	return 0;
 }

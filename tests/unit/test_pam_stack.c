@@ -329,6 +329,76 @@ static void test_mfa_ticket_expires(void **st)
 	assert_int_equal(sf_session_count(), 0);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Root never follows a link the user planted: not in the runtime directory,
+ * not in the session directory at close. */
+static void test_session_dir_attacks(void **st)
+{
+	char run[400], real[420], outside[420], planted[900], sub[1000], text[64];
+	issued is;
+	pam_handle_t *ph;
+	FILE *f;
+
+	(void)st;
+	snprintf(run, sizeof(run), "%s/run", root);
+	snprintf(real, sizeof(real), "%s.real", run);
+	/* A runtime directory that is a symbolic link is refused. */
+	assert_int_equal(rename(run, real), 0);
+	assert_int_equal(symlink(real, run), 0);
+	ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(unlink(run), 0);
+	assert_int_equal(rename(real, run), 0);
+	/* So is one that others may write to. */
+	assert_int_equal(chmod(run, 0777), 0);
+	ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(chmod(run, 0755), 0);
+	assert_int_equal(sf_session_count(), 0);
+	/* The user plants links (and a directory) in the session directory;
+	 * close removes the links, never what they point to. */
+	snprintf(outside, sizeof(outside), "%s/precious", root);
+	write_file(outside, "keep me\n");
+	ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	read_issued(ph, &is);
+	snprintf(planted, sizeof(planted), "%s", is.file);
+	*strrchr(planted, '/') = '\0';
+	snprintf(sub, sizeof(sub), "%s/sub", planted);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	strcat(sub, "/link");
+	assert_int_equal(symlink(outside, sub), 0);
+	strcat(planted, "/link");
+	assert_int_equal(symlink(outside, planted), 0);
+	close_and_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+	f = fopen(outside, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_string_equal(text, "keep me\n");
+	/* The session directory swapped for a link to another directory: close
+	 * refuses it and removes nothing there. */
+	ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	read_issued(ph, &is);
+	snprintf(planted, sizeof(planted), "%s", is.file);
+	*strrchr(planted, '/') = '\0';
+	snprintf(sub, sizeof(sub), "%s/elsewhere", root);
+	assert_int_equal(rename(planted, sub), 0);
+	assert_int_equal(symlink(sub, planted), 0);
+	close_and_end(ph, PAM_SESSION_ERR);
+	strcat(sub, "/credentials");
+	assert_int_equal(access(sub, F_OK), 0);
+	unlink(planted);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +410,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_helper_faults_fail_closed),
 		cmocka_unit_test(test_grant_cannot_be_forged_or_skipped),
 		cmocka_unit_test(test_mfa_ticket_expires),
+		cmocka_unit_test(test_session_dir_attacks),
 	};
 	(void)argc;
 	pf_under_pam_wrapper(argv);
