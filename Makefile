@@ -49,6 +49,10 @@ HELPER_SRCS := $(sort $(wildcard helper/sts_helper*.c))
 HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
 HELPER := $(BUILD)/sts-helper
 
+ASSUME_SRCS := $(sort $(wildcard helper/sts_assume*.c))
+ASSUME_OBJS := $(ASSUME_SRCS:%.c=$(BUILD)/%.o)
+ASSUME := $(BUILD)/sts-assume
+
 STSCTL_SRCS := $(sort $(wildcard helper/stsctl*.c))
 STSCTL_OBJS := $(STSCTL_SRCS:%.c=$(BUILD)/%.o)
 STSCTL := $(BUILD)/stsctl
@@ -69,7 +73,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps check asan bench fuzz format format-check clean tools tests demo
 
-all: $(STSCTL) $(MODULE) $(HELPER)
+all: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
 
 tools: $(STSCTL) $(HELPER)
 
@@ -89,6 +93,9 @@ $(CORE): $(LIB_OBJS)
 
 $(HELPER): $(HELPER_OBJS) $(CORE)
 	$(CC) $(EXE_LDFLAGS) -o $@ $(HELPER_OBJS) $(CORE) $(PKG_LIBS)
+
+$(ASSUME): $(ASSUME_OBJS)
+	$(CC) $(EXE_LDFLAGS) -o $@ $(ASSUME_OBJS) $(PKG_LIBS) $(shell pkg-config --libs pam_misc)
 
 $(STSCTL): $(STSCTL_OBJS) $(CORE)
 	$(CC) $(EXE_LDFLAGS) -o $@ $(STSCTL_OBJS) $(CORE) $(PKG_LIBS)
@@ -122,7 +129,7 @@ $(HELPER_WRAP): tests/shim/helper_wrap.c
 	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
 		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' -o $@ $<
 
-tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(FAKETIME) $(HELPER_WRAP)
+tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(STSCTL)
@@ -166,7 +173,7 @@ PAMDIR ?= $(PAM_LIBDIR)/security
 INSTALL ?= install
 
 .PHONY: install
-install: $(STSCTL) $(MODULE) $(HELPER)
+install: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(PAMDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(LIBEXECDIR)/pam_sts $(DESTDIR)$(SYSCONFDIR)/pam_sts \
 		$(DESTDIR)$(SYSCONFDIR)/pam_sts/policies $(DESTDIR)$(SYSCONFDIR)/pam_sts/roles \

@@ -48,6 +48,8 @@ typedef struct {
 	const char *session_name;   /* RoleSessionName; NULL: the user name */
 	unsigned long duration;	    /* seconds; 0: STS's default for the operation */
 	const char *session_policy; /* NAME of session_policy_dir/NAME.json, or NULL */
+	const char *session_policy_text; /* an inline session policy (JSON) instead,
+					    e.g. from sts-assume --session-policy; or NULL */
 } sts_authz_request;
 
 /* One policy document of the scope, as canonical JSON text. */

@@ -59,6 +59,7 @@ static json_object *grant_to_json(const sts_grant *g)
 	    add_str(obj, "target", g->target) < 0 ||
 	    add_str(obj, "session_name", g->session_name) < 0 ||
 	    add_str(obj, "session_policy", g->session_policy) < 0 ||
+	    add_str(obj, "session_policy_text", g->session_policy_text) < 0 ||
 	    add_str(obj, "source_ip", g->source_ip) < 0)
 		goto fail;
 	json_object_object_add(obj, "op", json_object_new_int(g->op));
@@ -166,6 +167,7 @@ static int grant_from_json(json_object *obj, sts_grant *g)
 	    get_str(obj, "target", false, &g->target) ||
 	    get_str(obj, "session_name", false, &g->session_name) ||
 	    get_str(obj, "session_policy", false, &g->session_policy) ||
+	    get_str(obj, "session_policy_text", false, &g->session_policy_text) ||
 	    get_str(obj, "source_ip", false, &g->source_ip) || get_int(obj, "op", &op) ||
 	    get_int(obj, "duration", &duration) || get_int(obj, "mfa_time", &g->mfa_time) ||
 	    get_int(obj, "iat", &g->issued) || get_int(obj, "exp", &g->expires) ||
@@ -247,6 +249,7 @@ void sts_grant_request(const sts_grant *g, sts_authz_request *req)
 	req->session_name = g->session_name;
 	req->duration = g->duration;
 	req->session_policy = g->session_policy;
+	req->session_policy_text = g->session_policy_text;
 }
 
 void sts_grant_free(sts_grant *g)
@@ -256,6 +259,7 @@ void sts_grant_free(sts_grant *g)
 	free(g->target);
 	free(g->session_name);
 	free(g->session_policy);
+	free(g->session_policy_text);
 	free(g->source_ip);
 	memset(g, 0, sizeof(*g));
 }

@@ -27,17 +27,18 @@
 #include "mfa_ticket.h"
 
 #define STS_GRANT_ENV "PAM_STS_GRANT"
-#define STS_GRANT_MAX 4096
+#define STS_GRANT_MAX 16384
 
 typedef struct {
 	char *user;
 	char *service;
 	sts_operation op;
-	char *target;		/* role name/ARN or federated name; NULL for GetSessionToken */
-	char *session_name;	/* NULL: the default */
-	unsigned long duration; /* 0: the operation's default */
-	char *session_policy;	/* NULL: none */
-	char *source_ip;	/* NULL: none */
+	char *target;		   /* role name/ARN or federated name; NULL for GetSessionToken */
+	char *session_name;	   /* NULL: the default */
+	unsigned long duration;	   /* 0: the operation's default */
+	char *session_policy;	   /* NULL: none */
+	char *session_policy_text; /* inline session policy JSON; NULL: none */
+	char *source_ip;	   /* NULL: none */
 	bool mfa_present;
 	int64_t mfa_time;
 	int64_t issued;

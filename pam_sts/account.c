@@ -31,7 +31,7 @@ typedef struct {
 	unsigned char key[STS_TICKET_KEY_LEN];
 	sts_caller caller;
 	sts_authz_request req;
-	char *target, *session_name, *chosen_role, *session_policy;
+	char *target, *session_name, *chosen_role, *session_policy, *policy_text;
 	sts_authz_result decision;
 } account_ctx;
 
@@ -141,6 +141,7 @@ static int hand_on_grant(account_ctx *a)
 		.session_name = a->session_name,
 		.duration = a->req.duration,
 		.session_policy = a->session_policy,
+		.session_policy_text = a->policy_text,
 		.source_ip = a->login.source_ip,
 		.mfa_present = a->caller.mfa_present,
 		.mfa_time = a->caller.mfa_time,
@@ -181,8 +182,11 @@ static int prepare(account_ctx *a)
 	a->caller.gid = a->login.gid;
 	a->caller.source_ip = a->login.source_ip;
 	a->caller.now = (int64_t)time(NULL);
-	rc = sts_request_from_args(a->pamh, a->args, a->login.user, &a->req, &a->target,
-				   &a->session_name);
+	if (strcmp(a->args->action, "requested") == 0)
+		rc = sts_request_from_app(a->pamh, &a->req, &a->target, &a->policy_text);
+	else
+		rc = sts_request_from_args(a->pamh, a->args, a->login.user, &a->req, &a->target,
+					   &a->session_name);
 	if (rc == PAM_SUCCESS && a->args->session_policy &&
 	    !(a->session_policy = strdup(a->args->session_policy)))
 		rc = PAM_BUF_ERR;
@@ -216,6 +220,7 @@ int sts_account(pam_handle_t *pamh, int flags, const sts_args *args)
 	free(a->session_name);
 	free(a->chosen_role);
 	free(a->session_policy);
+	free(a->policy_text);
 	sts_login_free(&a->login);
 	if (a->settings_loaded)
 		sts_settings_free(&a->settings);

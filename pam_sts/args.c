@@ -44,8 +44,11 @@ static int check_combination(pam_handle_t *pamh, const sts_args *a)
 	if (a->use_first_pass && a->try_first_pass)
 		why = "use_first_pass and try_first_pass exclude each other";
 	else if (strcmp(a->action, "session") != 0 && strcmp(a->action, "assume-role") != 0 &&
-		 strcmp(a->action, "federate") != 0)
-		why = "action must be session, assume-role or federate";
+		 strcmp(a->action, "federate") != 0 && strcmp(a->action, "requested") != 0)
+		why = "action must be session, assume-role, federate or requested";
+	else if (strcmp(a->action, "requested") == 0 &&
+		 (a->role || a->name || a->duration || a->session_policy))
+		why = "action=requested takes the request from the application only";
 	else if (strcmp(a->action, "assume-role") == 0 && !a->role)
 		why = "action=assume-role needs role=NAME, role=ARN or role=prompt";
 	else if (strcmp(a->action, "federate") == 0 && !a->name)

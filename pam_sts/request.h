@@ -28,4 +28,13 @@ void sts_login_free(sts_login *login);
 int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *user,
 			  sts_authz_request *req, char **target, char **session_name);
 
+/* action=requested: the request an application such as sts-assume put into
+ * the PAM variable PAM_STS_REQUEST (JSON: op, target, duration,
+ * session_policy). The variable is removed once read. The request is still
+ * decided against the policies like any other. Returns PAM_SUCCESS,
+ * PAM_PERM_DENIED (absent) or PAM_SERVICE_ERR (malformed); logged. */
+#define STS_REQUEST_ENV "PAM_STS_REQUEST"
+int sts_request_from_app(pam_handle_t *pamh, sts_authz_request *req, char **target,
+			 char **policy_text);
+
 #endif

@@ -69,6 +69,8 @@ static char *take_grant(pam_handle_t *pamh)
 		pam_putenv(pamh, STS_GRANT_ENV);
 	if (pam_getenv(pamh, STS_TICKET_ENV))
 		pam_putenv(pamh, STS_TICKET_ENV);
+	if (pam_getenv(pamh, "PAM_STS_REQUEST"))
+		pam_putenv(pamh, "PAM_STS_REQUEST");
 	return copy;
 }
 
