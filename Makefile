@@ -109,6 +109,11 @@ $(BENCH_BIN): tests/bench/bench_policy.c $(CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
+BENCH_TOKEN := $(BUILD)/tests/bench_token
+$(BENCH_TOKEN): tests/bench/bench_token.c $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+
 BENCH_PAM := $(BUILD)/tests/bench_pam
 $(BENCH_PAM): tests/bench/bench_pam.c $(CORE)
 	@mkdir -p $(dir $@)
@@ -131,8 +136,13 @@ $(HELPER_WRAP): tests/shim/helper_wrap.c
 
 tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP)
 
+DEMO_LOGIN := $(BUILD)/demo-login
+$(DEMO_LOGIN): demo/demo_login.c
+	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
 demo: deps
-	@$(MAKE) --no-print-directory $(STSCTL)
+	@$(MAKE) --no-print-directory $(STSCTL) $(MODULE) $(HELPER) $(HELPER_WRAP) $(FAKETIME) \
+		$(DEMO_LOGIN)
 	@BUILD=$(BUILD) scripts/demo.sh
 
 check: deps
@@ -143,8 +153,9 @@ asan:
 	@$(MAKE) --no-print-directory check SANITIZE=1
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BENCH_PAM) $(STSCTL) $(MODULE)
+	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BENCH_PAM) $(BENCH_TOKEN) $(STSCTL) $(MODULE)
 	@BUILD=$(BUILD) tests/bench/run-bench.sh
+	@$(BENCH_TOKEN)
 	@$(BENCH_PAM) $(abspath $(BUILD)) 60
 
 fuzz: deps
