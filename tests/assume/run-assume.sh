@@ -55,7 +55,7 @@ install -m 4755 "$BUILD/sts-assume" "$tmp/bin/sts-assume"
 conf="$tmp/pam_sts.conf"
 cat >"$conf" <<CONF
 state_dir = $tmp/state
-totp_window = 6
+totp_window = 10
 fail_delay_ms = 0
 account_id = 123456789012
 policy_dir = $tmp/sandbox/policies
@@ -142,7 +142,34 @@ out=$(as "$deployer" "$c" -- /bin/sh -c 'echo RAN' 2>/dev/null)
 rc=$?
 [[ $rc -eq 1 && $out != *RAN* ]] && ok || bad "replayed code: exit $rc"
 
-# 5. Usage errors and a signal's exit status.
+# 5. A session policy from a file of the user's narrows the scope; a file the
+# user cannot read is refused (read with the user's identity, not root's).
+cat >"$tmp/narrow.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+JSON
+chmod 0644 "$tmp/narrow.json"
+next_code
+out=$(as "$deployer" "$c" --role UpdateAPP --session-policy "$tmp/narrow.json" -- /bin/sh -c \
+	'echo "$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN"' 2>"$tmp/err")
+read -r akid sak tok <<<"$out"
+if [[ $akid == ASIA* ]]; then
+	ok
+	put=$(AWS_ACCESS_KEY_ID=$akid AWS_SECRET_ACCESS_KEY=$sak AWS_SESSION_TOKEN=$tok \
+		"$BUILD/stsctl" authorize --config "$conf" --action s3:PutObject \
+		--resource arn:aws:s3:::example-app-releases/x 2>&1 | head -n 1)
+	get=$(AWS_ACCESS_KEY_ID=$akid AWS_SECRET_ACCESS_KEY=$sak AWS_SESSION_TOKEN=$tok \
+		"$BUILD/stsctl" authorize --config "$conf" --action s3:GetObject \
+		--resource arn:aws:s3:::example-app-releases/x 2>&1 | head -n 1)
+	[[ $put == implicitDeny && $get == allowed ]] && ok ||
+		bad "session policy scope: PutObject '$put' (want implicitDeny), GetObject '$get' (want allowed)"
+else
+	bad "--session-policy: $(cat "$tmp/err")"
+fi
+chmod 0600 "$tmp/narrow.json"
+out=$(as "$deployer" 000000 --role UpdateAPP --session-policy "$tmp/narrow.json" -- true 2>&1)
+[[ $? -eq 2 && $out == *"Permission denied"* ]] && ok || bad "an unreadable policy file: $out"
+
+# 6. Usage errors and a signal's exit status.
 as "$deployer" 000000 --role A --federated B >/dev/null 2>&1
 [[ $? -eq 2 ]] && ok || bad "--role with --federated is a usage error"
 next_code
