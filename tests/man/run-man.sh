@@ -18,5 +18,9 @@ done
 for key in $(names lib/settings.c); do
 	check "pam_sts.conf(5) documents the key $key" "grep -q -- '^\.BI $key ' man/pam_sts.conf.5"
 done
+# stsctl check knows the same module arguments as the module.
+table=$(names pam_sts/args.c | sort | tr '\n' ' ')
+listed=$(grep -oE '"[a-z_]+"' lib/module_args.c | tr -d '"' | sort | tr '\n' ' ')
+check "lib/module_args.c lists the arguments of pam_sts/args.c ($listed vs $table)" '[[ $table == "$listed" ]]'
 echo "man: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
