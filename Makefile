@@ -192,6 +192,9 @@ install: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
 	$(INSTALL) -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sts.so
 	$(INSTALL) -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/pam_sts/sts-helper
 	$(INSTALL) -m 0755 $(STSCTL) $(DESTDIR)$(BINDIR)/stsctl
+	$(INSTALL) -m 4755 $(ASSUME) $(DESTDIR)$(BINDIR)/sts-assume
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/pam.d
+	$(INSTALL) -m 0644 conf/pam.d/sts-assume $(DESTDIR)$(SYSCONFDIR)/pam.d/sts-assume
 	for page in man/*.[158]; do \
 		sec=$${page##*.}; \
 		$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man$$sec && \

@@ -27,6 +27,8 @@ PKGS_build="
 	python3=python3 nodejs=node npm=npm
 	git ca-certificates
 	man-db groff-base
+	dpkg-dev debhelper lintian pamtester
+	openssh-server openssh-client expect awscli
 "
 
 die() {

@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# The Debian package, end to end: builds libpam-sts from a copy of the working tree
+# (dpkg-buildpackage -us -uc -b, DEB_BUILD_OPTIONS=nocheck), runs lintian on it, installs it
+# (dpkg -i), checks the installed files, owners and modes, the exported symbols and the
+# idempotent `stsctl init`, enrolls a throw-away user and runs real PAM transactions
+# against the installed module with pamtester (right code, replayed code, wrong code),
+# then purges the package and checks that nothing is left behind.
+#
+# Needs root (CI runs as root). It changes the machine only for the time it runs and puts
+# it back on any exit (trap): the package is purged, the user and the PAM service file are
+# removed, and /etc/pam_sts, /var/lib/pam_sts and /run/pam_sts, when they existed before,
+# are moved aside and restored. A libpam-sts that was installed before, by someone else,
+# is never touched: the test fails instead. A run that was killed (no trap) leaves
+# $MARKER behind, and the next run purges its leftover package first.
+#
+# Not run under SANITIZE=1 (the package is built without sanitizers; the plain
+# `make check` runs it). Prints `deb: N passed, N failed[, N skipped]` last.
+# `[[ cond ]] && ok || bad ...` is safe here: ok always succeeds.
+# shellcheck disable=SC2015
+set -u
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+PKG=libpam-sts
+MARKER=/var/tmp/pam_sts-deb-test.installed
+STATE_PATHS=(/etc/pam_sts /var/lib/pam_sts /run/pam_sts)
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*"
+}
+finish() {
+	echo "deb: $pass passed, $fail failed${1:+, $1 skipped}"
+	[[ $fail -eq 0 ]]
+	exit
+}
+
+if [[ "${SANITIZE:-0}" == 1 ]]; then
+	echo "deb: skipped under SANITIZE=1 (the package is built without sanitizers; the plain make check runs it)"
+	finish 1
+fi
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deb: needs root (installs and purges the package, adds a user and a PAM service)"
+	bad "needs root"
+	finish
+fi
+missing=()
+for tool in dpkg-buildpackage dh lintian pamtester oathtool nm useradd userdel pkg-config; do
+	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+	bad "missing tools: ${missing[*]} (scripts/deps.sh build installs them)"
+	finish
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Not for the package build: make's jobserver and the suite's BUILD/SANITIZE.
+unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SANITIZE
+
+installed_status() { dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null || true; }
+is_installed() { [[ $(installed_status) =~ ^[a-z][^n] ]]; }
+
+tmp=$(mktemp -d /tmp/pam_sts-deb.XXXXXX)
+chmod 0700 "$tmp"
+user="ststest$$"
+service="ststest-$$"
+user_added=0
+saved=()
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	local p
+	rm -f "/etc/pam.d/$service"
+	if [[ -f $MARKER ]]; then
+		if is_installed; then
+			dpkg --purge "$PKG" >"$tmp/cleanup-purge.log" 2>&1 ||
+				echo "deb: cleanup: dpkg --purge $PKG failed (see $tmp/cleanup-purge.log)"
+		fi
+		rm -f "$MARKER"
+	fi
+	[[ $user_added -eq 1 ]] && userdel "$user" >/dev/null 2>&1
+	for p in "${saved[@]}"; do
+		rm -rf "$p"
+		mv "$tmp/saved/$(basename "$p")" "$p"
+	done
+	if ! is_installed; then rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the machine before -----------------------------------------------------------------
+if is_installed; then
+	if [[ -f $MARKER ]]; then
+		echo "deb: purging $PKG left over by an interrupted run"
+		dpkg --purge "$PKG" >"$tmp/leftover-purge.log" 2>&1 ||
+			{ bad "could not purge the leftover $PKG: $(tail -n 3 "$tmp/leftover-purge.log")"; finish; }
+		rm -f "$MARKER"
+	else
+		bad "$PKG is installed on this machine (not by this test): not touching it"
+		finish
+	fi
+fi
+
+# --- build --------------------------------------------------------------------------------
+# The working tree as it is (uncommitted and untracked files included), without build trees.
+mkdir "$tmp/src"
+if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git -C "$ROOT" ls-files -z -co --exclude-standard |
+		while IFS= read -r -d '' f; do
+			[[ $f == build*/* ]] && continue
+			[[ -e "$ROOT/$f" || -L "$ROOT/$f" ]] && printf '%s\0' "$f"
+		done | tar -C "$ROOT" --null -T - -cf - | tar -C "$tmp/src" -xf -
+else
+	tar -C "$ROOT" --exclude='./build*' --exclude='./debian/build' -cf - . | tar -C "$tmp/src" -xf -
+fi
+start=$(date +%s)
+(cd "$tmp/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc 2>/dev/null || echo 2)" \
+	timeout 900 dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1
+rc=$?
+echo "deb: dpkg-buildpackage: exit $rc after $(($(date +%s) - start))s"
+shopt -s nullglob
+debs=("$tmp/${PKG}"_*.deb) changes=("$tmp/${PKG}"_*.changes)
+shopt -u nullglob
+deb="" changes_file=""
+for f in "${debs[@]}"; do [[ $f == *-dbgsym_* ]] || deb=$f; done
+[[ ${#changes[@]} -gt 0 ]] && changes_file=${changes[0]}
+if [[ $rc -ne 0 || -z $deb || -z $changes_file ]]; then
+	bad "dpkg-buildpackage failed (exit $rc); the last lines of its log:"
+	tail -n 40 "$tmp/build.log"
+	finish
+fi
+ok
+
+# --- lintian ------------------------------------------------------------------------------
+lintian "$changes_file" >"$tmp/lintian.log" 2>&1
+if grep -qE '^[EW]: ' "$tmp/lintian.log"; then
+	bad "lintian reports errors or warnings:"
+	grep -E '^[EW]: ' "$tmp/lintian.log"
+else
+	ok
+fi
+
+# --- install ------------------------------------------------------------------------------
+# What the package owns or creates, when it exists already (not from a package), is moved
+# aside for the test and put back at the end.
+mkdir -p "$tmp/saved"
+for p in "${STATE_PATHS[@]}"; do
+	if [[ -e $p || -L $p ]]; then
+		mv "$p" "$tmp/saved/" && saved+=("$p")
+	fi
+done
+shopt -s nullglob
+pam_common=(/etc/pam.d/common-*)
+shopt -u nullglob
+touch "$MARKER"
+if ! dpkg -i "$deb" >"$tmp/install.log" 2>&1; then
+	apt-get -q -o DPkg::Lock::Timeout=300 install -f -y --no-install-recommends \
+		</dev/null >>"$tmp/install.log" 2>&1
+fi
+if [[ $(installed_status) == ii* ]]; then
+	ok
+else
+	bad "dpkg -i did not leave $PKG installed (status '$(installed_status)'):"
+	tail -n 30 "$tmp/install.log"
+	finish
+fi
+dpkg -L "$PKG" >"$tmp/files.list"
+
+# --- installed files, owners, modes ---------------------------------------------------------
+pamdir="$(pkg-config --variable=libdir pam)/security"
+module="$pamdir/pam_sts.so"
+helper=/usr/libexec/pam_sts/sts-helper
+stsctl=/usr/bin/stsctl
+
+missing_files=0
+while IFS= read -r f; do
+	[[ -e $f || -L $f ]] || {
+		bad "$f is in dpkg -L $PKG but not on disk"
+		missing_files=1
+	}
+done <"$tmp/files.list"
+[[ $missing_files -eq 0 ]] && ok
+
+# expect_mode PATH MODE OWNER:GROUP [TYPE]
+expect_mode() {
+	local got
+	got=$(stat -c '%a %U:%G %F' "$1" 2>/dev/null)
+	if [[ $got == "$2 $3 ${4:-}"* ]]; then ok; else bad "$1: '$got', wanted '$2 $3 ${4:-}'"; fi
+}
+expect_mode "$module" 644 root:root "regular file"
+expect_mode "$helper" 755 root:root "regular file"
+expect_mode "$stsctl" 755 root:root "regular file"
+expect_mode /usr/bin/sts-assume 4755 root:root "regular file"
+expect_mode /etc/pam.d/sts-assume 644 root:root "regular file"
+grep -qx /etc/pam.d/sts-assume /var/lib/dpkg/info/$PKG.conffiles 2>/dev/null &&
+	ok || bad "/etc/pam.d/sts-assume is not a conffile"
+expect_mode /etc/pam_sts 755 root:root directory
+expect_mode /etc/pam_sts/pam_sts.conf 644 root:root "regular file"
+for d in policies roles session-policies; do
+	expect_mode "/etc/pam_sts/$d" 755 root:root directory
+done
+expect_mode /var/lib/pam_sts 700 root:root directory
+expect_mode /var/lib/pam_sts/mfa 700 root:root directory
+expect_mode /etc/pam_sts/issuer.key 600 root:root "regular file"
+expect_mode /usr/share/pam-configs/pam_sts 644 root:root "regular file"
+expect_mode /usr/lib/tmpfiles.d/pam_sts.conf 644 root:root "regular file"
+if command -v systemd-tmpfiles >/dev/null 2>&1; then
+	expect_mode /run/pam_sts 755 root:root directory
+fi
+for page in man1/stsctl.1 man1/sts-assume.1 man5/pam_sts.conf.5 man8/pam_sts.8 man8/sts-helper.8; do
+	expect_mode "/usr/share/man/$page.gz" 644 root:root "regular file"
+done
+grep -qx /etc/pam_sts/pam_sts.conf /var/lib/dpkg/info/$PKG.conffiles 2>/dev/null &&
+	ok || bad "/etc/pam_sts/pam_sts.conf is not a conffile"
+
+# Only the PAM entry points are exported.
+syms=$(nm -D --defined-only "$module" 2>&1 | awk '{print $NF}')
+others=$(grep -v '^pam_sm_' <<<"$syms")
+if [[ -n $syms && -z $others ]] && grep -qx pam_sm_authenticate <<<"$syms"; then
+	ok
+else
+	bad "pam_sts.so exports more than pam_sm_*: $(tr '\n' ' ' <<<"$others")"
+fi
+
+# The profile is registered but off: no common-* file mentions pam_sts.
+if [[ ${#pam_common[@]} -gt 0 ]] && grep -l pam_sts "${pam_common[@]}" >/dev/null 2>&1; then
+	bad "installing enabled pam_sts in /etc/pam.d/common-*: $(grep -l pam_sts "${pam_common[@]}")"
+else
+	ok
+fi
+
+# stsctl init again: exit 0, the key ring unchanged.
+key_before=$(sha256sum /etc/pam_sts/issuer.key 2>/dev/null)
+stsctl init >"$tmp/init.log" 2>&1 && rc=0 || rc=$?
+[[ $rc -eq 0 ]] && ok || bad "stsctl init again: exit $rc: $(head -c 300 "$tmp/init.log")"
+[[ -n $key_before && $(sha256sum /etc/pam_sts/issuer.key 2>/dev/null) == "$key_before" ]] &&
+	ok || bad "stsctl init again changed the key ring"
+
+# --- a PAM transaction against the installed module ---------------------------------------
+if useradd -M -s /usr/sbin/nologin "$user" >"$tmp/useradd.log" 2>&1; then
+	user_added=1
+	ok
+else
+	bad "useradd $user: $(cat "$tmp/useradd.log")"
+fi
+secret=$(head -c 20 /dev/urandom | base32)
+printf '%s\n' "$secret" | stsctl mfa import "$user" - >"$tmp/import.log" 2>&1 && rc=0 || rc=$?
+[[ $rc -eq 0 ]] && ok || bad "stsctl mfa import $user -: exit $rc: $(cat "$tmp/import.log")"
+printf 'auth required pam_sts.so\naccount required pam_permit.so\n' >"/etc/pam.d/$service"
+
+# pamtester's conversation (misc_conv) reads the echo-off answer from standard input.
+pamtest() { printf '%s\n' "$1" | timeout 60 pamtester "$service" "$user" authenticate >"$tmp/pamtester.log" 2>&1; }
+
+code=$(oathtool --totp -b "$secret")
+pamtest "$code" && ok || bad "the right code was refused: $(cat "$tmp/pamtester.log")"
+pamtest "$code" && bad "a replayed code was accepted" || ok
+# A wrong code: none of the codes of the accepted window (and a little more).
+valid=$(oathtool --totp -b -w 6 -N "now - 90 seconds" "$secret")
+wrong=000000
+while grep -qx "$wrong" <<<"$valid"; do wrong=$(printf '%06d' $((10#$wrong + 1))); done
+pamtest "$wrong" && bad "a wrong code was accepted" || ok
+grep -q "successfully authenticated" "$tmp/pamtester.log" && bad "pamtester says authenticated for a wrong code" || ok
+
+# --- purge --------------------------------------------------------------------------------
+rm -f "/etc/pam.d/$service"
+if dpkg --purge "$PKG" >"$tmp/purge.log" 2>&1; then
+	ok
+	rm -f "$MARKER"
+else
+	bad "dpkg --purge $PKG failed: $(tail -n 5 "$tmp/purge.log")"
+fi
+[[ $(installed_status) =~ ^.n ]] || [[ -z $(installed_status) ]] &&
+	ok || bad "$PKG still known to dpkg after purge (status '$(installed_status)')"
+left=()
+while IFS= read -r f; do
+	[[ -d $f ]] && continue # shared directories (/etc, /usr/bin, /lib -> usr/lib, ...) stay
+	[[ -e $f || -L $f ]] && left+=("$f")
+done <"$tmp/files.list"
+for p in /etc/pam_sts /var/lib/pam_sts /run/pam_sts /usr/libexec/pam_sts /usr/share/doc/$PKG \
+	/usr/share/pam-configs/pam_sts /var/lib/dpkg/info/$PKG.list; do
+	[[ -e $p || -L $p ]] && left+=("$p")
+done
+[[ ${#left[@]} -eq 0 ]] && ok || bad "left behind after purge: ${left[*]}"
+if [[ ${#pam_common[@]} -gt 0 ]] && grep -l pam_sts "${pam_common[@]}" >/dev/null 2>&1; then
+	bad "pam_sts still in /etc/pam.d/common-* after purge"
+else
+	ok
+fi
+
+finish
