@@ -226,6 +226,9 @@ static void answer(open_ctx *o)
 	sts_msg_add(o->resp, "access_key_id", o->creds.access_key_id);
 	sts_msg_add(o->resp, "expiration", expiry);
 	sts_msg_add(o->resp, "principal", o->decision.principal_arn);
+	sts_msg_add(o->resp, "operation", sts_operation_name(o->grant.op));
+	sts_msg_add(o->resp, "target", o->decision.subject);
+	sts_msg_add(o->resp, "decided_by", o->decision.reason);
 	sts_msg_add(o->resp, "region", o->settings.region);
 	if (secrets && strcmp(secrets, "yes") == 0) {
 		sts_msg_add(o->resp, "secret_access_key", o->creds.secret_access_key);

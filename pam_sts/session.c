@@ -120,6 +120,29 @@ static int set_environment(pam_handle_t *pamh, const sts_args *args, const sts_m
 	return rc;
 }
 
+static const char *field(const sts_msg *msg, const char *key)
+{
+	const char *v = sts_msg_get(msg, key);
+
+	return v && *v ? v : "-";
+}
+
+/* The audit line of an issuance: who, from where, what, why, which key. */
+static void log_issuance(pam_handle_t *pamh, const char *user, const sts_msg *resp)
+{
+	const void *service = NULL, *rhost = NULL;
+
+	pam_get_item(pamh, PAM_SERVICE, &service);
+	pam_get_item(pamh, PAM_RHOST, &rhost);
+	pam_syslog(pamh, LOG_INFO,
+		   "issued: user=%s rhost=%s service=%s operation=%s target=%s principal=%s "
+		   "decision=allowed by=\"%s\" access_key_id=%s expires=%s session=%s",
+		   user, rhost ? (const char *)rhost : "-", service ? (const char *)service : "-",
+		   field(resp, "operation"), field(resp, "target"), field(resp, "principal"),
+		   field(resp, "decided_by"), field(resp, "access_key_id"),
+		   field(resp, "expiration"), field(resp, "session"));
+}
+
 static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
 		 const char *user, const char *grant)
 {
@@ -157,9 +180,7 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	if (rc == PAM_SUCCESS)
 		rc = set_environment(pamh, args, &resp);
 	if (rc == PAM_SUCCESS)
-		pam_syslog(pamh, LOG_INFO, "user %s: credentials %s until %s in session %s", user,
-			   sts_msg_get(&resp, "access_key_id"), sts_msg_get(&resp, "expiration"),
-			   session);
+		log_issuance(pamh, user, &resp);
 	sts_msg_free(&resp);
 	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
 }
