@@ -16,7 +16,13 @@ static void usage(FILE *out)
 	      "                       [--context KEY=VALUE]...\n"
 	      "       stsctl validate FILE...\n"
 	      "       stsctl mfa [--config FILE] {enroll|import|status|unlock|remove} ...\n"
-	      "                  (stsctl mfa --help for details; root only)\n",
+	      "                  (stsctl mfa --help for details; root only)\n"
+	      "       stsctl init [--config FILE] [--rotate [--keep N]]   (root only)\n"
+	      "       stsctl verify [--config FILE] [--credentials-file FILE] [--profile NAME]\n"
+	      "                     [--json]\n"
+	      "       stsctl authorize --action ACTION --resource ARN [--context KEY=VALUE]...\n"
+	      "                        [--config FILE] [--credentials-file FILE] [--profile NAME]\n"
+	      "       stsctl check [--config FILE] [--pam-dir DIR]\n",
 	      out);
 }
 
@@ -50,6 +56,14 @@ int main(int argc, char **argv)
 		return stsctl_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mfa") == 0)
 		return stsctl_mfa(argc - 1, argv + 1);
+	if (strcmp(argv[1], "init") == 0)
+		return stsctl_init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return stsctl_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "authorize") == 0)
+		return stsctl_authorize(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return stsctl_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return STSCTL_OK;

@@ -13,6 +13,14 @@ int stsctl_simulate(int argc, char **argv);
 int stsctl_validate(int argc, char **argv);
 /* stsctl mfa ...: the MFA store's devices (root only). */
 int stsctl_mfa(int argc, char **argv);
+/* stsctl init: create or rotate the issuer key ring (root only). */
+int stsctl_init(int argc, char **argv);
+/* stsctl verify: check a credential and print what its token says. */
+int stsctl_verify(int argc, char **argv);
+/* stsctl authorize: may a credential do an action on a resource? */
+int stsctl_authorize(int argc, char **argv);
+/* stsctl check: the whole configuration, with every fault's file and place. */
+int stsctl_check(int argc, char **argv);
 
 /* Reads and compiles one policy file; prints the error to stderr on failure. */
 struct sts_policy;

@@ -1,0 +1,234 @@
+/*
+ * The token's claims as JSON: round trip, strict parsing (unknown, missing,
+ * mistyped fields; trailing text; embedded NULs), and payloads that are
+ * authentic but wrong (sealed here directly with the fixture's key).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "token_fixture.h"
+#include "token_internal.h"
+
+#define AKID   "ASIAABCDEFGHIJKLMNOP"
+#define SECRET "abcdefghijABCDEFGHIJ0123456789+/abcdefgh"
+
+/* A minimal valid payload, with %s where a test splices a field in. */
+#define BASE                                                                                \
+	"{\"operation\":\"GetSessionToken\",\"principal_arn\":\"arn:aws:iam::123456789012:" \
+	"user/alice\",\"source_identity\":\"alice\",\"source_ip\":null,\"mfa_present\":"    \
+	"true,\"mfa_time\":1799999990,\"issued\":1800000000,\"expires\":1800003600,"        \
+	"\"identity\":[],\"session\":[],\"no_permissions\":false,\"userid\":\"1000\"%s}"
+
+static int parse(const char *json, char *msg, size_t cap)
+{
+	sts_token_claims c;
+	sts_error err;
+	int rc = sts_token_claims_from_json(json, strlen(json), &c, &err);
+
+	snprintf(msg, cap, "%s", rc < 0 ? err.msg : "");
+	sts_token_claims_free(&c);
+	return rc;
+}
+
+static void test_json_round_trip(void **state)
+{
+	sts_token_claims c, back;
+	sts_error err;
+	char *json;
+
+	(void)state;
+	tf_claims(&c, TF_NOW);
+	json = sts_token_claims_to_json(&c, &err);
+	assert_non_null(json);
+	/* The claims JSON never carries the credential. */
+	assert_null(strstr(json, "secret"));
+	assert_null(strstr(json, "access_key_id"));
+	assert_int_equal(sts_token_claims_from_json(json, strlen(json), &back, &err), 0);
+	tf_assert_claims_equal(&c, &back);
+	sts_token_claims_free(&back);
+	free(json);
+	sts_token_claims_free(&c);
+}
+
+static void test_json_base_and_credential(void **state)
+{
+	char json[2048], msg[800];
+
+	(void)state;
+	snprintf(json, sizeof(json), BASE, "");
+	assert_int_equal(parse(json, msg, sizeof(msg)), 0);
+	snprintf(json, sizeof(json), BASE,
+		 ",\"access_key_id\":\"" AKID "\",\"secret_access_key\":\"" SECRET "\"");
+	assert_int_equal(parse(json, msg, sizeof(msg)), 0);
+	/* One credential field without the other. */
+	snprintf(json, sizeof(json), BASE, ",\"access_key_id\":\"" AKID "\"");
+	assert_int_equal(parse(json, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "incomplete"));
+	snprintf(json, sizeof(json), BASE, ",\"secret_access_key\":\"" SECRET "\"");
+	assert_int_equal(parse(json, msg, sizeof(msg)), -1);
+	snprintf(json, sizeof(json), BASE,
+		 ",\"access_key_id\":\"AKIAABCDEFGHIJKLMNOP\",\"secret_access_key\":\"" SECRET
+		 "\"");
+	assert_int_equal(parse(json, msg, sizeof(msg)), -1);
+	snprintf(json, sizeof(json), BASE,
+		 ",\"access_key_id\":\"" AKID "\",\"secret_access_key\":\"short\"");
+	assert_int_equal(parse(json, msg, sizeof(msg)), -1);
+}
+
+/* Each entry replaces one "from" text of BASE by "to"; all must be refused. */
+static void test_json_strict(void **state)
+{
+	static const char *const edits[][2] = {
+		{ "\"operation\":\"GetSessionToken\"", "\"operation\":\"getsessiontoken\"" },
+		{ "\"operation\":\"GetSessionToken\",", "" },
+		{ "\"operation\":\"GetSessionToken\"", "\"operation\":1" },
+		{ "\"source_ip\":null", "\"source_ip\":1" },
+		{ "\"source_identity\":\"alice\",", "" },
+		{ "\"source_identity\":\"alice\"", "\"source_identity\":\"\"" },
+		{ "\"source_identity\":\"alice\"", "\"source_identity\":\"al\\u0000ice\"" },
+		{ "\"source_identity\":\"alice\"", "\"source_identity\":\"al\\nice\"" },
+		{ "\"source_identity\":\"alice\"", "\"source_identity\":null" },
+		{ "\"principal_arn\":\"arn:", "\"principal_arn\":\"nra:" },
+		{ "\"mfa_present\":true", "\"mfa_present\":1" },
+		{ "\"mfa_present\":true", "\"mfa_present\":\"true\"" },
+		{ "\"mfa_present\":true", "\"mfa_present\":false" },
+		{ "\"mfa_time\":1799999990", "\"mfa_time\":1799999990.0" },
+		{ "\"mfa_time\":1799999990", "\"mfa_time\":\"1799999990\"" },
+		{ "\"issued\":1800000000", "\"issued\":-1" },
+		{ "\"issued\":1800000000", "\"issued\":1800003601" },
+		{ "\"expires\":1800003600", "\"expires\":1800129601" },
+		{ "\"expires\":1800003600", "\"expires\":99999999999999999999" },
+		{ "\"expires\":1800003600,", "" },
+		{ "\"identity\":[]", "\"identity\":{}" },
+		{ "\"identity\":[]", "\"identity\":[{\"name\":\"a\"}]" },
+		{ "\"identity\":[]", "\"identity\":[{\"name\":\"a\",\"text\":\"{}\",\"x\":1}]" },
+		{ "\"identity\":[]", "\"identity\":[{\"name\":\"\",\"text\":\"{}\"}]" },
+		{ "\"identity\":[]", "\"identity\":[{\"name\":\"a\",\"text\":\"\"}]" },
+		{ "\"identity\":[]", "\"identity\":[{\"name\":\"a\",\"text\":3}]" },
+		{ "\"identity\":[]", "\"identity\":[\"a\"]" },
+		{ "\"session\":[]", "\"session\":null" },
+		{ "\"no_permissions\":false", "\"no_permissions\":0" },
+		{ "\"no_permissions\":false", "\"no_permissions\":false,\"extra\":1" },
+		{ "{\"operation\"", "{\"Operation\":\"x\",\"operation\"" },
+		{ "{\"operation\"", "/* c */{\"operation\"" },
+		{ "\"userid\":\"1000\"", "\"userid\":1000" },
+		{ ",\"userid\":\"1000\"", "" },
+		{ "\"userid\":\"1000\"", "\"userid\":\"10\\t00\"" },
+		{ "\"identity\":[]", "\"identity\":[,]" },
+	};
+	char base[2048], json[2048], msg[800];
+
+	(void)state;
+	snprintf(base, sizeof(base), BASE, "");
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		const char *at = strstr(base, edits[i][0]);
+		assert_non_null(at);
+		snprintf(json, sizeof(json), "%.*s%s%s", (int)(at - base), base, edits[i][1],
+			 at + strlen(edits[i][0]));
+		if (parse(json, msg, sizeof(msg)) == 0)
+			fail_msg("edit %zu accepted: %s", i, json);
+	}
+	/* Whole-document faults. */
+	assert_int_equal(parse("", msg, sizeof(msg)), -1);
+	assert_int_equal(parse("[]", msg, sizeof(msg)), -1);
+	assert_int_equal(parse("null", msg, sizeof(msg)), -1);
+	snprintf(json, sizeof(json), BASE, "");
+	strcat(json, " ");
+	assert_int_equal(parse(json, msg, sizeof(msg)), -1); /* nothing after the object */
+	snprintf(json, sizeof(json), BASE, "");
+	strcat(json, "{}");
+	assert_int_equal(parse(json, msg, sizeof(msg)), -1);
+	snprintf(json, sizeof(json), BASE, "");
+	json[strlen(json) - 1] = '\0';
+	assert_int_equal(parse(json, msg, sizeof(msg)), -1); /* cut short */
+	{
+		sts_token_claims c;
+		assert_int_equal(sts_token_claims_from_json(NULL, 0, &c, NULL), -1);
+	}
+}
+
+/* Seals |payload| with the fixture's current key for AKID and opens it. */
+static int open_sealed(const sts_keyring *ring, const char *payload, char *msg, size_t cap)
+{
+	static const unsigned char nonce[STS_NONCE_LEN] = { 1, 2, 3 };
+	sts_token_claims out;
+	sts_error err;
+	char *token = NULL;
+	int rc;
+
+	assert_int_equal(sts_token_seal(ring, sts_keyring_current_key(ring), AKID, nonce,
+					(const unsigned char *)payload, strlen(payload), &token,
+					&err),
+			 0);
+	rc = sts_token_open(ring, token, AKID, SECRET, TF_NOW, &out, &err);
+	snprintf(msg, cap, "%s", rc < 0 ? err.msg : "");
+	sts_token_claims_free(&out);
+	free(token);
+	return rc;
+}
+
+static void test_authentic_but_wrong(void **state)
+{
+	sts_keyring *ring = tf_ring();
+	char json[2048], msg[800];
+
+	(void)state;
+	snprintf(json, sizeof(json), BASE,
+		 ",\"access_key_id\":\"" AKID "\",\"secret_access_key\":\"" SECRET "\"");
+	assert_int_equal(open_sealed(ring, json, msg, sizeof(msg)), 0);
+	/* Sealed without the credential: a token always carries it. */
+	snprintf(json, sizeof(json), BASE, "");
+	assert_int_equal(open_sealed(ring, json, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "incomplete"));
+	/* The access key id inside must be the one it was sealed for. */
+	snprintf(json, sizeof(json), BASE,
+		 ",\"access_key_id\":\"ASIAZZZZZZZZZZZZZZZZ\",\"secret_access_key\":\"" SECRET
+		 "\"");
+	assert_int_equal(open_sealed(ring, json, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "another access key id"));
+	/* Not JSON at all. */
+	assert_int_equal(open_sealed(ring, "not json", msg, sizeof(msg)), -1);
+	assert_null(strstr(msg, SECRET));
+	sts_keyring_free(ring);
+}
+
+static void test_payload_shape(void **state)
+{
+	sts_token_claims c, back;
+	char akid[STS_ACCESS_KEY_ID_LEN + 1], secret[STS_SECRET_KEY_LEN + 1];
+	sts_error err;
+	size_t len = 0;
+	char *payload;
+
+	(void)state;
+	tf_claims(&c, TF_NOW);
+	payload = sts_token_payload_build(&c, AKID, SECRET, &len, &err);
+	assert_non_null(payload);
+	assert_int_equal(strlen(payload), len);
+	/* The credential comes last (see token_claims.c for why). */
+	assert_non_null(strstr(payload, ",\"access_key_id\":\"" AKID
+					"\",\"secret_access_key\":\"" SECRET "\"}"));
+	assert_int_equal(payload[len - 1], '}');
+	assert_int_equal(sts_token_payload_parse(payload, len, &back, akid, secret, &err), 0);
+	assert_string_equal(akid, AKID);
+	assert_string_equal(secret, SECRET);
+	tf_assert_claims_equal(&c, &back);
+	sts_token_claims_free(&back);
+	free(payload);
+	sts_token_claims_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_base_and_credential),
+		cmocka_unit_test(test_json_strict),
+		cmocka_unit_test(test_authentic_but_wrong),
+		cmocka_unit_test(test_payload_shape),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
