@@ -36,7 +36,7 @@ typedef struct {
 	uid_t uid;	       /* used for aws:userid when no user id is configured */
 	gid_t gid;	       /* primary group, for getgrouplist */
 	const char *source_ip; /* PAM_RHOST when it is an IP address, else NULL */
-	bool mfa_present;      /* a valid MFA ticket from the auth phase */
+	bool mfa_present;      /* the auth phase accepted a code in this login */
 	int64_t mfa_time;      /* when the code was accepted (epoch seconds) */
 	int64_t now;	       /* the request time (epoch seconds) */
 } sts_caller;

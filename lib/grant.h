@@ -4,11 +4,12 @@
  * Under OpenSSH, keyboard-interactive authentication runs pam_authenticate
  * AND pam_acct_mgmt in a child process, and the session is opened in the
  * monitor: pam_set_data from account is gone by then, but the PAM
- * environment is shipped back to the monitor. So the account phase puts
+ * environment is shipped back to the monitor. (The auth phase's result
+ * reaches the account phase with pam_set_data: pam_sts/mfa_result.h.) So the account phase puts
  * PAM_STS_GRANT=<grant> into the PAM environment (never the user's: a user
  * cannot set variables of sshd's or sudo's PAM handle), where
  *     grant = "g1." base64(JSON request) "." hex(HMAC-SHA256(key, "g1." base64))
- * under the same root-only key as the MFA ticket (state_dir/mfa-ticket.key).
+ * under a root-only key (state_dir/mfa-ticket.key, lib/mfa_ticket.h).
  * It binds user, PAM service, operation, target, session name, duration,
  * session policy, source IP and MFA time, and expires after ticket_ttl
  * seconds. sts-helper verifies it and decides the same request again before

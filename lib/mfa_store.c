@@ -214,8 +214,13 @@ int sts_mfa_write(sts_mfa_lock *lock, const sts_mfa_record *rec, sts_error *err)
 		goto out;
 	}
 	close(fd);
-	if (renameat(lock->store->dirfd, tmp, lock->store->dirfd, lock->user) < 0 ||
-	    fsync(lock->store->dirfd) < 0) {
+	/* The record is synced before the rename, so a crash leaves either the
+	 * old record or the new one, never a torn one. The directory is not
+	 * synced after the rename (one sync less on every login): a power loss
+	 * right after a login may bring back the previous record, re-opening only
+	 * codes accepted in those last seconds, which expire with the TOTP window
+	 * (totp_window steps, 30-90 s by default) long before a host is back. */
+	if (renameat(lock->store->dirfd, tmp, lock->store->dirfd, lock->user) < 0) {
 		sts_error_set(err, "MFA store %s/%s: cannot replace: %s", lock->store->path,
 			      lock->user, strerror(errno));
 		unlinkat(lock->store->dirfd, tmp, 0);

@@ -1,4 +1,4 @@
-/* MFA tickets: HMAC-SHA256 (OpenSSL) over who, where and when. */
+/* The grant key: created once (published with linkat), read with checks. */
 #include "mfa_ticket.h"
 
 #include <errno.h>
@@ -11,13 +11,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "fileio.h"
 
-#define KEY_NAME  "mfa-ticket.key"
-#define NONCE_LEN 8
+#define KEY_NAME "mfa-ticket.key"
 
 static int read_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_KEY_LEN],
 		    sts_error *err)
@@ -91,76 +89,4 @@ int sts_ticket_key_load(const char *state_dir, bool create, unsigned char key[ST
 	}
 	close(dirfd);
 	return rc < 0 ? -1 : 0;
-}
-
-static void hex(const unsigned char *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-static int mac(const unsigned char key[STS_TICKET_KEY_LEN], const char *user, const char *service,
-	       long long auth_time, long long expires, const char *nonce, char out[65])
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
-	char msg[1024];
-	int n = snprintf(msg, sizeof(msg), "v1|%s|%s|%lld|%lld|%s", user, service, auth_time,
-			 expires, nonce);
-
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		return -1;
-	if (!HMAC(EVP_sha256(), key, STS_TICKET_KEY_LEN, (const unsigned char *)msg, (size_t)n,
-		  digest, &dlen) ||
-	    dlen != 32)
-		return -1;
-	hex(digest, 32, out);
-	OPENSSL_cleanse(digest, sizeof(digest));
-	return 0;
-}
-
-int sts_ticket_issue(const unsigned char key[STS_TICKET_KEY_LEN], const char *user,
-		     const char *service, int64_t auth_time, unsigned ttl, char out[STS_TICKET_MAX],
-		     sts_error *err)
-{
-	unsigned char raw[NONCE_LEN];
-	char nonce[2 * NONCE_LEN + 1], tag[65];
-	long long expires = (long long)auth_time + ttl;
-
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return sts_error_set(err, "MFA ticket: no random bytes");
-	hex(raw, sizeof(raw), nonce);
-	if (mac(key, user, service, (long long)auth_time, expires, nonce, tag) < 0)
-		return sts_error_set(err, "MFA ticket: cannot compute the MAC");
-	snprintf(out, STS_TICKET_MAX, "v1.%lld.%lld.%s.%s", (long long)auth_time, expires, nonce,
-		 tag);
-	return 0;
-}
-
-int sts_ticket_verify(const unsigned char key[STS_TICKET_KEY_LEN], const char *ticket,
-		      const char *user, const char *service, int64_t now, int64_t *auth_time,
-		      sts_error *err)
-{
-	long long at = 0, expires = 0;
-	char nonce[2 * NONCE_LEN + 1], tag[65], want[65];
-	int used = 0;
-
-	if (!ticket || strlen(ticket) >= STS_TICKET_MAX ||
-	    sscanf(ticket, "v1.%lld.%lld.%16[0-9a-f].%64[0-9a-f]%n", &at, &expires, nonce, tag,
-		   &used) != 4 ||
-	    ticket[used] != '\0' || strlen(nonce) != 2 * NONCE_LEN || strlen(tag) != 64)
-		return sts_error_set(err, "MFA ticket: malformed");
-	if (mac(key, user, service, at, expires, nonce, want) < 0)
-		return sts_error_set(err, "MFA ticket: cannot compute the MAC");
-	if (CRYPTO_memcmp(want, tag, 64) != 0)
-		return sts_error_set(err, "MFA ticket: not authentic for this user and service");
-	if (now >= expires || at > now)
-		return sts_error_set(err, "MFA ticket: expired");
-	*auth_time = at;
-	return 0;
 }

@@ -20,7 +20,7 @@ typedef struct {
 	unsigned long lockout_seconds;	/* how long a lockout lasts */
 	char *prompt;			/* the conversation's prompt text */
 	unsigned long fail_delay_ms;	/* pam_fail_delay after a failed attempt */
-	unsigned long ticket_ttl;	/* seconds the MFA ticket and the grant live */
+	unsigned long ticket_ttl;	/* seconds an MFA result and the grant live */
 
 	/* The AWS account the host stands for: ARNs are built from these. */
 	char *account_id; /* 12 digits; NULL until set (account/session need it) */

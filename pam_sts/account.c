@@ -18,6 +18,7 @@
 #include <security/pam_ext.h>
 
 #include "grant.h"
+#include "mfa_result.h"
 #include "mfa_ticket.h"
 #include "request.h"
 #include "settings.h"
@@ -35,31 +36,39 @@ typedef struct {
 	sts_authz_result decision;
 } account_ctx;
 
-/* The MFA result from the auth phase: without it, no credentials. */
-static int read_ticket(account_ctx *a)
+/* The MFA result of this transaction's auth phase: without it, no
+ * credentials. The grant key is loaded (created on first use) here too. */
+static int read_mfa_result(account_ctx *a)
 {
-	const char *ticket = pam_getenv(a->pamh, STS_TICKET_ENV);
+	const void *data = NULL;
+	const sts_mfa_result *r;
 	sts_error err;
-	int64_t auth_time = 0;
 
-	if (sts_ticket_key_load(a->settings.state_dir, false, a->key, &err) < 0) {
+	if (sts_ticket_key_load(a->settings.state_dir, true, a->key, &err) < 0) {
 		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (!ticket) {
+	if (pam_get_data(a->pamh, STS_MFA_DATA, &data) != PAM_SUCCESS || !data) {
 		pam_syslog(a->pamh, LOG_NOTICE,
-			   "user %s: no MFA ticket from the auth phase (is pam_sts in the auth "
-			   "stack of service %s?)",
+			   "user %s: no MFA from the auth phase of this login (is pam_sts in the "
+			   "auth stack of service %s?)",
 			   a->login.user, a->login.service);
 		return PAM_PERM_DENIED;
 	}
-	if (sts_ticket_verify(a->key, ticket, a->login.user, a->login.service, a->caller.now,
-			      &auth_time, &err) < 0) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s: %s", a->login.user, err.msg);
+	r = data;
+	if (strcmp(r->user, a->login.user) != 0) {
+		pam_syslog(a->pamh, LOG_NOTICE, "user %s: the MFA of this login was %s's",
+			   a->login.user, r->user);
+		return PAM_PERM_DENIED;
+	}
+	if (r->auth_time > a->caller.now ||
+	    a->caller.now - r->auth_time >= (int64_t)a->settings.ticket_ttl) {
+		pam_syslog(a->pamh, LOG_NOTICE, "user %s: the MFA of this login is too old",
+			   a->login.user);
 		return PAM_PERM_DENIED;
 	}
 	a->caller.mfa_present = true;
-	a->caller.mfa_time = auth_time;
+	a->caller.mfa_time = r->auth_time;
 	return PAM_SUCCESS;
 }
 
@@ -191,7 +200,7 @@ static int prepare(account_ctx *a)
 	    !(a->session_policy = strdup(a->args->session_policy)))
 		rc = PAM_BUF_ERR;
 	if (rc == PAM_SUCCESS)
-		rc = read_ticket(a);
+		rc = read_mfa_result(a);
 	if (rc == PAM_SUCCESS && a->req.op == STS_OP_ASSUME_ROLE &&
 	    strcmp(a->req.target, "prompt") == 0) {
 		rc = choose_role(a);

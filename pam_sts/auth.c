@@ -19,7 +19,7 @@
 #include <security/pam_ext.h>
 
 #include "mfa_store.h"
-#include "mfa_ticket.h"
+#include "mfa_result.h"
 #include "settings.h"
 
 #define LOCK_TIMEOUT_MS 5000
@@ -31,7 +31,6 @@ typedef struct {
 	sts_settings settings;
 	sts_mfa_store *store;
 	const char *user;
-	unsigned char ticket_key[STS_TICKET_KEY_LEN];
 } auth_ctx;
 
 static int open_store(auth_ctx *a)
@@ -176,38 +175,27 @@ out:
 	return rc;
 }
 
-/* Loaded (created on first use) before the prompt, so that a key fault
- * never consumes a code. */
-static int load_ticket_key(auth_ctx *a)
+static void free_result(pam_handle_t *pamh, void *data, int status)
 {
-	sts_error err;
-
-	if (sts_ticket_key_load(a->settings.state_dir, true, a->ticket_key, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
-		return PAM_AUTHINFO_UNAVAIL;
-	}
-	return PAM_SUCCESS;
+	(void)pamh;
+	(void)status;
+	free(data);
 }
 
-/* The MFA result for the account and session phases (see mfa_ticket.h). */
-static int hand_on_ticket(auth_ctx *a, int64_t auth_time)
+/* The MFA result for the account phase (see mfa_result.h). */
+static int keep_result(auth_ctx *a, int64_t auth_time)
 {
-	char ticket[STS_TICKET_MAX], env[STS_TICKET_MAX + sizeof(STS_TICKET_ENV) + 1];
-	const void *service = NULL;
-	sts_error err;
+	sts_mfa_result *r = calloc(1, sizeof(*r));
 	int rc;
 
-	if (pam_get_item(a->pamh, PAM_SERVICE, &service) != PAM_SUCCESS || !service ||
-	    sts_ticket_issue(a->ticket_key, a->user, service, auth_time,
-			     (unsigned)a->settings.ticket_ttl, ticket, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "cannot issue the MFA ticket for %s", a->user);
-		return PAM_AUTHINFO_UNAVAIL;
-	}
-	snprintf(env, sizeof(env), "%s=%s", STS_TICKET_ENV, ticket);
-	rc = pam_putenv(a->pamh, env);
-	OPENSSL_cleanse(env, sizeof(env));
-	OPENSSL_cleanse(ticket, sizeof(ticket));
-	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_BUF_ERR;
+	if (!r)
+		return PAM_BUF_ERR;
+	r->auth_time = auth_time;
+	snprintf(r->user, sizeof(r->user), "%s", a->user);
+	rc = pam_set_data(a->pamh, STS_MFA_DATA, r, free_result);
+	if (rc != PAM_SUCCESS)
+		free(r);
+	return rc;
 }
 
 static int load(auth_ctx *a)
@@ -243,15 +231,13 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 	if (rc == PAM_SUCCESS)
 		rc = precheck(&a, (int64_t)time(NULL));
 	if (rc == PAM_SUCCESS)
-		rc = load_ticket_key(&a);
-	if (rc == PAM_SUCCESS)
 		rc = get_code(&a, &code);
 	if (rc == PAM_SUCCESS) {
 		int64_t now = (int64_t)time(NULL);
 
 		rc = verify(&a, code, now);
 		if (rc == PAM_SUCCESS)
-			rc = hand_on_ticket(&a, now);
+			rc = keep_result(&a, now);
 	}
 	if (rc == PAM_SUCCESS)
 		pam_syslog(pamh, LOG_INFO, "user %s passed MFA", a.user);
@@ -261,7 +247,6 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 		OPENSSL_cleanse(code, strlen(code));
 		free(code);
 	}
-	OPENSSL_cleanse(a.ticket_key, sizeof(a.ticket_key));
 	sts_mfa_store_close(a.store);
 	sts_settings_free(&a.settings);
 	return rc;

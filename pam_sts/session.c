@@ -3,9 +3,8 @@
  *
  * Open hands the account phase's grant to sts-helper, which decides it
  * again, mints, and writes the session's credentials file; the module then
- * sets the session environment. The MFA ticket and the grant are removed
- * from the PAM environment first, whatever happens, so they never reach the
- * user's. Opening twice in one PAM handle (sshd may) keeps the first session.
+ * sets the session environment. The grant is removed from the PAM
+ * environment first, whatever happens, so it never reaches the user's. Opening twice in one PAM handle (sshd may) keeps the first session.
  * Close removes exactly this session's directory.
  */
 #include "session.h"
@@ -22,7 +21,6 @@
 
 #include "grant.h"
 #include "helper_client.h"
-#include "mfa_ticket.h"
 #include "session_dir.h"
 #include "settings.h"
 
@@ -59,7 +57,7 @@ static int put(pam_handle_t *pamh, const char *name, const char *value)
 	return rc;
 }
 
-/* Takes the grant out of the PAM environment (with the MFA ticket). */
+/* Takes the grant (and an application's request) out of the PAM environment. */
 static char *take_grant(pam_handle_t *pamh)
 {
 	const char *grant = pam_getenv(pamh, STS_GRANT_ENV);
@@ -67,8 +65,6 @@ static char *take_grant(pam_handle_t *pamh)
 
 	if (pam_getenv(pamh, STS_GRANT_ENV))
 		pam_putenv(pamh, STS_GRANT_ENV);
-	if (pam_getenv(pamh, STS_TICKET_ENV))
-		pam_putenv(pamh, STS_TICKET_ENV);
 	if (pam_getenv(pamh, "PAM_STS_REQUEST"))
 		pam_putenv(pamh, "PAM_STS_REQUEST");
 	return copy;

@@ -316,15 +316,37 @@ static void test_grant_cannot_be_forged_or_skipped(void **st)
 	assert_int_equal(sf_session_count(), 0);
 }
 
-static void test_mfa_ticket_expires(void **st)
+/* The MFA result is good for ticket_ttl seconds in the account phase, and
+ * the grant for as long in the session phase; no MFA, no account. */
+static void test_mfa_result_and_grant_expire(void **st)
 {
+	struct pamtest_conv_data none = { 0 };
+	struct pam_testcase account_only[] = { pam_test(PAMTEST_ACCOUNT, PAM_PERM_DENIED) };
+	char code[9];
+	const char *off[] = { code, NULL };
+	struct pamtest_conv_data conv = { .in_echo_off = off };
+	struct pam_testcase auth_only[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
+	};
 	pam_handle_t *ph;
 
 	(void)st;
-	ph = login_opt("stack-session", "carol", PAM_SUCCESS, false, 0, NULL);
-	clock_now += 301; /* ticket_ttl is 300 */
+	assert_int_equal(run_pamtest("stack-session", "carol", &none, account_only, NULL),
+			 PAMTEST_ERR_OK);
+	next_code(code);
+	pf_enroll("carol", (clock_now - 30) / 30, 0);
+	assert_int_equal(run_pamtest("stack-session", "carol", &conv, auth_only, NULL),
+			 PAMTEST_ERR_OK);
+	ph = auth_only[1].case_out.ph;
+	clock_now += 300; /* ticket_ttl */
 	pf_set_time(clock_now);
-	assert_int_equal(pam_open_session(ph, 0), PAM_SESSION_ERR); /* the grant expired too */
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
+	pam_end(ph, PAM_SUCCESS);
+	ph = login_opt("stack-session", "carol", PAM_SUCCESS, false, 0, NULL);
+	clock_now += 301;
+	pf_set_time(clock_now);
+	assert_int_equal(pam_open_session(ph, 0), PAM_SESSION_ERR); /* the grant expired */
 	pam_end(ph, PAM_SUCCESS);
 	assert_int_equal(sf_session_count(), 0);
 }
@@ -409,7 +431,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_open_twice_and_concurrent_sessions),
 		cmocka_unit_test(test_helper_faults_fail_closed),
 		cmocka_unit_test(test_grant_cannot_be_forged_or_skipped),
-		cmocka_unit_test(test_mfa_ticket_expires),
+		cmocka_unit_test(test_mfa_result_and_grant_expire),
 		cmocka_unit_test(test_session_dir_attacks),
 	};
 	(void)argc;
