@@ -137,3 +137,18 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 	}
 	return read_open_fd(fd, path, max, flags, out, len, err);
 }
+
+int sts_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

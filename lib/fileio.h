@@ -31,6 +31,9 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 int sts_read_at(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
 		sts_error *err);
 
+/* Writes all of |buf| to |fd| (retrying short writes and EINTR); 0 or -1. */
+int sts_write_all(int fd, const char *buf, size_t len);
+
 /* Wipes and frees a buffer that held secrets. */
 void sts_free_secret(char *buf, size_t len);
 void sts_free_secret_str(char *s);

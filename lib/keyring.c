@@ -300,20 +300,6 @@ static int open_parent(const char *path, char *base, size_t cap, sts_error *err)
 	return fd;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Writes |text| to a temporary file next to |base| and moves it into place:
  * renamed over the old ring (|replace|) or linked, which fails when a ring
@@ -331,7 +317,7 @@ static int install(int dirfd, const char *path, const char *base, const char *te
 	if (fd < 0)
 		return sts_error_set(err, "%s: cannot create a temporary file: %s", path,
 				     strerror(errno));
-	if (fchmod(fd, 0600) < 0 || write_all(fd, text, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0600) < 0 || sts_write_all(fd, text, len) < 0 || fsync(fd) < 0) {
 		sts_error_set(err, "%s: write failed: %s", path, strerror(errno));
 		close(fd);
 		goto out;

@@ -175,20 +175,6 @@ int sts_mfa_read(sts_mfa_lock *lock, sts_mfa_record *rec, sts_error *err)
 	return rc < 0 ? -1 : STS_MFA_FOUND;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int sts_mfa_write(sts_mfa_lock *lock, const sts_mfa_record *rec, sts_error *err)
 {
 	char tmp[NAME_MAX_LEN + 32];
@@ -206,7 +192,7 @@ int sts_mfa_write(sts_mfa_lock *lock, const sts_mfa_record *rec, sts_error *err)
 			      strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
+	if (sts_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
 		sts_error_set(err, "MFA store %s/%s: write failed: %s", lock->store->path, tmp,
 			      strerror(errno));
 		close(fd);

@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <openssl/rand.h>
 
+#include "fileio.h"
+
 #define HEX_LEN	  32
 #define MAX_DEPTH 16
 
@@ -79,21 +81,6 @@ static int random_name(const char *user, char name[STS_SESSION_NAME_MAX])
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Writes the file into the (still root-owned) directory, then hands both to
  * the user. */
 static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t len)
@@ -104,7 +91,7 @@ static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t l
 
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, content, len) == 0 && fchown(fd, uid, gid) == 0 &&
+	if (sts_write_all(fd, content, len) == 0 && fchown(fd, uid, gid) == 0 &&
 	    fchmod(fd, 0600) == 0 && fchown(dfd, uid, gid) == 0 && fchmod(dfd, 0700) == 0)
 		rc = 0;
 	close(fd);
