@@ -190,7 +190,7 @@ install: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
 		$(DESTDIR)$(SYSCONFDIR)/pam_sts/policies $(DESTDIR)$(SYSCONFDIR)/pam_sts/roles \
 		$(DESTDIR)$(SYSCONFDIR)/pam_sts/session-policies
 	$(INSTALL) -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_sts.so
-	$(INSTALL) -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/pam_sts/sts-helper
+	$(INSTALL) -m 4755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/pam_sts/sts-helper
 	$(INSTALL) -m 0755 $(STSCTL) $(DESTDIR)$(BINDIR)/stsctl
 	$(INSTALL) -m 4755 $(ASSUME) $(DESTDIR)$(BINDIR)/sts-assume
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/pam.d

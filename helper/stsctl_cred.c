@@ -3,10 +3,10 @@
  * AWS SDKs do, and verifying it against the issuer key ring.
  *
  * The environment and the credentials file are read with the caller's
- * privileges. The key ring is root-only, so today these commands verify
- * only when run as root (an unprivileged caller gets a clear message);
- * sts_credentials_verify is the one step a privileged helper performs for
- * them.
+ * privileges. The key ring is root-only: root verifies in-process; any other
+ * caller hands the three values to sts-helper (installed set-uid root by the
+ * package), which verifies them against the system's key ring and answers
+ * with the claims only to a caller who holds the token's secret.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "credential.h"
+#include "helper_client.h"
 #include "settings.h"
 #include "stsctl.h"
 #include "stsctl_cred.h"
@@ -109,6 +110,48 @@ static void ring_error(const char *cmd, const char *path, const sts_error *err)
 		fprintf(stderr, "stsctl %s: %s\n", cmd, err->msg);
 }
 
+/* An unprivileged caller: sts-helper's verify operation. Returns 0 with
+ * |claims|, -1 with |why| (the credential is not valid), or -2 (the helper
+ * could not verify: not installed set-uid, or a fault; |err| says). */
+static int verify_through_helper(const sts_settings *settings, const sts_credentials *creds,
+				 sts_token_claims *claims, sts_error *why, sts_error *err)
+{
+	sts_msg req = { 0 }, resp = { 0 };
+	const char *status, *claims_json;
+	int rc = -2;
+
+	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) || sts_msg_add(&req, "op", "verify") ||
+	    sts_msg_add(&req, "access_key_id", creds->access_key_id) ||
+	    sts_msg_add(&req, "secret_access_key", creds->secret_access_key) ||
+	    sts_msg_add(&req, "session_token", creds->session_token)) {
+		sts_msg_free(&req);
+		sts_error_set(err, "out of memory");
+		return -2;
+	}
+	if (sts_helper_call(settings, &req, &resp, err) < 0) {
+		sts_msg_free(&req);
+		return -2;
+	}
+	status = sts_msg_get(&resp, "status");
+	claims_json = sts_msg_get(&resp, "claims");
+	if (strcmp(status, "ok") == 0 && claims_json &&
+	    sts_token_claims_from_json(claims_json, strlen(claims_json), claims, err) == 0) {
+		rc = 0;
+	} else if (strcmp(status, "denied") == 0) {
+		sts_error_set(why, "%.600s",
+			      sts_msg_get(&resp, "message") ? sts_msg_get(&resp, "message") :
+							      "not valid");
+		rc = -1;
+	} else if (strcmp(status, "ok") != 0) {
+		sts_error_set(err, "sts-helper: %.600s",
+			      sts_msg_get(&resp, "message") ? sts_msg_get(&resp, "message") :
+							      "failed");
+	}
+	sts_msg_free(&req);
+	sts_msg_free(&resp);
+	return rc;
+}
+
 int stsctl_cred_verify(const char *cmd, const stsctl_cred_opts *o, sts_token_claims *claims,
 		       char akid[STS_ACCESS_KEY_ID_LEN + 1], sts_error *why)
 {
@@ -129,6 +172,19 @@ int stsctl_cred_verify(const char *cmd, const stsctl_cred_opts *o, sts_token_cla
 	if (status != STSCTL_OK)
 		goto out;
 	rc = sts_credentials_verify(settings.issuer_key, &creds, (int64_t)time(NULL), claims, &err);
+	if (rc == STS_CREDENTIALS_NO_RING && geteuid() != 0) {
+		sts_error helper_err;
+		int hrc = verify_through_helper(&settings, &creds, claims, &err, &helper_err);
+
+		if (hrc == -2)
+			fprintf(stderr, "stsctl %s: %s\n", cmd, helper_err.msg);
+		rc = hrc == -2 ? STS_CREDENTIALS_NO_RING : hrc;
+		if (hrc == -2) {
+			ring_error(cmd, settings.issuer_key, &err);
+			status = STSCTL_USAGE;
+			goto out;
+		}
+	}
 	if (rc == STS_CREDENTIALS_NO_RING) {
 		ring_error(cmd, settings.issuer_key, &err);
 		status = STSCTL_USAGE;

@@ -54,6 +54,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# The suite's build tree (for the test-only minter), before BUILD is unset.
+suite_build=$(cd "${BUILD:-build}" 2>/dev/null && pwd)
 # Not for the package build: make's jobserver and the suite's BUILD/SANITIZE.
 unset MAKEFLAGS MFLAGS MAKELEVEL BUILD SANITIZE
 
@@ -188,7 +190,7 @@ expect_mode() {
 	if [[ $got == "$2 $3 ${4:-}"* ]]; then ok; else bad "$1: '$got', wanted '$2 $3 ${4:-}'"; fi
 }
 expect_mode "$module" 644 root:root "regular file"
-expect_mode "$helper" 755 root:root "regular file"
+expect_mode "$helper" 4755 root:root "regular file"
 expect_mode "$stsctl" 755 root:root "regular file"
 expect_mode /usr/bin/sts-assume 4755 root:root "regular file"
 expect_mode /etc/pam.d/sts-assume 644 root:root "regular file"
@@ -260,6 +262,38 @@ wrong=000000
 while grep -qx "$wrong" <<<"$valid"; do wrong=$(printf '%06d' $((10#$wrong + 1))); done
 pamtest "$wrong" && bad "a wrong code was accepted" || ok
 grep -q "successfully authenticated" "$tmp/pamtester.log" && bad "pamtester says authenticated for a wrong code" || ok
+
+# --- a user verifies a credential they hold (stsctl verify through the set-uid helper) -----
+# A credential minted with the installed key ring by the test-only minter of the
+# build tree, handed to the throw-away user.
+minter="$suite_build/tests/test_token"
+if [[ -x $minter ]]; then
+	udir="$tmp/user-cred"
+	install -d -m 0700 -o "$user" "$udir"
+	chmod 0755 "$tmp"
+	"$minter" mint --ring /etc/pam_sts/issuer.key --out "$udir/credentials" \
+		--operation GetSessionToken --principal "arn:aws:iam::123456789012:user/$user" \
+		--user "$user" --issued now --expires now+900 && chown "$user" "$udir/credentials" &&
+		ok || bad "could not mint a credential for $user"
+	as_user() { setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
+		env -i PATH=/usr/bin:/bin AWS_SHARED_CREDENTIALS_FILE="$udir/credentials" "$@"; }
+	out=$(as_user stsctl verify 2>&1) && rc=0 || rc=$?
+	[[ $rc -eq 0 && $out == valid* && $out == *"user/$user"* ]] && ok ||
+		bad "stsctl verify as $user: exit $rc: $out"
+	# One character of the sealed token changed.
+	awk '/^aws_session_token = /{c=substr($0,41,1); $0=substr($0,1,40) (c=="A"?"B":"A") substr($0,42)} {print}' \
+		"$udir/credentials" >"$udir/tampered" && mv "$udir/tampered" "$udir/credentials" &&
+		chown "$user" "$udir/credentials"
+	out=$(as_user stsctl verify 2>&1) && rc=0 || rc=$?
+	[[ $rc -eq 1 ]] && ok || bad "a tampered credential verified for $user: exit $rc: $out"
+	# The helper does nothing else for users.
+	out=$(printf 'version=1\nop=open\nuser=root\n' | as_user "$helper" 2>&1)
+	[[ $out == *"status=error"* && $out == *"only verify"* ]] && ok ||
+		bad "sts-helper run by $user did more than verify: $out"
+	chmod 0700 "$tmp"
+else
+	bad "$minter is missing (make tests builds it)"
+fi
 
 # --- purge --------------------------------------------------------------------------------
 rm -f "/etc/pam.d/$service"

@@ -1,8 +1,7 @@
-/* Running sts-helper from the module: clean environment, pipes, timeout. */
-#ifndef PAM_STS_HELPER_CLIENT_H
-#define PAM_STS_HELPER_CLIENT_H
-
-#include <security/pam_modules.h>
+/* Running sts-helper (from the module, or from stsctl for an unprivileged
+ * verify): a checked executable, a clean environment, pipes, a timeout. */
+#ifndef STS_HELPER_CLIENT_H
+#define STS_HELPER_CLIENT_H
 
 #include "error.h"
 #include "helper_proto.h"
