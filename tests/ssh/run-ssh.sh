@@ -116,7 +116,7 @@ if [[ -n ${preload:-} ]]; then
 		"UBSAN_OPTIONS=print_stacktrace=1:$san")
 fi
 created_users=() created_groups=() pam_files=() sshd_pids=() bg_pids=()
-syslog_pid="" made_devlog=0 made_privsep=0
+syslog_pid="" made_devlog=0 made_privsep=0 saved_sysconf="" made_sysconf_dir=0 sysconf_ours=0
 
 kill_pids() { # PID... : TERM, then KILL what is left
 	local p live=()
@@ -151,6 +151,9 @@ cleanup() {
 	if [[ -n $syslog_pid ]]; then kill_pids "$syslog_pid"; fi
 	if [[ $made_devlog == 1 && -S /dev/log ]]; then rm -f /dev/log; fi
 	if [[ $made_privsep == 1 ]]; then rmdir /run/sshd 2>/dev/null; fi
+	if [[ $sysconf_ours == 1 ]]; then rm -f /etc/pam_sts/pam_sts.conf; fi
+	if [[ -n $saved_sysconf ]]; then mv "$saved_sysconf" /etc/pam_sts/pam_sts.conf; fi
+	if [[ $made_sysconf_dir == 1 ]]; then rmdir /etc/pam_sts 2>/dev/null; fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -207,7 +210,8 @@ chmod -R go-w "$etc"
 # stsctl is copied too: all three from one moment of the build tree, which a
 # concurrent `make` may relink while the test runs.
 install -m 0644 "$BUILD/pam_sts.so" "$tmp/lib/pam_sts.so"
-install -m 0755 "$BUILD/sts-helper" "$tmp/lib/sts-helper"
+# Set-uid, as the package installs it: users verify their credentials through it.
+install -m 4755 "$BUILD/sts-helper" "$tmp/lib/sts-helper"
 install -m 0755 "$BUILD/stsctl" "$tmp/lib/stsctl"
 S=$tmp/lib/stsctl
 conf=$etc/pam_sts.conf
@@ -229,6 +233,17 @@ helper_timeout = 10
 EOF
 chmod 0600 "$conf"
 if "$S" init --config "$conf" >"$tmp/init.out" 2>&1; then ok; else bad "stsctl init: $(cat "$tmp/init.out")"; fi
+# stsctl verify run by a user (inside the session) uses the system configuration,
+# as the set-uid helper does: for the duration of the test it is ours (the
+# machine's own is put back afterwards).
+if [[ -e /etc/pam_sts/pam_sts.conf ]]; then
+	saved_sysconf=$tmp/saved-system-pam_sts.conf
+	mv /etc/pam_sts/pam_sts.conf "$saved_sysconf"
+elif [[ ! -d /etc/pam_sts ]]; then
+	mkdir -m 0755 /etc/pam_sts && made_sysconf_dir=1
+fi
+sysconf_ours=1
+install -m 0644 "$conf" /etc/pam_sts/pam_sts.conf
 
 # PAM services (the module by absolute path).
 mod=$tmp/lib/pam_sts.so
@@ -407,8 +422,10 @@ echo "AWS_AKID=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$out")"
 echo "AWS_TOKEN_LINES=$(grep -c '^export AWS_SESSION_TOKEN=.' "$out")"
 echo "AWS_OTHER=$(grep -v '^export ' "$out" | head -c 300 | tr '\n' ' ')"
 rm -f "$out"
+echo "VERIFY=$(STSCTL verify 2>&1 | head -n 2 | tr '\n' ' ')"
 echo "CHECK=done"
 EOF
+sed -i "s|STSCTL|$S|" "$check"
 chmod 0755 "$check"
 
 ssh_args() { # USER PORT [COMMAND]
@@ -466,6 +483,8 @@ check_session() {
 		bad "$name: AWS_CREDENTIAL_EXPIRATION='$(val EXPIRATION "$o")'"
 	[[ $(val REGION "$o") == eu-west-1 ]] && ok || bad "$name: AWS_REGION='$(val REGION "$o")'"
 	[[ $(val SECURITY_TOKEN "$o") == "" ]] && ok || bad "$name: AWS_SECURITY_TOKEN='$(val SECURITY_TOKEN "$o")'"
+	[[ $(val VERIFY "$o") == "valid principal:"* ]] && ok ||
+		bad "$name: stsctl verify run by $u in the session: $(val VERIFY "$o")"
 	[[ $(val PAM_STS_VARS "$o") == 0 ]] && ok || bad "$name: PAM_STS_MFA/PAM_STS_GRANT reached the session environment"
 	[[ -z $(val SECRET_IN_ENV "$o") ]] && ok || bad "$name: the secret key is in the environment (no env=secrets)"
 }
