@@ -490,10 +490,9 @@ check_session() {
 }
 # verify_creds NAME FILE WANT_PRINCIPAL WANT_OPERATION USER WANT_AKID
 #              SESSION_EXPIRATION WANT_DURATION:
-# stsctl verify --json as root. The issuer key ring (and the configuration)
-# are root-only, so stsctl verify cannot run as the user inside the session
-# (it says "run stsctl verify as root"); it runs here, as root, on the
-# session's credentials file while the session is open.
+# stsctl verify --json as root, on the session's credentials file while the
+# session is open, for every claim in the token (the user's own stsctl verify
+# inside the session, through the set-uid helper, is checked by check_session).
 verify_creds() {
 	local name=$1 f=$2 principal=$3 op=$4 u=$5 akid=$6 exp=$7 dur=$8 j v issued expires
 	if j=$("$S" verify --json --config "$conf" --credentials-file "$f" 2>&1); then ok; else
