@@ -71,7 +71,7 @@ PAM_LIBDIR := $(shell pkg-config --variable=libdir pam 2>/dev/null)
 BENCH_BIN := $(BUILD)/tests/bench_policy
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps check asan bench fuzz format format-check clean tools tests demo
+.PHONY: all deps check asan bench fuzz format format-check clean tools tests demo valgrind install
 
 all: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
 
@@ -119,6 +119,19 @@ $(BENCH_PAM): tests/bench/bench_pam.c $(CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
+PAM_LOOP := $(BUILD)/tests/pam_loop
+$(PAM_LOOP): tests/valgrind/pam_loop.c $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+
+# make valgrind: heap growth over GROWTH_N PAM transactions in one process, and
+# VALGRIND_N of them under memcheck (tests/valgrind/run-valgrind.sh).
+GROWTH_N ?= 4000
+VALGRIND_N ?= 300
+valgrind: deps
+	@$(MAKE) --no-print-directory $(PAM_LOOP) $(MODULE) $(HELPER)
+	@BUILD=$(BUILD) GROWTH_N=$(GROWTH_N) VALGRIND_N=$(VALGRIND_N) tests/valgrind/run-valgrind.sh
+
 FAKETIME := $(BUILD)/tests/libfaketime.so
 
 # Test-only clock for the PAM tests (never installed, never linked into pam_sts).
@@ -134,7 +147,14 @@ $(HELPER_WRAP): tests/shim/helper_wrap.c
 	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
 		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' -o $@ $<
 
-tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP)
+FAILALLOC := $(BUILD)/tests/libfailalloc.so
+
+# Test-only allocation fault injection (LD_PRELOAD) for test_fault_matrix; never installed.
+$(FAILALLOC): tests/shim/failalloc.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -fPIC -fno-builtin -shared -o $@ $< -ldl
+
+tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP) $(FAILALLOC)
 
 DEMO_LOGIN := $(BUILD)/demo-login
 $(DEMO_LOGIN): demo/demo_login.c
