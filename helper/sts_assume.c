@@ -256,14 +256,17 @@ int main(int argc, char **argv)
 		return EXIT_REFUSE;
 	}
 	pw = *found;
-	if (!(pw.pw_name = strdup(pw.pw_name)) || !(pw.pw_dir = strdup(pw.pw_dir)) ||
-	    !(pw.pw_shell = strdup(pw.pw_shell)))
-		return EXIT_REFUSE;
+	pw.pw_name = strdup(found->pw_name);
+	pw.pw_dir = strdup(found->pw_dir);
+	pw.pw_shell = strdup(found->pw_shell);
+	status = EXIT_REFUSE;
+	if (!pw.pw_name || !pw.pw_dir || !pw.pw_shell)
+		goto out;
 	rc = start_pam(&o, &pw, &pamh);
 	if (rc != PAM_SUCCESS) {
 		fprintf(stderr, "sts-assume: %s\n", pam_strerror(pamh, rc));
 		pam_end(pamh, rc);
-		return EXIT_REFUSE;
+		goto out;
 	}
 	status = run_command(&o, &pw, pamh);
 	rc = pam_close_session(pamh, 0);
@@ -271,5 +274,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sts-assume: closing the session: %s\n", pam_strerror(pamh, rc));
 	pam_setcred(pamh, PAM_DELETE_CRED);
 	pam_end(pamh, rc);
+out:
+	free(pw.pw_name);
+	free(pw.pw_dir);
+	free(pw.pw_shell);
 	return status;
 }
