@@ -324,9 +324,7 @@ static sts_decision role_verdict(const authz_state *st, const sts_role *role,
 	sts_fmt(deny, sizeof(deny), "the trust policy of role %s does not allow %s", role->name,
 		st->user_arn);
 	sts_authz_describe(&tv, "trust", deny, trwhy, sizeof(trwhy));
-	if (id == STS_ALLOWED && tr == STS_ALLOWED)
-		sts_fmt(reason, cap, "identity: %s; trust: %s", idwhy, trwhy);
-	else if (id != STS_ALLOWED && tr != STS_ALLOWED)
+	if ((id == STS_ALLOWED) == (tr == STS_ALLOWED)) /* both allow, or both deny */
 		sts_fmt(reason, cap, "identity: %s; trust: %s", idwhy, trwhy);
 	else if (id != STS_ALLOWED)
 		sts_fmt(reason, cap, "identity: %s", idwhy);

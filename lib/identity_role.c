@@ -212,10 +212,10 @@ static int role_identity(json_object *role, const char *where, const sts_setting
 	    string_field(role, "Path", where, false, &path, err) < 0 ||
 	    string_field(role, "Arn", where, false, &arn, err) < 0)
 		return -1;
-	if (strcmp(rname, name) != 0)
+	if (!rname || strcmp(rname, name) != 0)
 		return sts_error_set(err,
 				     "%s: Role.RoleName: \"%.64s\" does not match the file name",
-				     where, rname);
+				     where, rname ? rname : "");
 	if (!path)
 		path = "/";
 	if (!valid_role_path(path))

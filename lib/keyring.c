@@ -428,6 +428,10 @@ int sts_keyring_rotate(const char *path, unsigned keep, sts_error *err)
 	if (lock_dir(dirfd, path, err) < 0)
 		goto out;
 	rc = read_ring(dirfd, path, base, &old, err);
+	if (rc == 0 && !old) {
+		sts_error_set(err, "%s: no key ring", path);
+		rc = -1;
+	}
 	if (rc != 0)
 		goto out;
 	rc = -1;

@@ -163,6 +163,7 @@ int sts_policy_set_add(sts_policy_set *set, sts_policy *policy)
 		return -1;
 	if (set->npolicies == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 8;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 		sts_policy **grown = realloc(set->policies, cap * sizeof(*grown));
 		if (!grown)
 			return -1;

@@ -80,7 +80,7 @@ int sts_policy_text_check(const char *text, size_t len, const char *name, sts_do
 	unsigned line, col;
 
 	for (size_t i = 0; i < len;) {
-		unsigned long cp;
+		unsigned long cp = 0; /* utf8_decode leaves it unset on a bad sequence */
 		size_t n = utf8_decode(s + i, len - i, &cp);
 		bool allowed = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp <= 0xFF);
 

@@ -120,7 +120,7 @@ int sts_token_claims_check(const sts_token_claims *c, sts_error *err)
 {
 	if (!c->operation || !known_operation(c->operation))
 		return sts_error_set(err, "claims: operation: not an STS operation");
-	if (!printable(c->principal_arn, ARN_MAX_LEN) || strncmp(c->principal_arn, "arn:", 4))
+	if (!printable(c->principal_arn, ARN_MAX_LEN) || strncmp(c->principal_arn, "arn:", 4) != 0)
 		return sts_error_set(err, "claims: principal_arn: not an ARN");
 	if (!printable(c->source_identity, NAME_MAX_LEN))
 		return sts_error_set(err, "claims: source_identity: missing or not printable");

@@ -180,8 +180,8 @@ static int parse_app_request(json_object *obj, sts_authz_request *req, char **ta
 	}
 	json_object_object_foreach(obj, key, val) {
 		(void)val;
-		if (strcmp(key, "op") && strcmp(key, "target") && strcmp(key, "duration") &&
-		    strcmp(key, "session_policy"))
+		if (strcmp(key, "op") != 0 && strcmp(key, "target") != 0 &&
+		    strcmp(key, "duration") != 0 && strcmp(key, "session_policy") != 0)
 			return -1;
 	}
 	req->target = *target;
