@@ -152,7 +152,8 @@ FAILALLOC := $(BUILD)/tests/libfailalloc.so
 # Test-only allocation fault injection (LD_PRELOAD) for test_fault_matrix; never installed.
 $(FAILALLOC): tests/shim/failalloc.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -fPIC -fno-builtin -shared -o $@ $< -ldl
+	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -fPIC -fno-builtin -shared -o $@ $< \
+		-Wl,--no-as-needed $(shell pkg-config --libs json-c libcrypto) -ldl
 
 tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP) $(FAILALLOC)
 

@@ -134,14 +134,22 @@ int sts_context_add_multi(sts_context *ctx, const char *key, const char *value)
 	return value ? append_value(e, value) : 0;
 }
 
+/* Compares without a lowercase copy: an allocation that failed here would
+ * read as "absent", and the caller would add the key a second time. */
 bool sts_context_has(const sts_context *ctx, const char *key)
 {
-	char *lower = sts_strdup_lower(key, strlen(key));
-	bool found;
+	size_t len = strlen(key);
 
-	if (!lower)
-		return false;
-	found = sts_context_find(ctx, lower) != NULL;
-	free(lower);
-	return found;
+	for (size_t i = 0; ctx && i < ctx->count; i++) {
+		const sts_context_entry *e = &ctx->entries[i];
+		size_t k = 0;
+
+		if (e->klen != len)
+			continue;
+		while (k < len && e->key[k] == (char)tolower((unsigned char)key[k]))
+			k++;
+		if (k == len)
+			return true;
+	}
+	return false;
 }

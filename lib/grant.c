@@ -47,7 +47,22 @@ static int add_str(json_object *obj, const char *key, const char *value)
 	v = json_object_new_string(value);
 	if (!v)
 		return -1;
-	json_object_object_add(obj, key, v);
+	if (json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* |v| is a new number or boolean, NULL when json-c ran out of memory. */
+static int add_value(json_object *obj, const char *key, json_object *v)
+{
+	if (!v)
+		return -1;
+	if (json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -1;
+	}
 	return 0;
 }
 
@@ -60,14 +75,14 @@ static json_object *grant_to_json(const sts_grant *g)
 	    add_str(obj, "session_name", g->session_name) < 0 ||
 	    add_str(obj, "session_policy", g->session_policy) < 0 ||
 	    add_str(obj, "session_policy_text", g->session_policy_text) < 0 ||
-	    add_str(obj, "source_ip", g->source_ip) < 0)
+	    add_str(obj, "source_ip", g->source_ip) < 0 ||
+	    add_value(obj, "op", json_object_new_int(g->op)) < 0 ||
+	    add_value(obj, "duration", json_object_new_int64((int64_t)g->duration)) < 0 ||
+	    add_value(obj, "mfa", json_object_new_boolean(g->mfa_present)) < 0 ||
+	    add_value(obj, "mfa_time", json_object_new_int64(g->mfa_time)) < 0 ||
+	    add_value(obj, "iat", json_object_new_int64(g->issued)) < 0 ||
+	    add_value(obj, "exp", json_object_new_int64(g->expires)) < 0)
 		goto fail;
-	json_object_object_add(obj, "op", json_object_new_int(g->op));
-	json_object_object_add(obj, "duration", json_object_new_int64((int64_t)g->duration));
-	json_object_object_add(obj, "mfa", json_object_new_boolean(g->mfa_present));
-	json_object_object_add(obj, "mfa_time", json_object_new_int64(g->mfa_time));
-	json_object_object_add(obj, "iat", json_object_new_int64(g->issued));
-	json_object_object_add(obj, "exp", json_object_new_int64(g->expires));
 	return obj;
 fail:
 	json_object_put(obj);
@@ -87,6 +102,10 @@ int sts_grant_seal(const unsigned char key[STS_TICKET_KEY_LEN], const sts_grant 
 	if (!obj)
 		return sts_error_set(err, "grant: out of memory");
 	json = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	if (!json) {
+		json_object_put(obj);
+		return sts_error_set(err, "grant: out of memory");
+	}
 	jlen = strlen(json);
 	cap = strlen(PREFIX) + 4 * ((jlen + 2) / 3) + 1 + MAC_HEX + 1;
 	if (cap > STS_GRANT_MAX || !(text = malloc(cap))) {

@@ -215,8 +215,10 @@ int sts_account(pam_handle_t *pamh, int flags, const sts_args *args)
 	int rc;
 
 	(void)flags;
-	if (!a)
+	if (!a) {
+		pam_syslog(pamh, LOG_ERR, "out of memory");
 		return PAM_BUF_ERR;
+	}
 	a->pamh = pamh;
 	a->args = args;
 	rc = prepare(a);

@@ -188,13 +188,17 @@ static int keep_result(auth_ctx *a, int64_t auth_time)
 	sts_mfa_result *r = calloc(1, sizeof(*r));
 	int rc;
 
-	if (!r)
+	if (!r) {
+		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		return PAM_BUF_ERR;
+	}
 	r->auth_time = auth_time;
 	snprintf(r->user, sizeof(r->user), "%s", a->user);
 	rc = pam_set_data(a->pamh, STS_MFA_DATA, r, free_result);
-	if (rc != PAM_SUCCESS)
+	if (rc != PAM_SUCCESS) {
 		free(r);
+		pam_syslog(a->pamh, LOG_ERR, "user %s: cannot keep the MFA result", a->user);
+	}
 	return rc;
 }
 

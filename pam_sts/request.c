@@ -21,6 +21,13 @@ static char *dup_item(pam_handle_t *pamh, int type)
 	return strdup(item);
 }
 
+static bool has_item(pam_handle_t *pamh, int type)
+{
+	const void *item = NULL;
+
+	return pam_get_item(pamh, type, &item) == PAM_SUCCESS && item;
+}
+
 static bool is_ip(const char *s)
 {
 	unsigned char buf[16];
@@ -50,8 +57,12 @@ int sts_login_get(pam_handle_t *pamh, sts_login *login)
 	login->rhost = dup_item(pamh, PAM_RHOST);
 	if (is_ip(login->rhost))
 		login->source_ip = strdup(login->rhost);
-	if (!login->user || !login->service) {
+	/* A remote host that could not be copied must not turn into "no
+	 * aws:SourceIp": a policy conditioned on the address would not apply. */
+	if (!login->user || !login->service || (has_item(pamh, PAM_RHOST) && !login->rhost) ||
+	    (is_ip(login->rhost) && !login->source_ip)) {
 		sts_login_free(login);
+		pam_syslog(pamh, LOG_ERR, "user %s: out of memory", user);
 		return PAM_BUF_ERR;
 	}
 	return PAM_SUCCESS;

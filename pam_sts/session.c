@@ -139,6 +139,34 @@ static void log_issuance(pam_handle_t *pamh, const char *user, const sts_msg *re
 		   field(resp, "expiration"), field(resp, "session"));
 }
 
+/* The helper issued, but the session could not be set up (memory ran out):
+ * nothing of it may stay, neither the directory nor the variables. */
+static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const char *user,
+		       const char *session)
+{
+	static const char *const names[] = { "AWS_SHARED_CREDENTIALS_FILE",
+					     "AWS_CREDENTIAL_EXPIRATION",
+					     "AWS_SECURITY_TOKEN",
+					     "AWS_PROFILE",
+					     "AWS_REGION",
+					     "AWS_DEFAULT_REGION",
+					     "AWS_ACCESS_KEY_ID",
+					     "AWS_SECRET_ACCESS_KEY",
+					     "AWS_SESSION_TOKEN",
+					     NULL };
+	struct passwd *pw = pam_modutil_getpwnam(pamh, user);
+	sts_error err;
+	bool removed = pw && sts_session_remove(settings->runtime_dir, user, pw->pw_uid, session,
+						&err) >= 0;
+
+	for (size_t i = 0; names[i]; i++)
+		if (pam_getenv(pamh, names[i]))
+			pam_putenv(pamh, names[i]);
+	pam_set_data(pamh, DATA_SESSION, NULL, NULL);
+	pam_syslog(pamh, LOG_ERR, "user %s: out of memory setting up session %s; %s", user, session,
+		   removed ? "its files were removed" : "its files could not be removed");
+}
+
 static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
 		 const char *user, const char *grant)
 {
@@ -150,7 +178,8 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 
 	if (rc != PAM_SUCCESS) {
 		sts_msg_free(&req);
-		return rc;
+		pam_syslog(pamh, LOG_ERR, "user %s: out of memory before running the helper", user);
+		return PAM_SESSION_ERR;
 	}
 	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
 		sts_msg_free(&req);
@@ -177,6 +206,8 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 		rc = set_environment(pamh, args, &resp);
 	if (rc == PAM_SUCCESS)
 		log_issuance(pamh, user, &resp);
+	else
+		undo_issue(pamh, settings, user, session);
 	sts_msg_free(&resp);
 	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
 }
@@ -217,23 +248,28 @@ int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
 
 /* The session to close: from this handle, or (another process of the same
  * application) from the credentials path the open phase put into the PAM
- * environment, which the helper checks again. */
-static char *session_to_close(pam_handle_t *pamh, const sts_settings *settings)
+ * environment, which the helper checks again. *out is NULL when there is
+ * none; -1 when memory ran out (a session may be there: never "none"). */
+static int session_to_close(pam_handle_t *pamh, const sts_settings *settings, char **out)
 {
 	const void *data = NULL;
 	const char *path = pam_getenv(pamh, "AWS_SHARED_CREDENTIALS_FILE");
 	size_t dlen = strlen(settings->runtime_dir);
 	const char *name, *slash;
 
-	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data)
-		return strdup(data);
+	*out = NULL;
+	if (pam_get_data(pamh, DATA_SESSION, &data) == PAM_SUCCESS && data) {
+		*out = strdup(data);
+		return *out ? 0 : -1;
+	}
 	if (!path || strncmp(path, settings->runtime_dir, dlen) != 0 || path[dlen] != '/')
-		return NULL;
+		return 0;
 	name = path + dlen + 1;
 	slash = strchr(name, '/');
 	if (!slash || strcmp(slash + 1, STS_CREDENTIALS_FILE) != 0)
-		return NULL;
-	return strndup(name, (size_t)(slash - name));
+		return 0;
+	*out = strndup(name, (size_t)(slash - name));
+	return *out ? 0 : -1;
 }
 
 /* Removal needs no key, so the module does it itself (root, like the
@@ -273,8 +309,10 @@ int sts_close_session(pam_handle_t *pamh, int flags, const sts_args *args)
 	rc = load_settings(pamh, args, &settings);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	session = session_to_close(pamh, &settings);
-	if (session) {
+	if (session_to_close(pamh, &settings, &session) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: out of memory; session left", user);
+		rc = PAM_SESSION_ERR;
+	} else if (session) {
 		rc = remove_session(pamh, &settings, user, session);
 		if (rc == PAM_SUCCESS)
 			pam_set_data(pamh, DATA_SESSION, NULL, NULL);

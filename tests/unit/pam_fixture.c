@@ -205,16 +205,19 @@ int pf_teardown(void **st)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+const char *pf_extra_preload;
+
 /* Re-executes this binary under pam_wrapper with our service directory. */
 void pf_under_pam_wrapper(char **argv)
 {
-	char preload[512], dir[300], services_dir[400];
+	char preload[1024], dir[300], services_dir[400];
 
 	if (getenv("PAM_WRAPPER"))
 		return;
 	snprintf(preload, sizeof(preload),
-		 "%s/libpam_wrapper.so:%s/libnss_wrapper.so:%s/tests/libfaketime.so", PAM_LIBDIR,
-		 PAM_LIBDIR, PAM_STS_BUILD);
+		 "%s/libpam_wrapper.so:%s/libnss_wrapper.so:%s/tests/libfaketime.so%s%s",
+		 PAM_LIBDIR, PAM_LIBDIR, PAM_STS_BUILD, pf_extra_preload ? ":" : "",
+		 pf_extra_preload ? pf_extra_preload : "");
 	snprintf(dir, sizeof(dir), "%s/pamtest-XXXXXX", PAM_STS_BUILD);
 	if (!mkdtemp(dir)) {
 		fprintf(stderr, "mkdtemp: %s\n", strerror(errno));

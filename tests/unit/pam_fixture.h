@@ -30,5 +30,8 @@ int pf_setup(void **st);
 int pf_teardown(void **st);
 /* Re-executes the binary under pam_wrapper with a fresh fixture; returns in the child. */
 void pf_under_pam_wrapper(char **argv);
+/* One more library to preload after the wrappers (a test-only shim), or NULL;
+ * set by a test's main() before pf_under_pam_wrapper(). */
+extern const char *pf_extra_preload;
 
 #endif
