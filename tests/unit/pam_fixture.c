@@ -5,10 +5,12 @@
  * service directory once, when it loads).
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -252,4 +254,47 @@ void pf_under_pam_wrapper(char **argv)
 	execv("/proc/self/exe", argv);
 	fprintf(stderr, "cannot re-execute under pam_wrapper: %s\n", strerror(errno));
 	exit(1);
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * A private /tmp for this process (root only): pam_wrapper 1.1.4 creates its
+ * directories as /tmp/pam.X whatever PAM_WRAPPER_RUNTIME_DIR says, and
+ * processes starting PAM at once collide there. When the build tree itself
+ * lives under /tmp (a clone there), it is bound back at the same path.
+ */
+int pf_private_tmp(void)
+{
+	char self[64];
+	int build;
+
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return -1;
+	/* Opened in the new namespace, before /tmp is covered. */
+	build = open(PAM_STS_BUILD, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (build < 0 || mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m,mode=1777") != 0)
+		return -1;
+	if (strncmp(PAM_STS_BUILD, "/tmp/", 5) == 0) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", build);
+		if (mkdir_p(PAM_STS_BUILD) != 0 ||
+		    mount(self, PAM_STS_BUILD, NULL, MS_BIND, NULL) != 0)
+			return -1;
+	}
+	close(build);
+	return 0;
 }

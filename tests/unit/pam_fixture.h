@@ -28,6 +28,8 @@ void pf_code_at(int64_t t, char out[9]);
 int pf_auth(const char *svc, const char *user, const char *code);
 int pf_setup(void **st);
 int pf_teardown(void **st);
+/* A private /tmp for this process (root only; see pam_fixture.c). */
+int pf_private_tmp(void);
 /* Re-executes the binary under pam_wrapper with a fresh fixture; returns in the child. */
 void pf_under_pam_wrapper(char **argv);
 /* One more library to preload after the wrappers (a test-only shim), or NULL;

@@ -30,8 +30,9 @@ const char *sf_config_lines(void)
 
 static void write_users(void)
 {
-	char path[400], text[2048];
+	char path[400], text[8192];
 	unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
+	size_t used;
 
 	snprintf(path, sizeof(path), "%s/passwd", root);
 	snprintf(text, sizeof(text),
@@ -39,6 +40,11 @@ static void write_users(void)
 		 "alice:x:%u:%u:Alice:/tmp:/bin/sh\nmia:x:%u:%u:Mia:/tmp:/bin/sh\n"
 		 "bob:x:%u:%u:Bob:/tmp:/bin/sh\ncarol:x:%u:%u:Carol:/tmp:/bin/sh\n",
 		 uid, gid, uid, gid, uid, gid, uid, gid);
+	/* The load test's users: load00 .. load49. */
+	used = strlen(text);
+	for (int i = 0; i < SF_LOAD_USERS; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "load%02d:x:%u:%u::/tmp:/bin/sh\n", i, uid, gid);
 	pf_write_text(path, text, 0644);
 	snprintf(path, sizeof(path), "%s/group", root);
 	snprintf(text, sizeof(text),

@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 
+#define SF_LOAD_USERS 50
+
 /* Users (all with the test's uid, so files can be handed to them without
- * root): alice (deployers), mia and bob (managers), carol (no groups). */
+ * root): alice (deployers), mia and bob (managers), carol (no groups), and load00..load49 for the load test. */
 void sf_make_identity(void);
 /* Config lines the stack tests need (appended by pf_write_config). */
 const char *sf_config_lines(void);

@@ -43,47 +43,6 @@ static int racer_main(const char *user, const char *code)
 	return rc == PAM_SUCCESS ? 0 : (rc == PAM_AUTH_ERR || rc == PAM_MAXTRIES) ? 1 : 2;
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	}
-	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-/*
- * A private /tmp for this racer. When the build tree itself lives under /tmp
- * (a clone there), it is bound back into the new /tmp at the same path.
- */
-static int private_tmp(void)
-{
-	char self[64];
-	int build;
-
-	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-		return -1;
-	/* Opened in the new namespace, before /tmp is covered. */
-	build = open(PAM_STS_BUILD, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (build < 0 || mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m,mode=1777") != 0)
-		return -1;
-	if (strncmp(PAM_STS_BUILD, "/tmp/", 5) == 0) {
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", build);
-		if (mkdir_p(PAM_STS_BUILD) != 0 ||
-		    mount(self, PAM_STS_BUILD, NULL, MS_BIND, NULL) != 0)
-			return -1;
-	}
-	close(build);
-	return 0;
-}
-
 static void spawn_racer(int gate_fd, char *user, char *code)
 {
 	char name[] = "test_pam_auth", flag[] = "--racer";
@@ -92,7 +51,7 @@ static void spawn_racer(int gate_fd, char *user, char *code)
 	/* pam_wrapper 1.1.4 creates its directories as /tmp/pam.X whatever
 	 * PAM_WRAPPER_RUNTIME_DIR says: as root (CI) each racer gets a private
 	 * /tmp; otherwise racers() keeps to what the shared /tmp allows. */
-	if (geteuid() == 0 && private_tmp() != 0) {
+	if (geteuid() == 0 && pf_private_tmp() != 0) {
 		fprintf(stderr, "racer: private /tmp: %s\n", strerror(errno));
 		_exit(3);
 	}
