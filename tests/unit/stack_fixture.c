@@ -16,6 +16,7 @@
 #include "token.h"
 
 static char lines[2048];
+unsigned sf_helper_timeout = 3;
 
 const char *sf_config_lines(void)
 {
@@ -23,8 +24,8 @@ const char *sf_config_lines(void)
 		 "account_id = 123456789012\npolicy_dir = %s/sandbox/policies\n"
 		 "role_dir = %s/sandbox/roles\nsession_policy_dir = %s/sandbox/session-policies\n"
 		 "issuer_key = %s/issuer.key\nruntime_dir = %s/run\nhelper = %s/sts-helper\n"
-		 "helper_timeout = 3\n",
-		 root, root, root, root, root, root);
+		 "helper_timeout = %u\n",
+		 root, root, root, root, root, root, sf_helper_timeout);
 	return lines;
 }
 

@@ -9,6 +9,8 @@
 /* Users (all with the test's uid, so files can be handed to them without
  * root): alice (deployers), mia and bob (managers), carol (no groups), and load00..load49 for the load test. */
 void sf_make_identity(void);
+/* The helper's timeout in those lines (default 3 s). */
+extern unsigned sf_helper_timeout;
 /* Config lines the stack tests need (appended by pf_write_config). */
 const char *sf_config_lines(void);
 /* Makes the helper stand-in misbehave: "crash", "hang", "garbage", "fail",
