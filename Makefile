@@ -115,14 +115,18 @@ $(BENCH_TOKEN): tests/bench/bench_token.c $(CORE)
 	$(CC) $(CFLAGS) -pthread $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
 BENCH_PAM := $(BUILD)/tests/bench_pam
-$(BENCH_PAM): tests/bench/bench_pam.c $(CORE)
+# The whole-login drivers share tests/bench/driver_common.c.
+DRIVER_COMMON := tests/bench/driver_common.c
+$(BENCH_PAM): tests/bench/bench_pam.c $(DRIVER_COMMON) $(CORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+	$(CC) $(CFLAGS) -Itests/bench -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< \
+		$(DRIVER_COMMON) $(CORE) $(PKG_LIBS)
 
 PAM_LOOP := $(BUILD)/tests/pam_loop
-$(PAM_LOOP): tests/valgrind/pam_loop.c $(CORE)
+$(PAM_LOOP): tests/valgrind/pam_loop.c $(DRIVER_COMMON) $(CORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+	$(CC) $(CFLAGS) -Itests/bench -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< \
+		$(DRIVER_COMMON) $(CORE) $(PKG_LIBS)
 
 # make valgrind: heap growth over GROWTH_N PAM transactions in one process, and
 # VALGRIND_N of them under memcheck (tests/valgrind/run-valgrind.sh).

@@ -25,36 +25,19 @@
 
 #include <security/pam_appl.h>
 
+#include "driver_common.h"
 #include "mfa_store.h"
 #include "token.h"
 #include "totp.h"
 
-static const unsigned char secret[] = "12345678901234567890";
-static const char *login_code;
-
-static int answer(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)data;
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			r[i].resp = strdup(login_code);
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 static int login(const char *service, const char *user, const char *code)
 {
-	struct pam_conv conv = { answer, NULL };
+	struct pam_conv conv = { dc_conversation, NULL };
 	pam_handle_t *pamh = NULL;
 	bool full = strstr(service, "full") != NULL;
 	int rc;
 
-	login_code = code;
+	dc_code = code;
 	rc = pam_start(service, user, &conv, &pamh);
 	if (rc == PAM_SUCCESS)
 		rc = pam_authenticate(pamh, 0);
@@ -103,29 +86,6 @@ static void put(const char *path, const char *text)
 	}
 }
 
-static void enroll(const char *mfa, const char *user)
-{
-	sts_mfa_store *store;
-	sts_mfa_lock *lock;
-	sts_mfa_record rec;
-	sts_error err;
-
-	memset(&rec, 0, sizeof(rec));
-	memcpy(rec.secret, secret, 20);
-	rec.secret_len = 20;
-	rec.digits = 6;
-	rec.period = 30;
-	rec.active = true;
-	if (sts_mfa_store_open(mfa, &store, &err) < 0 ||
-	    sts_mfa_lock_user(store, user, 1000, &lock, &err) < 0 ||
-	    sts_mfa_write(lock, &rec, &err) < 0) {
-		fprintf(stderr, "bench_pam: %s\n", err.msg);
-		exit(2);
-	}
-	sts_mfa_unlock(lock);
-	sts_mfa_store_close(store);
-}
-
 /* Full logins as the invoking user, its replay floor reset before each. */
 static void full_pairs(char *self, const char *mfa, int pairs, double *sts, double *permit,
 		       int *failed)
@@ -141,9 +101,9 @@ static void full_pairs(char *self, const char *mfa, int pairs, double *sts, doub
 	}
 	snprintf(user, sizeof(user), "%s", pw->pw_name);
 	for (int i = 0; i < pairs; i++) {
-		enroll(mfa, user);
-		if (sts_totp_generate(secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL), code) <
-		    0)
+		dc_enroll(mfa, user);
+		if (sts_totp_generate(dc_secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL),
+				      code) < 0)
 			exit(2);
 		*sts += timed_login(self, sts_name, user, code, &ok);
 		*failed += !ok;
@@ -226,12 +186,12 @@ int main(int argc, char **argv)
 	snprintf(mfa, sizeof(mfa), "%s/state/mfa", root);
 	for (int i = 0; i < pairs; i++) {
 		snprintf(user, sizeof(user), "bench%d", i);
-		enroll(mfa, user);
+		dc_enroll(mfa, user);
 	}
 	for (int i = 0; i < pairs; i++) {
 		snprintf(user, sizeof(user), "bench%d", i);
-		if (sts_totp_generate(secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL), code) <
-		    0)
+		if (sts_totp_generate(dc_secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL),
+				      code) < 0)
 			return 2;
 		char sts_name[] = "sts", permit_name[] = "permit", none[] = "";
 		sts += timed_login(argv[0], sts_name, user, code, &ok);

@@ -26,26 +26,12 @@
 
 #include <security/pam_appl.h>
 
+#include "driver_common.h"
 #include "mfa_store.h"
 #include "token.h"
 #include "totp.h"
 
-static const unsigned char secret[] = "12345678901234567890";
 static char code[9];
-
-static int answer(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)data;
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			r[i].resp = strdup(code);
-	*resp = r;
-	return PAM_SUCCESS;
-}
 
 static void put(const char *path, const char *text, mode_t mode)
 {
@@ -55,29 +41,6 @@ static void put(const char *path, const char *text, mode_t mode)
 		perror(path);
 		exit(2);
 	}
-}
-
-static void enroll(const char *mfa, const char *user)
-{
-	sts_mfa_store *store;
-	sts_mfa_lock *lock;
-	sts_mfa_record rec;
-	sts_error err;
-
-	memset(&rec, 0, sizeof(rec));
-	memcpy(rec.secret, secret, 20);
-	rec.secret_len = 20;
-	rec.digits = 6;
-	rec.period = 30;
-	rec.active = true;
-	if (sts_mfa_store_open(mfa, &store, &err) < 0 ||
-	    sts_mfa_lock_user(store, user, 1000, &lock, &err) < 0 ||
-	    sts_mfa_write(lock, &rec, &err) < 0) {
-		fprintf(stderr, "pam_loop: %s\n", err.msg);
-		exit(2);
-	}
-	sts_mfa_unlock(lock);
-	sts_mfa_store_close(store);
 }
 
 /* The fixture: configuration, store, key ring, services. */
@@ -121,7 +84,7 @@ static void prepare(const char *build, const char *root)
 
 static int transaction(const char *user)
 {
-	struct pam_conv conv = { answer, NULL };
+	struct pam_conv conv = { dc_conversation, NULL };
 	pam_handle_t *pamh = NULL;
 	int rc = pam_start("loop", user, &conv, &pamh);
 
@@ -159,10 +122,11 @@ int main(int argc, char **argv)
 	warmup = n / 4 < 10 ? 10 : n / 4;
 	snprintf(user, sizeof(user), "%s", pw->pw_name);
 	snprintf(mfa, sizeof(mfa), "%s/state/mfa", argv[2]);
+	dc_code = code;
 	for (long i = 0; i < n; i++) {
-		enroll(mfa, user); /* the replay floor, reset outside the module */
-		if (sts_totp_generate(secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL), code) <
-			    0 ||
+		dc_enroll(mfa, user); /* the replay floor, reset outside the module */
+		if (sts_totp_generate(dc_secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL),
+				      code) < 0 ||
 		    transaction(user) != PAM_SUCCESS) {
 			fprintf(stderr, "pam_loop: transaction %ld failed\n", i + 1);
 			return 1;
