@@ -9,7 +9,8 @@
  * Requests (key=value lines):
  *   version=1, op=open|verify, config=FILE (honoured only when the
  *   helper is not running elevated by a set-uid bit), and per op:
- *   open:   user, service, rhost, grant, profile, secrets=yes|no
+ *   open:   user, service, rhost, grant, profile, secrets=yes|no, session
+ *           (the session directory's name, chosen by the module)
  *   verify: access_key_id, secret_access_key, session_token
  * (Closing a session needs no key: the module removes the directory.)
  * Answers: status=ok|denied|error, message, and the op's results.
@@ -36,7 +37,7 @@
 static const char *const request_keys[] = {
 	"version", "op",      "config",	 "user",	  "service",	       "rhost",
 	"grant",   "profile", "secrets", "access_key_id", "secret_access_key", "session_token",
-	NULL,
+	"session", NULL,
 };
 
 int sts_helper_fail(sts_msg *resp, const char *status, const char *message)

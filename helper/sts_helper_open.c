@@ -68,6 +68,21 @@ static int lookup_user(open_ctx *o)
 	return 0;
 }
 
+/* The module names the session (lib/session_dir.h), so that it can clean up
+ * after an exchange that fails half-way. */
+static int take_session_name(open_ctx *o)
+{
+	const char *name = sts_msg_get(o->req, "session");
+
+	if (!name || !sts_session_name_valid(o->user, name)) {
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: bad or missing session name", o->user);
+		return fail(o, "error");
+	}
+	snprintf(o->session, sizeof(o->session), "%s", name);
+	return 0;
+}
+
 static int open_grant(open_ctx *o, int64_t now)
 {
 	unsigned char key[STS_TICKET_KEY_LEN];
@@ -253,7 +268,8 @@ int sts_helper_open(const sts_msg *req, sts_msg *resp)
 		fail(o, "error");
 		goto out;
 	}
-	if (load_settings(o) < 0 || lookup_user(o) < 0 || open_grant(o, now) < 0)
+	if (load_settings(o) < 0 || lookup_user(o) < 0 || take_session_name(o) < 0 ||
+	    open_grant(o, now) < 0)
 		goto out;
 	fill_caller(o, now, &caller);
 	if (decide(o, &caller) < 0 || mint(o, &caller) < 0 || deliver(o) < 0)

@@ -63,13 +63,13 @@ bool sts_session_name_valid(const char *user, const char *name)
 	return true;
 }
 
-static int random_name(const char *user, char name[STS_SESSION_NAME_MAX])
+int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char raw[HEX_LEN / 2];
 	size_t ulen = strlen(user);
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
+	if (!safe_component(user) || RAND_bytes(raw, sizeof(raw)) != 1)
 		return -1;
 	memcpy(name, user, ulen);
 	name[ulen] = '.';
@@ -99,27 +99,22 @@ static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t l
 }
 
 int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid_t gid,
-		       const char *content, size_t len, char name[STS_SESSION_NAME_MAX],
-		       sts_error *err)
+		       const char *content, size_t len, const char *name, sts_error *err)
 {
 	int rfd, dfd = -1, rc = -1;
 
-	if (!safe_component(user))
-		return sts_error_set(err, "user name \"%s\" is not usable as a file name", user);
+	if (!sts_session_name_valid(user, name))
+		return sts_error_set(err, "session \"%s\" is not a session name of %s", name, user);
 	rfd = open_runtime(runtime_dir, true, err);
 	if (rfd < 0)
 		return -1;
-	for (int attempt = 0; attempt < 8 && dfd < 0; attempt++) {
-		if (random_name(user, name) < 0)
-			break;
-		if (mkdirat(rfd, name, 0700) == 0)
-			dfd = openat(rfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		else if (errno != EEXIST)
-			break;
-	}
+	/* mkdirat fails on anything already there (a planted link included):
+	 * the name is fresh randomness, so that is never a session of ours. */
+	if (mkdirat(rfd, name, 0700) == 0)
+		dfd = openat(rfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
-		sts_error_set(err, "%s: cannot create a session directory: %s", runtime_dir,
-			      strerror(errno));
+		sts_error_set(err, "%s/%s: cannot create the session directory: %s", runtime_dir,
+			      name, strerror(errno));
 		goto out;
 	}
 	if (fill_dir(dfd, uid, gid, content, len) < 0) {

@@ -24,11 +24,17 @@
 #define STS_SESSION_NAME_MAX 300
 #define STS_CREDENTIALS_FILE "credentials"
 
-/* Creates the session directory and its credentials file holding |content|.
- * |name| receives "USER.HEX". */
+/* A fresh random session name "USER.HEX" for |user| (OpenSSL's RNG).
+ * The module names the session before sts-helper creates it, so that it can
+ * remove whatever the helper left when the exchange fails half-way (the
+ * helper crashed, or the answer could not be read). Returns 0 or -1. */
+int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX]);
+
+/* Creates the session directory |name| (sts_session_name_valid for |user|;
+ * anything already there is an error) and its credentials file holding
+ * |content|. */
 int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid_t gid,
-		       const char *content, size_t len, char name[STS_SESSION_NAME_MAX],
-		       sts_error *err);
+		       const char *content, size_t len, const char *name, sts_error *err);
 
 /* Removes runtime_dir/|name| (which must be |user|'s and owned by |uid|).
  * A directory that is already gone is not an error (returns 1). */

@@ -71,7 +71,7 @@ static char *take_grant(pam_handle_t *pamh)
 }
 
 static int build_request(pam_handle_t *pamh, const sts_args *args, const char *user,
-			 const char *grant, sts_msg *req)
+			 const char *grant, const char *session, sts_msg *req)
 {
 	const void *service = NULL, *rhost = NULL;
 
@@ -82,7 +82,8 @@ static int build_request(pam_handle_t *pamh, const sts_args *args, const char *u
 	    sts_msg_add(req, "config", args->config) || sts_msg_add(req, "user", user) ||
 	    sts_msg_add(req, "service", service) || sts_msg_add(req, "rhost", rhost) ||
 	    sts_msg_add(req, "grant", grant) || sts_msg_add(req, "profile", args->profile) ||
-	    sts_msg_add(req, "secrets", args->env ? "yes" : "no"))
+	    sts_msg_add(req, "secrets", args->env ? "yes" : "no") ||
+	    sts_msg_add(req, "session", session))
 		return PAM_BUF_ERR;
 	return PAM_SUCCESS;
 }
@@ -167,15 +168,34 @@ static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const c
 		   removed ? "its files were removed" : "its files could not be removed");
 }
 
+/* After a failed exchange: the helper may have created the session (it
+ * crashed, hung or answered garbage after writing, or the answer could not be
+ * read), so the name chosen before the call is removed. Returns the text the
+ * caller's one log line ends with. */
+static const char *discard_session(pam_handle_t *pamh, const sts_settings *settings,
+				   const char *user, const char *session)
+{
+	struct passwd *pw = pam_modutil_getpwnam(pamh, user);
+
+	if (pw && sts_session_remove(settings->runtime_dir, user, pw->pw_uid, session, NULL) >= 0)
+		return "";
+	return "; its session directory could not be removed";
+}
+
 static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
 		 const char *user, const char *grant)
 {
 	sts_msg req, resp;
 	sts_error err;
 	const char *status, *session;
-	char *saved;
-	int rc = build_request(pamh, args, user, grant, &req);
+	char name[STS_SESSION_NAME_MAX], *saved;
+	int rc;
 
+	if (sts_session_name_new(user, name) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: cannot name a session (random source)", user);
+		return PAM_SESSION_ERR;
+	}
+	rc = build_request(pamh, args, user, grant, name, &req);
 	if (rc != PAM_SUCCESS) {
 		sts_msg_free(&req);
 		pam_syslog(pamh, LOG_ERR, "user %s: out of memory before running the helper", user);
@@ -183,18 +203,20 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	}
 	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
 		sts_msg_free(&req);
-		pam_syslog(pamh, LOG_ERR, "user %s: %s", user, err.msg);
+		pam_syslog(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
+			   discard_session(pamh, settings, user, name));
 		return PAM_SESSION_ERR;
 	}
 	sts_msg_free(&req);
 	status = sts_msg_get(&resp, "status");
 	session = sts_msg_get(&resp, "session");
-	if (strcmp(status, "ok") != 0 || !session || !sts_session_name_valid(user, session) ||
+	if (strcmp(status, "ok") != 0 || !session || strcmp(session, name) != 0 ||
 	    !sts_msg_get(&resp, "credentials_file") || !sts_msg_get(&resp, "expiration")) {
 		const char *why = sts_msg_get(&resp, "message");
 
-		pam_syslog(pamh, LOG_ERR, "user %s: no credentials issued: %s", user,
-			   why ? why : "the helper's answer is incomplete");
+		pam_syslog(pamh, LOG_ERR, "user %s: no credentials issued: %s%s", user,
+			   why ? why : "the helper's answer is incomplete",
+			   discard_session(pamh, settings, user, name));
 		sts_msg_free(&resp);
 		return PAM_SESSION_ERR;
 	}

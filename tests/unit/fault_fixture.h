@@ -58,7 +58,6 @@ typedef struct {
 	long leaked;	    /* failed opens that left a session directory behind */
 	char first_bad[700];
 	char first_silent[300];
-	char first_leak[400];
 } fx_oom_stats;
 
 /* Runs |phase| once per N in a child process; true when no run was bad. */

@@ -28,12 +28,12 @@
  * ("once": that allocation only; "from": that one and every later one),
  * until a run has no allocation left to fail (and must succeed). The cell
  * passes when no run crashed (signal or sanitizer report), no run returned
- * PAM_SUCCESS or PAM_IGNORE after a failed allocation, and no close that
- * returned PAM_SUCCESS left the session directory. Counted and shown, but not
- * failing the cell: runs that failed without a log line or with more than
- * one, and failed opens that left the session directory sts-helper had
- * already written (the module's failure came after the helper's answer; when
- * it cannot read that answer it does not know the session's name).
+ * PAM_SUCCESS or PAM_IGNORE after a failed allocation, no close that
+ * returned PAM_SUCCESS left the session directory, and no open left one
+ * (the module names the session before sts-helper writes it, so it removes
+ * it also when the helper's answer cannot be read). Counted and shown, but
+ * not failing the cell: runs that failed without a log line or with more
+ * than one.
  * Set FX_OOM_VERBOSE=1 to list every silent run with its pam_sts.so offsets.
  */
 #include <errno.h>
@@ -434,10 +434,6 @@ static cell_state run_oom(fx_phase p, char *note)
 	if (once.silent)
 		snprintf(note + strlen(note), 900 - strlen(note), " (first silent: %s)",
 			 once.first_silent);
-	if (once.leaked || from.leaked)
-		snprintf(note + strlen(note), 900 - strlen(note),
-			 "; failed opens that left a session directory %ld/%ld (first: %s)",
-			 once.leaked, from.leaked, once.leaked ? once.first_leak : from.first_leak);
 	if (once.bad || from.bad)
 		snprintf(note + strlen(note), 900 - strlen(note), "; FIRST BAD RUN: %s",
 			 once.bad ? once.first_bad : from.first_bad);
