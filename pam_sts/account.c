@@ -136,8 +136,10 @@ static int decide(account_ctx *a)
 			   sts_operation_name(a->req.op), err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
+	if (a->decision.decision == STS_ALLOWED)
+		return PAM_SUCCESS; /* logged once the grant is handed on */
 	log_decision(a);
-	return a->decision.decision == STS_ALLOWED ? PAM_SUCCESS : PAM_PERM_DENIED;
+	return PAM_PERM_DENIED;
 }
 
 static int hand_on_grant(account_ctx *a)
@@ -161,8 +163,10 @@ static int hand_on_grant(account_ctx *a)
 	sts_error err;
 	int rc = PAM_BUF_ERR;
 
+	/* One line either way: the decision, or why an allowed one went nowhere. */
 	if (sts_grant_seal(a->key, &g, &text, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "user %s: %s", a->login.user, err.msg);
+		pam_syslog(a->pamh, LOG_ERR, "user %s: %s allowed, but %s", a->login.user,
+			   sts_operation_name(a->req.op), err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	if (asprintf(&env, "%s=%s", STS_GRANT_ENV, text) >= 0) {
@@ -170,6 +174,13 @@ static int hand_on_grant(account_ctx *a)
 		free(env);
 	}
 	free(text);
+	if (rc == PAM_SUCCESS)
+		log_decision(a);
+	else
+		pam_syslog(a->pamh, LOG_ERR,
+			   "user %s: %s allowed, but the grant could not be "
+			   "handed on: %s",
+			   a->login.user, sts_operation_name(a->req.op), pam_strerror(a->pamh, rc));
 	return rc;
 }
 

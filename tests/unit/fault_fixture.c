@@ -247,6 +247,10 @@ static void fx_oom_child(const fx_shim *shim, fx_login *l, fx_phase phase, long 
 						 i ? "<" : "", t[i]);
 	}
 	r.lines = log.n;
+	if (getenv("FX_OOM_VERBOSE") && log.n > 1)
+		for (int i = 0; i < log.n; i++)
+			fprintf(stderr, "oom %s line %d: %s\n", fx_phase_names[phase], i,
+				log.text[i]);
 	snprintf(r.line, sizeof(r.line), "%.299s", log.n ? log.text[0] : "");
 	if (phase == FX_OPEN && r.rc == PAM_SUCCESS)
 		pam_close_session(l->ph, 0); /* this run's session: gone again */

@@ -31,9 +31,8 @@
  * PAM_SUCCESS or PAM_IGNORE after a failed allocation, no close that
  * returned PAM_SUCCESS left the session directory, and no open left one
  * (the module names the session before sts-helper writes it, so it removes
- * it also when the helper's answer cannot be read). Counted and shown, but
- * not failing the cell: runs that failed without a log line or with more
- * than one.
+ * it also when the helper's answer cannot be read), and every run that failed
+ * logged exactly one line (a run without a line, or with more, fails it).
  * Set FX_OOM_VERBOSE=1 to list every silent run with its pam_sts.so offsets.
  */
 #include <errno.h>
@@ -437,6 +436,8 @@ static cell_state run_oom(fx_phase p, char *note)
 	if (once.bad || from.bad)
 		snprintf(note + strlen(note), 900 - strlen(note), "; FIRST BAD RUN: %s",
 			 once.bad ? once.first_bad : from.first_bad);
+	/* Every run that failed must have said so in exactly one line. */
+	ok = ok && once.silent == 0 && from.silent == 0 && once.noisy == 0 && from.noisy == 0;
 	return ok ? CELL_OK : CELL_FAIL;
 }
 
