@@ -27,7 +27,7 @@ PKGS_build="
 	python3=python3 nodejs=node npm=npm
 	git ca-certificates
 	man-db groff-base
-	dpkg-dev debhelper lintian pamtester
+	dpkg-dev debhelper lintian pamtester libpam-oath
 	openssh-server openssh-client expect awscli
 "
 

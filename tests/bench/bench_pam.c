@@ -1,18 +1,31 @@
 /*
- * BENCH pam_auth_vs_permit: whole pamtester-style logins (a fresh process
- * running pam_start, pam_authenticate, pam_end under pam_wrapper), pam_sts
- * with a valid TOTP code against pam_permit, in interleaved pairs so both
- * see the same machine load. Prints the ratio of the summed wall times.
+ * Whole logins through pam_wrapper, pam_sts against pam_permit in interleaved
+ * pairs (both see the same machine load); each figure is the ratio of the
+ * summed wall times.
  *
- * BENCH pam_full_login_vs_permit: the same with authenticate, acct_mgmt
- * (GetSessionToken), open_session (sts-helper mints and writes) and
- * close_session, as the user running the bench (the account and session
- * phases need a real user), whose replay floor is reset between logins
+ * The timed login is the real pamtester (libpam and libpam_misc only), fed
+ * the code on its standard input, so that pam_sts pays for everything it
+ * loads. A driver that links OpenSSL itself would hide the 2.5 ms that
+ * loading libcrypto costs here (about half of a pam_permit login).
+ *
+ *   BENCH pam_auth_vs_permit         pamtester ... authenticate
+ *   BENCH pam_oath_auth_vs_permit    the same with pam_oath (when installed):
+ *                                    the baseline the issue names
+ *   BENCH pam_full_login_vs_permit   authenticate acct_mgmt (GetSessionToken)
+ *                                    open_session close_session, as the user
+ *                                    running the bench (account and session
+ *                                    need a real user)
+ *   BENCH pam_auth_vs_permit_crypto_loaded, pam_full_login_vs_permit_crypto_loaded
+ *                                    the same logins from a driver that has
+ *                                    OpenSSL loaded already, as sshd has
+ *
+ * Replay floors (and pam_oath's users file) are reset between logins,
  * outside the timed part.
  *
  *   bench_pam BUILD_DIR PAIRS      (re-executes itself as "--login SERVICE USER CODE")
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,18 +72,52 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double timed_login(char *self, char *service, char *user, char *code, int *ok)
-{
-	char flag[] = "--login";
-	char *args[] = { self, flag, service, user, code, NULL };
-	double start = now_s();
-	int status = 0;
-	pid_t pid = fork();
+typedef enum {
+	PAMTESTER,
+	SELF
+} driver;
 
-	if (pid == 0) {
-		execv("/proc/self/exe", args);
+/* The child of a timed login: pamtester with the code on stdin, or this
+ * program again (OpenSSL already loaded). */
+static void exec_login(driver d, char *service, char *user, char *code, int codefd)
+{
+	char *ops[] = { (char *)"authenticate", (char *)"acct_mgmt", (char *)"open_session",
+			(char *)"close_session" };
+	char *args[10] = { (char *)"pamtester", service, user, ops[0], NULL };
+	int devnull = open("/dev/null", O_WRONLY);
+
+	if (devnull < 0 || dup2(codefd, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
+	    dup2(devnull, STDERR_FILENO) < 0)
+		_exit(3);
+	if (d == SELF) {
+		char *self[] = { (char *)"bench_pam", (char *)"--login", service, user, code, NULL };
+
+		execv("/proc/self/exe", self);
 		_exit(3);
 	}
+	if (strstr(service, "full"))
+		for (int i = 1; i < 4; i++)
+			args[3 + i] = ops[i];
+	execvp("pamtester", args);
+	_exit(3);
+}
+
+static double timed_login(driver d, char *service, char *user, char *code, int *ok)
+{
+	char line[16];
+	int p[2], status = 0;
+	double start;
+	pid_t pid;
+	int n = snprintf(line, sizeof(line), "%s\n", code);
+
+	if (pipe(p) < 0 || write(p[1], line, (size_t)n) != n)
+		exit(2);
+	close(p[1]);
+	start = now_s();
+	pid = fork();
+	if (pid == 0)
+		exec_login(d, service, user, code, p[0]);
+	close(p[0]);
 	waitpid(pid, &status, 0);
 	*ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	return now_s() - start;
@@ -86,39 +133,40 @@ static void put(const char *path, const char *text)
 	}
 }
 
-/* Full logins as the invoking user, its replay floor reset before each. */
-static void full_pairs(char *self, const char *mfa, int pairs, double *sts, double *permit,
-		       int *failed)
+typedef struct {
+	const char *name;
+	char service[32], baseline[32];
+	driver d;
+	bool oath; /* the measured module is pam_oath, not pam_sts */
+	double measured, base;
+} figure;
+
+static char root[512], user[256];
+
+/* A fresh replay floor (pam_sts) or users file (pam_oath), and this step's code. */
+static void reset_state(const figure *f, char code[9])
 {
-	struct passwd *pw = getpwuid(getuid());
-	char user[256], code[9], sts_name[] = "sts-full", permit_name[] = "permit-full",
-				 none[] = "";
-	int ok;
+	char path[600], text[400];
 
-	if (!pw) {
-		fprintf(stderr, "bench_pam: the invoking user has no name\n");
+	if (f->oath) {
+		snprintf(path, sizeof(path), "%s/users.oath", root);
+		snprintf(text, sizeof(text),
+			 "HOTP/T30 %s - 3132333435363738393031323334353637383930\n", user);
+		put(path, text);
+	} else {
+		snprintf(path, sizeof(path), "%s/state/mfa", root);
+		dc_enroll(path, user);
+	}
+	if (sts_totp_generate(dc_secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL), code) < 0)
 		exit(2);
-	}
-	snprintf(user, sizeof(user), "%s", pw->pw_name);
-	for (int i = 0; i < pairs; i++) {
-		dc_enroll(mfa, user);
-		if (sts_totp_generate(dc_secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL),
-				      code) < 0)
-			exit(2);
-		*sts += timed_login(self, sts_name, user, code, &ok);
-		*failed += !ok;
-		*permit += timed_login(self, permit_name, user, none, &ok);
-		*failed += !ok;
-	}
 }
-
 /* Builds the fixture and re-executes itself under pam_wrapper. */
-static void prepare(const char *build, char *root, size_t cap)
+static void prepare(const char *build, const char *oath_module)
 {
 	char path[1024], text[4096], preload[512];
 	sts_error err;
 
-	snprintf(root, cap, "%s/pambench-XXXXXX", build);
+	snprintf(root, sizeof(root), "%s/pambench-XXXXXX", build);
 	if (!mkdtemp(root))
 		exit(2);
 	snprintf(path, sizeof(path), "%s/state", root);
@@ -160,6 +208,10 @@ static void prepare(const char *build, char *root, size_t cap)
 	put(path, text);
 	snprintf(path, sizeof(path), "%s/services/permit", root);
 	put(path, "auth required pam_permit.so\n");
+	snprintf(path, sizeof(path), "%s/services/oath", root);
+	snprintf(text, sizeof(text), "auth required %s usersfile=%s/users.oath window=2\n",
+		 oath_module, root);
+	put(path, text);
 	snprintf(path, sizeof(path), "%s/services/other", root);
 	put(path, "auth required pam_deny.so\n");
 	snprintf(path, sizeof(path), "%s/services", root);
@@ -169,37 +221,49 @@ static void prepare(const char *build, char *root, size_t cap)
 	setenv("PAM_WRAPPER", "1", 1);
 }
 
+static figure figures[] = {
+	{ "pam_auth_vs_permit", "sts", "permit", PAMTESTER, false, 0, 0 },
+	{ "pam_oath_auth_vs_permit", "oath", "permit", PAMTESTER, true, 0, 0 },
+	{ "pam_full_login_vs_permit", "sts-full", "permit-full", PAMTESTER, false, 0, 0 },
+	{ "pam_auth_vs_permit_crypto_loaded", "sts", "permit", SELF, false, 0, 0 },
+	{ "pam_full_login_vs_permit_crypto_loaded", "sts-full", "permit-full", SELF, false, 0, 0 },
+};
+#define N_FIGURES (sizeof(figures) / sizeof(figures[0]))
+
 int main(int argc, char **argv)
 {
-	char root[512], mfa[600], user[32], code[9], cmd[600];
-	double sts = 0, permit = 0, sts_full = 0, permit_full = 0;
+	char oath_module[600], cmd[600], code[9], none[] = "";
+	struct passwd *pw = getpwuid(getuid());
+	bool have_oath;
 	int pairs, ok, failed = 0;
 
 	if (argc == 5 && strcmp(argv[1], "--login") == 0)
 		return login(argv[2], argv[3], argv[4]);
-	if (argc != 3 || (pairs = atoi(argv[2])) <= 0) {
+	if (argc != 3 || (pairs = atoi(argv[2])) <= 0 || !pw) {
 		fprintf(stderr, "usage: bench_pam BUILD_DIR PAIRS\n");
 		return 2;
 	}
+	if (system("command -v pamtester >/dev/null") != 0) {
+		fprintf(stderr, "bench_pam: pamtester is missing (scripts/deps.sh installs it)\n");
+		return 2;
+	}
+	snprintf(user, sizeof(user), "%s", pw->pw_name);
+	snprintf(oath_module, sizeof(oath_module), "%s/security/pam_oath.so", PAM_LIBDIR);
+	have_oath = access(oath_module, R_OK) == 0;
 	umask(077);
-	prepare(argv[1], root, sizeof(root));
-	snprintf(mfa, sizeof(mfa), "%s/state/mfa", root);
-	for (int i = 0; i < pairs; i++) {
-		snprintf(user, sizeof(user), "bench%d", i);
-		dc_enroll(mfa, user);
-	}
-	for (int i = 0; i < pairs; i++) {
-		snprintf(user, sizeof(user), "bench%d", i);
-		if (sts_totp_generate(dc_secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL),
-				      code) < 0)
-			return 2;
-		char sts_name[] = "sts", permit_name[] = "permit", none[] = "";
-		sts += timed_login(argv[0], sts_name, user, code, &ok);
-		failed += !ok;
-		permit += timed_login(argv[0], permit_name, user, none, &ok);
-		failed += !ok;
-	}
-	full_pairs(argv[0], mfa, pairs, &sts_full, &permit_full, &failed);
+	prepare(argv[1], oath_module);
+	for (int i = 0; i < pairs; i++)
+		for (size_t k = 0; k < N_FIGURES; k++) {
+			figure *f = &figures[k];
+
+			if (f->oath && !have_oath)
+				continue;
+			reset_state(f, code);
+			f->measured += timed_login(f->d, f->service, user, code, &ok);
+			failed += !ok;
+			f->base += timed_login(f->d, f->baseline, user, none, &ok);
+			failed += !ok;
+		}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_pam: could not remove %s\n", root);
@@ -207,12 +271,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_pam: %d logins failed\n", failed);
 		return 1;
 	}
-	fprintf(stderr, "bench_pam: %d pairs: pam_sts %.2f ms, pam_permit %.2f ms per login\n",
-		pairs, sts * 1e3 / pairs, permit * 1e3 / pairs);
-	printf("BENCH pam_auth_vs_permit=%.2f x\n", sts / permit);
-	fprintf(stderr,
-		"bench_pam: %d pairs: full login pam_sts %.2f ms, pam_permit %.2f ms per login\n",
-		pairs, sts_full * 1e3 / pairs, permit_full * 1e3 / pairs);
-	printf("BENCH pam_full_login_vs_permit=%.2f x\n", sts_full / permit_full);
+	for (size_t k = 0; k < N_FIGURES; k++) {
+		const figure *f = &figures[k];
+
+		if (f->oath && !have_oath) {
+			fprintf(stderr, "bench_pam: %s not measured: %s is not installed\n",
+				f->name, oath_module);
+			continue;
+		}
+		fprintf(stderr, "bench_pam: %s: %d pairs, %.2f ms against %.2f ms per login\n",
+			f->name, pairs, f->measured * 1e3 / pairs, f->base * 1e3 / pairs);
+		printf("BENCH %s=%.2f x\n", f->name, f->measured / f->base);
+	}
 	return 0;
 }
