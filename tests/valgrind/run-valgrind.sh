@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make valgrind: whole PAM transactions (auth, account, open and close
 # session) through pam_wrapper in one process:
-#  - GROWTH_N (default 4,000) natively: the heap in use (mallinfo2) after the
-#    first quarter and after the last is the same;
+#  - GROWTH_N (default 4,000) natively: the heap in use (mallinfo2) does not
+#    grow after a warm-up quarter (see pam_loop.c);
 #  - VALGRIND_N (default 300) under valgrind's memcheck: no error, no definite
 #    or indirect leak. (Each transaction forks and execs sts-helper, which
 #    costs about 0.36 s under memcheck here: 10,000 would take an hour.)
@@ -18,9 +18,13 @@ trap 'rm -rf "$root"' EXIT
 "$BUILD/tests/pam_loop" --prepare "$BUILD" "$root" || exit 2
 run_env() { PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$root/services" LD_PRELOAD="$LIBDIR/libpam_wrapper.so" "$@"; }
 pass=0 fail=0
-# Growth, natively (mallinfo2 sees the real heap): the same heap in use after
-# the 10th and after the last transaction.
-if run_env "$BUILD/tests/pam_loop" --run "$root" "$GROWTH_N"; then pass=$((pass + 1)); else
+# Growth, natively (mallinfo2 sees the real heap): after a warm-up quarter,
+# the second half's peak may not exceed the first half's. glibc's tcache is
+# off for this run: chunks it keeps for reuse count as "in use" in mallinfo2,
+# and showed here as steps of 300-3,000 bytes over 6,000 transactions that
+# valgrind's added-leak check (nothing added between 1,000 and 3,000) and a
+# run without the tcache (flat within 16 bytes) both show are not growth.
+if GLIBC_TUNABLES=glibc.malloc.tcache_count=0 run_env "$BUILD/tests/pam_loop" --run "$root" "$GROWTH_N"; then pass=$((pass + 1)); else
 	fail=$((fail + 1))
 	echo "FAIL: the heap grew over $GROWTH_N transactions (or one failed)"
 fi
