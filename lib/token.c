@@ -222,7 +222,7 @@ int sts_token_mint(const sts_keyring *ring, const sts_token_claims *claims, sts_
 {
 	unsigned char nonce[STS_NONCE_LEN];
 	rand_pool pool = { .used = sizeof(pool.buf) };
-	char *payload = NULL;
+	unsigned char *payload = NULL;
 	size_t len = 0;
 	int rc = -1;
 
@@ -242,14 +242,14 @@ int sts_token_mint(const sts_keyring *ring, const sts_token_claims *claims, sts_
 					  err);
 	if (!payload)
 		goto out;
-	if (sts_token_seal(ring, sts_keyring_current_key(ring), out->access_key_id, nonce,
-			   (const unsigned char *)payload, len, &out->session_token, err) < 0)
+	if (sts_token_seal(ring, sts_keyring_current_key(ring), out->access_key_id, nonce, payload,
+			   len, &out->session_token, err) < 0)
 		goto out;
 	out->expiration = claims->expires;
 	rc = 0;
 out:
 	OPENSSL_cleanse(&pool, sizeof(pool));
-	sts_free_secret(payload, len);
+	sts_free_secret((char *)payload, len);
 	if (rc < 0)
 		sts_credentials_clear(out);
 	return rc;
@@ -272,7 +272,10 @@ static int unseal(const sts_keyring *ring, const char *token, size_t tlen, const
 		goto out;
 	}
 	if (bin[0] != STS_TOKEN_VERSION) {
-		sts_error_set(err, "session token: unsupported version %u", bin[0]);
+		sts_error_set(err,
+			      "session token: format version %u, not %u (minted by another "
+			      "release of pam_sts, or not a pam_sts token)",
+			      bin[0], STS_TOKEN_VERSION);
 		goto out;
 	}
 	key = sts_keyring_find(ring, bin + 1);
@@ -351,7 +354,7 @@ int sts_token_open(const sts_keyring *ring, const char *token, const char *acces
 				     STS_TOKEN_TEXT_MAX);
 	if (unseal(ring, token, tlen, access_key_id, &plain, &plen, err) < 0)
 		return -1;
-	if (sts_token_payload_parse((const char *)plain, plen, out, akid, inner_secret, err) < 0)
+	if (sts_token_payload_parse(plain, plen, out, akid, inner_secret, err) < 0)
 		goto out;
 	rc = check_opened(out, akid, access_key_id, inner_secret, secret, now, err);
 out:

@@ -1,22 +1,22 @@
 /*
- * The token's payload: the claims as one JSON object (json-c), parsed
- * strictly. Every field is required and typed; nothing else is allowed:
+ * The claims as one JSON object (json-c), parsed strictly. Every field is
+ * required and typed; nothing else is allowed:
  *
  *   {"operation": "AssumeRole", "principal_arn": "arn:...", "source_identity": "alice",
  *    "source_ip": "192.0.2.1" | null, "mfa_present": true, "mfa_time": 1800000000,
  *    "issued": 1800000000, "expires": 1800003600,
  *    "identity": [{"name": "role/App/s3.json", "text": "{...}"}], "session": [...],
- *    "no_permissions": false, "userid": "1000" | null,
- *    "access_key_id": "ASIA...", "secret_access_key": "..."}
+ *    "no_permissions": false, "userid": "1000" | null}
  *
- * The credential fields come last (written by sts_token_payload_build, not
- * by json-c) so that json-c never holds the secret while serialising, and
- * so that while parsing no buffer of json-c grows after the secret went
- * through it (its scratch buffer is wiped before it is freed).
+ * This is how claims travel outside a token (the helper's answers, stsctl
+ * verify --json); inside a token they are bytes (token_payload.c). Parsing
+ * also accepts "access_key_id" and "secret_access_key" (both or neither,
+ * checked and discarded), as the payload of the first token format held
+ * them: the secret comes last, and json-c's scratch buffer, which it went
+ * through, is wiped before it is freed, as is json-c's copy of it.
  */
 #include <limits.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +27,8 @@
 #include "fileio.h"
 #include "token_internal.h"
 
-#define NAME_MAX_LEN	256  /* source identity, scope document names */
 #define ARN_MAX_LEN	2048 /* principal ARN */
 #define IP_MAX_LEN	64   /* source IP (IPv6 with a zone fits) */
-#define SCOPE_DOCS_MAX	256
 #define PAYLOAD_MAX	STS_TOKEN_TEXT_MAX
 #define JSON_DEPTH	8
 #define SERIALISE_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -98,11 +96,11 @@ static bool printable(const char *s, size_t max)
 
 static int check_docs(const char *what, const sts_scope_doc *docs, size_t n, sts_error *err)
 {
-	if (n > SCOPE_DOCS_MAX || (n > 0 && !docs))
+	if (n > STS_SCOPE_DOCS_MAX || (n > 0 && !docs))
 		return sts_error_set(err, "claims: %s: more than %d documents", what,
-				     SCOPE_DOCS_MAX);
+				     STS_SCOPE_DOCS_MAX);
 	for (size_t i = 0; i < n; i++)
-		if (!printable(docs[i].name, NAME_MAX_LEN) || !docs[i].text || !docs[i].text[0])
+		if (!printable(docs[i].name, STS_NAME_MAX_LEN) || !docs[i].text || !docs[i].text[0])
 			return sts_error_set(err, "claims: %s[%zu]: bad name or empty text", what,
 					     i);
 	return 0;
@@ -122,11 +120,11 @@ int sts_token_claims_check(const sts_token_claims *c, sts_error *err)
 		return sts_error_set(err, "claims: operation: not an STS operation");
 	if (!printable(c->principal_arn, ARN_MAX_LEN) || strncmp(c->principal_arn, "arn:", 4) != 0)
 		return sts_error_set(err, "claims: principal_arn: not an ARN");
-	if (!printable(c->source_identity, NAME_MAX_LEN))
+	if (!printable(c->source_identity, STS_NAME_MAX_LEN))
 		return sts_error_set(err, "claims: source_identity: missing or not printable");
 	if (c->source_ip && !printable(c->source_ip, IP_MAX_LEN))
 		return sts_error_set(err, "claims: source_ip: not printable");
-	if (c->userid && !printable(c->userid, NAME_MAX_LEN))
+	if (c->userid && !printable(c->userid, STS_NAME_MAX_LEN))
 		return sts_error_set(err, "claims: userid: not printable");
 	if (c->mfa_present ? c->mfa_time <= 0 || c->mfa_time > STS_TIME_MAX : c->mfa_time != 0)
 		return sts_error_set(err, "claims: mfa_time: must be a time exactly when "
@@ -212,56 +210,23 @@ static json_object *claims_json(const sts_token_claims *c)
 	return obj;
 }
 
-/* Serialises the claims; returns malloc'd text and its length. */
-static char *claims_text(const sts_token_claims *c, size_t *len, size_t extra, sts_error *err)
+char *sts_token_claims_to_json(const sts_token_claims *claims, sts_error *err)
 {
 	json_object *obj;
 	const char *text;
 	char *copy = NULL;
 	size_t n = 0;
 
-	if (sts_token_claims_check(c, err) < 0)
+	if (sts_token_claims_check(claims, err) < 0)
 		return NULL;
-	obj = claims_json(c);
+	obj = claims_json(claims);
 	text = obj ? json_object_to_json_string_length(obj, SERIALISE_FLAGS, &n) : NULL;
-	if (text && n >= 2 && text[n - 1] == '}' && (copy = malloc(n + extra + 1)))
+	if (text && n >= 2 && text[n - 1] == '}' && (copy = malloc(n + 1)))
 		memcpy(copy, text, n + 1);
 	json_object_put(obj);
 	if (!copy)
 		sts_error_set(err, "claims: out of memory");
-	*len = n;
 	return copy;
-}
-
-char *sts_token_claims_to_json(const sts_token_claims *claims, sts_error *err)
-{
-	size_t len;
-
-	return claims_text(claims, &len, 0, err);
-}
-
-char *sts_token_payload_build(const sts_token_claims *claims, const char *akid, const char *secret,
-			      size_t *len, sts_error *err)
-{
-	/* The credential's alphabets ([A-Z2-7], [A-Za-z0-9+/]) need no JSON escaping. */
-	static const char tail_fmt[] = ",\"access_key_id\":\"%s\",\"secret_access_key\":\"%s\"}";
-	size_t extra = sizeof(tail_fmt) + STS_ACCESS_KEY_ID_LEN + STS_SECRET_KEY_LEN, n = 0;
-	char *text;
-	int tail;
-
-	/* Checked, as they are written without escaping. */
-	if (!sts_access_key_id_valid(akid) || !secret || strlen(secret) != STS_SECRET_KEY_LEN ||
-	    strspn(secret, STS_SECRET_ALPHABET) != STS_SECRET_KEY_LEN) {
-		sts_error_set(err, "claims: malformed credential");
-		return NULL;
-	}
-	text = claims_text(claims, &n, extra, err);
-	if (!text)
-		return NULL;
-	/* Replaces the closing brace: the credential goes inside the object, last. */
-	tail = snprintf(text + n - 1, extra + 2, tail_fmt, akid, secret);
-	*len = n - 1 + (size_t)tail;
-	return text;
 }
 
 /* ---- parsing ------------------------------------------------------------------------------ */
@@ -308,7 +273,7 @@ static int get_doc(json_object *v, sts_scope_doc *doc)
 	    !json_object_object_get_ex(v, "name", &name) ||
 	    !json_object_object_get_ex(v, "text", &text))
 		return -1;
-	if (get_string(name, NAME_MAX_LEN, false, &doc->name) < 0 ||
+	if (get_string(name, STS_NAME_MAX_LEN, false, &doc->name) < 0 ||
 	    get_string(text, PAYLOAD_MAX, false, &doc->text) < 0)
 		return -1;
 	return 0;
@@ -321,7 +286,7 @@ static int get_docs(json_object *v, sts_scope_doc **docs, size_t *n)
 	if (!json_object_is_type(v, json_type_array))
 		return -1;
 	len = json_object_array_length(v);
-	if (len > SCOPE_DOCS_MAX)
+	if (len > STS_SCOPE_DOCS_MAX)
 		return -1;
 	if (len == 0)
 		return 0;
@@ -374,7 +339,7 @@ static int take_field(int f, json_object *v, sts_token_claims *c, char *akid, ch
 	case F_PRINCIPAL:
 		return get_string(v, ARN_MAX_LEN, false, &c->principal_arn);
 	case F_SOURCE_IDENTITY:
-		return get_string(v, NAME_MAX_LEN, false, &c->source_identity);
+		return get_string(v, STS_NAME_MAX_LEN, false, &c->source_identity);
 	case F_SOURCE_IP:
 		return get_string(v, IP_MAX_LEN, true, &c->source_ip);
 	case F_MFA_PRESENT:
@@ -392,7 +357,7 @@ static int take_field(int f, json_object *v, sts_token_claims *c, char *akid, ch
 	case F_NO_PERMISSIONS:
 		return get_bool(v, &c->no_permissions);
 	case F_USERID:
-		return get_string(v, NAME_MAX_LEN, true, &c->userid);
+		return get_string(v, STS_NAME_MAX_LEN, true, &c->userid);
 	case F_AKID:
 		return get_credential(v, akid, STS_ACCESS_KEY_ID_LEN);
 	default:
@@ -410,7 +375,7 @@ static int field_index(const char *key)
 
 /* Walks the object: every key known, typed right; then every one present. */
 static int take_fields(json_object *root, sts_token_claims *c, char *akid, char *secret,
-		       bool need_credential, sts_error *err)
+		       sts_error *err)
 {
 	bool seen[F_COUNT] = { false };
 
@@ -427,7 +392,7 @@ static int take_fields(json_object *root, sts_token_claims *c, char *akid, char 
 	for (int f = 0; f < F_AKID; f++)
 		if (!seen[f])
 			return sts_error_set(err, "claims: %s: missing", field_names[f]);
-	if (seen[F_AKID] != seen[F_SECRET] || (need_credential && !seen[F_AKID]))
+	if (seen[F_AKID] != seen[F_SECRET])
 		return sts_error_set(err, "claims: the credential fields are incomplete");
 	if (seen[F_AKID] && !sts_access_key_id_valid(akid))
 		return sts_error_set(err, "claims: access_key_id: malformed");
@@ -462,10 +427,10 @@ static json_object *parse_json(const char *json, size_t len, sts_error *err)
 		sts_error_set(err, "claims: out of memory");
 		return NULL;
 	}
-	/* Not JSON_TOKENER_VALIDATE_UTF8, which doubles the time of a token's
-	 * verification: the payload is authenticated, the short strings are
-	 * checked to be printable ASCII, and the policy texts go through the
-	 * policy parser (which checks their characters) before any use. */
+	/* Not JSON_TOKENER_VALIDATE_UTF8 (it doubles the parsing time): the
+	 * short strings are checked to be printable ASCII, and the policy texts
+	 * go through the policy parser (which checks their characters) before
+	 * any use. */
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
@@ -478,32 +443,21 @@ static json_object *parse_json(const char *json, size_t len, sts_error *err)
 	return root;
 }
 
-int sts_token_payload_parse(const char *json, size_t len, sts_token_claims *out,
-			    char akid[STS_ACCESS_KEY_ID_LEN + 1],
-			    char secret[STS_SECRET_KEY_LEN + 1], sts_error *err)
+int sts_token_claims_from_json(const char *json, size_t len, sts_token_claims *out, sts_error *err)
 {
-	char akid_buf[STS_ACCESS_KEY_ID_LEN + 1] = "", secret_buf[STS_SECRET_KEY_LEN + 1] = "";
+	char akid[STS_ACCESS_KEY_ID_LEN + 1] = "", secret[STS_SECRET_KEY_LEN + 1] = "";
 	json_object *root;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	root = parse_json(json, len, err);
-	if (root && take_fields(root, out, akid_buf, secret_buf, akid != NULL, err) == 0 &&
+	if (root && take_fields(root, out, akid, secret, err) == 0 &&
 	    sts_token_claims_check(out, err) == 0)
 		rc = 0;
 	wipe_secret(root);
 	json_object_put(root);
-	if (rc == 0 && akid) {
-		memcpy(akid, akid_buf, sizeof(akid_buf));
-		memcpy(secret, secret_buf, sizeof(secret_buf));
-	}
-	OPENSSL_cleanse(secret_buf, sizeof(secret_buf));
+	OPENSSL_cleanse(secret, sizeof(secret));
 	if (rc < 0)
 		sts_token_claims_free(out);
 	return rc;
-}
-
-int sts_token_claims_from_json(const char *json, size_t len, sts_token_claims *out, sts_error *err)
-{
-	return sts_token_payload_parse(json, len, out, NULL, NULL, err);
 }

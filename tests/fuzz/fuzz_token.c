@@ -3,8 +3,9 @@
  *   0  claims JSON (sts_token_claims_from_json); what parses must serialise
  *      and parse back to the same claims
  *   1  a session token text opened with a fixed key ring (sts_token_open)
- *   2  a payload sealed here with the fixed ring's key, then opened: the
- *      whole verification path behind an authentic tag
+ *   2  a payload (token_internal.h, format version 2) sealed here with the
+ *      fixed ring's key, then opened: the whole verification path behind
+ *      an authentic tag; what opens must encode back to the same bytes
  *   3  a shared credentials file (sts_credentials_parse_ini)
  *   4  a key ring file (sts_keyring_parse)
  */
@@ -97,14 +98,20 @@ static void seal_and_open(const uint8_t *payload, size_t len)
 	sts_token_claims c;
 	sts_error err;
 	char *token = NULL;
+	unsigned char *again;
+	size_t n = 0;
 
 	if (sts_token_seal(r, sts_keyring_current_key(r), AKID, nonce, payload, len, &token, &err) <
 	    0)
 		return;
 	if (sts_token_open(r, token, AKID, SECRET, NOW, &c, &err) == 0) {
-		/* Whatever opens is within the claims' rules. */
+		/* Whatever opens is within the claims' rules, and has one encoding. */
 		if (sts_token_claims_check(&c, &err) < 0 || NOW >= c.expires)
 			abort();
+		again = sts_token_payload_build(&c, AKID, SECRET, &n, &err);
+		if (!again || n != len || memcmp(again, payload, len) != 0)
+			abort();
+		free(again);
 		sts_token_claims_free(&c);
 	}
 	free(token);

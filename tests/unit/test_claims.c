@@ -1,7 +1,8 @@
 /*
  * The token's claims as JSON: round trip, strict parsing (unknown, missing,
  * mistyped fields; trailing text; embedded NULs), and payloads that are
- * authentic but wrong (sealed here directly with the fixture's key).
+ * authentic but wrong (sealed here directly with the fixture's key; the
+ * payload parser's strictness is test_token.c's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,8 +150,9 @@ static void test_json_strict(void **state)
 	}
 }
 
-/* Seals |payload| with the fixture's current key for AKID and opens it. */
-static int open_sealed(const sts_keyring *ring, const char *payload, char *msg, size_t cap)
+/* Seals |len| bytes of |payload| with the fixture's current key for AKID and opens it. */
+static int open_sealed(const sts_keyring *ring, const void *payload, size_t len, char *msg,
+		       size_t cap)
 {
 	static const unsigned char nonce[STS_NONCE_LEN] = { 1, 2, 3 };
 	sts_token_claims out;
@@ -158,9 +160,8 @@ static int open_sealed(const sts_keyring *ring, const char *payload, char *msg, 
 	char *token = NULL;
 	int rc;
 
-	assert_int_equal(sts_token_seal(ring, sts_keyring_current_key(ring), AKID, nonce,
-					(const unsigned char *)payload, strlen(payload), &token,
-					&err),
+	assert_int_equal(sts_token_seal(ring, sts_keyring_current_key(ring), AKID, nonce, payload,
+					len, &token, &err),
 			 0);
 	rc = sts_token_open(ring, token, AKID, SECRET, TF_NOW, &out, &err);
 	snprintf(msg, cap, "%s", rc < 0 ? err.msg : "");
@@ -172,25 +173,35 @@ static int open_sealed(const sts_keyring *ring, const char *payload, char *msg, 
 static void test_authentic_but_wrong(void **state)
 {
 	sts_keyring *ring = tf_ring();
+	sts_token_claims c;
+	unsigned char *payload;
 	char json[2048], msg[800];
+	sts_error err;
+	size_t len;
 
 	(void)state;
+	tf_claims(&c, TF_NOW);
+	payload = sts_token_payload_build(&c, AKID, SECRET, &len, &err);
+	assert_non_null(payload);
+	assert_int_equal(open_sealed(ring, payload, len, msg, sizeof(msg)), 0);
+	/* Cut short: a token always carries the credential and the claims. */
+	assert_int_equal(open_sealed(ring, payload, 40, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "shorter than"));
+	free(payload);
+	/* The access key id inside must be the one it was sealed for. */
+	payload = sts_token_payload_build(&c, "ASIAZZZZZZZZZZZZZZZZ", SECRET, &len, &err);
+	assert_non_null(payload);
+	assert_int_equal(open_sealed(ring, payload, len, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "another access key id"));
+	free(payload);
+	/* The payload of format version 1 (JSON) is not one of version 2. */
 	snprintf(json, sizeof(json), BASE,
 		 ",\"access_key_id\":\"" AKID "\",\"secret_access_key\":\"" SECRET "\"");
-	assert_int_equal(open_sealed(ring, json, msg, sizeof(msg)), 0);
-	/* Sealed without the credential: a token always carries it. */
-	snprintf(json, sizeof(json), BASE, "");
-	assert_int_equal(open_sealed(ring, json, msg, sizeof(msg)), -1);
-	assert_non_null(strstr(msg, "incomplete"));
-	/* The access key id inside must be the one it was sealed for. */
-	snprintf(json, sizeof(json), BASE,
-		 ",\"access_key_id\":\"ASIAZZZZZZZZZZZZZZZZ\",\"secret_access_key\":\"" SECRET
-		 "\"");
-	assert_int_equal(open_sealed(ring, json, msg, sizeof(msg)), -1);
-	assert_non_null(strstr(msg, "another access key id"));
-	/* Not JSON at all. */
-	assert_int_equal(open_sealed(ring, "not json", msg, sizeof(msg)), -1);
+	assert_int_equal(open_sealed(ring, json, strlen(json), msg, sizeof(msg)), -1);
 	assert_null(strstr(msg, SECRET));
+	assert_int_equal(open_sealed(ring, "not json", 8, msg, sizeof(msg)), -1);
+	assert_null(strstr(msg, SECRET));
+	sts_token_claims_free(&c);
 	sts_keyring_free(ring);
 }
 
@@ -200,17 +211,18 @@ static void test_payload_shape(void **state)
 	char akid[STS_ACCESS_KEY_ID_LEN + 1], secret[STS_SECRET_KEY_LEN + 1];
 	sts_error err;
 	size_t len = 0;
-	char *payload;
+	unsigned char *payload;
 
 	(void)state;
 	tf_claims(&c, TF_NOW);
 	payload = sts_token_payload_build(&c, AKID, SECRET, &len, &err);
 	assert_non_null(payload);
-	assert_int_equal(strlen(payload), len);
-	/* The credential comes last (see token_claims.c for why). */
-	assert_non_null(strstr(payload, ",\"access_key_id\":\"" AKID
-					"\",\"secret_access_key\":\"" SECRET "\"}"));
-	assert_int_equal(payload[len - 1], '}');
+	/* The credential first, then the flags (MFA present) and the times. */
+	assert_memory_equal(payload, AKID SECRET, 60);
+	assert_int_equal(payload[60], 1);
+	assert_memory_equal(payload + 61 + 8, "\0\0\0\0\x6b\x49\xd2\x00", 8); /* TF_NOW */
+	/* The policy texts as they are, not as JSON strings. */
+	assert_non_null(memmem(payload, len, c.identity[1].text, strlen(c.identity[1].text)));
 	assert_int_equal(sts_token_payload_parse(payload, len, &back, akid, secret, &err), 0);
 	assert_string_equal(akid, AKID);
 	assert_string_equal(secret, SECRET);

@@ -1,7 +1,8 @@
 /*
  * The sealed session token: round trip, every refusal (secret, access key
- * id, any altered byte, truncation, expiry, unknown key), the shapes of
- * access key ids and secrets, and strict parsing of the claims.
+ * id, any altered byte, truncation, expiry, unknown key, format version),
+ * the shapes of access key ids and secrets, and strict parsing of the
+ * payload.
  *
  * `test_token mint ...` is the test-only minter of the token CLI suite
  * (token_fixture.h); without arguments this is the cmocka suite.
@@ -193,6 +194,12 @@ static void test_tamper_every_byte(void **state)
 			bin[i] ^= (unsigned char)(1u << bit);
 		}
 	}
+	/* The format before this one, by name (the version is read before the key id). */
+	bin[0] = 1;
+	EVP_EncodeBlock((unsigned char *)text, bin, (int)n);
+	assert_int_equal(open_with(text, &cr, TF_NOW, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "format version 1, not 2"));
+	bin[0] = STS_TOKEN_VERSION;
 	EVP_EncodeBlock((unsigned char *)text, bin, (int)n);
 	assert_int_equal(open_with(text, &cr, TF_NOW, msg, sizeof(msg)), 0); /* restored */
 	free(bin);
@@ -421,6 +428,110 @@ static void test_mint_refuses_bad_claims(void **state)
 	}
 }
 
+#define AKID   "ASIAABCDEFGHIJKLMNOP"
+#define SECRET "abcdefghijABCDEFGHIJ0123456789+/abcdefgh"
+
+/* Parses |len| bytes of |p|: 0 or -1, error in |msg|; what parses must
+ * encode back to the same bytes (one encoding per set of claims). */
+static int parse_payload(const unsigned char *p, size_t len, char *msg, size_t cap)
+{
+	char akid[STS_ACCESS_KEY_ID_LEN + 1], secret[STS_SECRET_KEY_LEN + 1];
+	sts_token_claims c;
+	sts_error err;
+	unsigned char *again;
+	size_t n = 0;
+	int rc = sts_token_payload_parse(p, len, &c, akid, secret, &err);
+
+	snprintf(msg, cap, "%s", rc < 0 ? err.msg : "");
+	if (rc == 0) {
+		again = sts_token_payload_build(&c, akid, secret, &n, &err);
+		assert_non_null(again);
+		assert_int_equal(n, len);
+		assert_memory_equal(again, p, len);
+		free(again);
+	}
+	assert_null(strstr(msg, SECRET));
+	sts_token_claims_free(&c);
+	return rc;
+}
+
+/* Every cut is refused; every changed byte is refused or reads as other
+ * claims that encode to exactly those bytes; and each kind of fault by name. */
+static void test_payload_strict(void **state)
+{
+	enum {
+		FLAGS,
+		SECRET_CHAR,
+		OPERATION_LEN,
+		ID_COUNT,
+		ID_NAME_LEN,
+		ID_TEXT_CHAR,
+		END
+	};
+	static const struct {
+		int where, width; /* bytes written, big-endian */
+		uint32_t value;
+		const char *msg; /* "": accepted */
+	} faults[] = {
+		{ FLAGS, 1, 0x81, "unknown flags 0x81" },
+		{ FLAGS, 1, 0, "mfa_time" },
+		{ FLAGS, 1, 3, "" }, /* no permissions */
+		{ SECRET_CHAR, 1, '-', "secret access key malformed" },
+		{ OPERATION_LEN, 4, 0, "operation: empty" },
+		{ OPERATION_LEN, 4, 0xffffffff, "operation: 4294967295 bytes long" },
+		{ ID_COUNT, 4, 257, "identity: 257 documents" },
+		{ ID_COUNT, 4, 0x7fffffff, "documents" },
+		{ ID_COUNT, 4, 0, "session[0] name" }, /* read where the identity names are */
+		{ ID_NAME_LEN, 4, 0, "identity[0] name: empty" },
+		{ ID_TEXT_CHAR, 1, 0, "identity[0] text: holds a NUL byte" },
+		{ END, 1, 0, "1 bytes after the last document" },
+	};
+	size_t len, off[END + 1];
+	sts_token_claims c;
+	sts_error err;
+	unsigned char *p, *q;
+	char msg[800];
+
+	(void)state;
+	tf_claims(&c, TF_NOW);
+	p = sts_token_payload_build(&c, AKID, SECRET, &len, &err);
+	q = malloc(len + 1);
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_int_equal(parse_payload(p, len, msg, sizeof(msg)), 0);
+	for (size_t cut = 0; cut < len; cut++)
+		if (parse_payload(p, cut, msg, sizeof(msg)) == 0)
+			fail_msg("payload cut to %zu of %zu bytes, still parsed", cut, len);
+	for (size_t i = 0; i < len * 8; i++) {
+		memcpy(q, p, len);
+		q[i / 8] ^= (unsigned char)(1u << (i % 8));
+		(void)parse_payload(q, len, msg, sizeof(msg));
+	}
+	/* Offsets: the layout in token_internal.h (five strings before the documents). */
+	off[FLAGS] = 60;
+	off[SECRET_CHAR] = 27;
+	off[OPERATION_LEN] = 85;
+	off[ID_COUNT] = 85 + 5 * 4 + strlen(c.operation) + strlen(c.principal_arn) +
+			strlen(c.source_identity) + (c.source_ip ? strlen(c.source_ip) : 0) +
+			(c.userid ? strlen(c.userid) : 0);
+	off[ID_NAME_LEN] = off[ID_COUNT] + 4;
+	off[ID_TEXT_CHAR] = off[ID_NAME_LEN] + 4 + strlen(c.identity[0].name) + 4 + 3;
+	off[END] = len;
+	for (size_t k = 0; k < sizeof(faults) / sizeof(faults[0]); k++) {
+		memcpy(q, p, len);
+		for (int b = 0; b < faults[k].width; b++)
+			q[off[faults[k].where] + (size_t)b] =
+				(unsigned char)(faults[k].value >> 8 * (faults[k].width - 1 - b));
+		if ((parse_payload(q, len + (faults[k].where == END), msg, sizeof(msg)) == 0) !=
+			    !faults[k].msg[0] ||
+		    !strstr(msg, faults[k].msg))
+			fail_msg("fault %zu: \"%s\"", k, msg);
+	}
+	free(q);
+	free(p);
+	sts_token_claims_free(&c);
+}
+
 static void test_iso8601(void **state)
 {
 	char buf[32];
@@ -467,6 +578,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_size_bounds),
 		cmocka_unit_test(test_credential_shapes),
 		cmocka_unit_test(test_mint_refuses_bad_claims),
+		cmocka_unit_test(test_payload_strict),
 		cmocka_unit_test(test_iso8601),
 		cmocka_unit_test(test_base64_strict),
 	};
