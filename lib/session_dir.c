@@ -2,14 +2,15 @@
 #include "session_dir.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dirent.h>
-#include <openssl/rand.h>
 
 #include "fileio.h"
 
@@ -65,20 +66,20 @@ bool sts_session_name_valid(const char *user, const char *name)
 
 int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX])
 {
-	static const char digits[] = "0123456789abcdef";
-	unsigned char raw[HEX_LEN / 2];
-	size_t ulen = strlen(user);
+	static atomic_uint sequence; /* this process's sessions, threads included */
+	struct timespec now;
+	int n;
 
-	if (!safe_component(user) || RAND_bytes(raw, sizeof(raw)) != 1)
+	if (!safe_component(user) || clock_gettime(CLOCK_REALTIME, &now) < 0)
 		return -1;
-	memcpy(name, user, ulen);
-	name[ulen] = '.';
-	for (size_t i = 0; i < sizeof(raw); i++) {
-		name[ulen + 1 + 2 * i] = digits[raw[i] >> 4];
-		name[ulen + 2 + 2 * i] = digits[raw[i] & 15];
-	}
-	name[ulen + 1 + HEX_LEN] = '\0';
-	return 0;
+	/* pid + sequence: unique among live processes; the time: among the
+	 * processes a pid has been reused for. 8 + 16 + 8 = HEX_LEN digits. */
+	n = snprintf(name, STS_SESSION_NAME_MAX, "%s.%08x%016llx%08x", user,
+		     (unsigned)getpid() & 0xffffffffu,
+		     (unsigned long long)now.tv_sec * 1000000000ull +
+			     (unsigned long long)now.tv_nsec,
+		     atomic_fetch_add(&sequence, 1u));
+	return n > 0 && n < STS_SESSION_NAME_MAX ? 0 : -1;
 }
 
 /* Writes the file into the (still root-owned) directory, then hands both to
@@ -109,7 +110,7 @@ int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid
 	if (rfd < 0)
 		return -1;
 	/* mkdirat fails on anything already there (a planted link included):
-	 * the name is fresh randomness, so that is never a session of ours. */
+	 * the name is new, so that is never a session of ours. */
 	if (mkdirat(rfd, name, 0700) == 0)
 		dfd = openat(rfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {

@@ -1,7 +1,7 @@
 /*
  * Per-session directories under the runtime directory (/run/pam_sts, on
  * tmpfs): runtime_dir/USER.HEX, mode 0700, owned by the user, holding the
- * shared credentials file (0600). Each login gets its own random name, so
+ * shared credentials file (0600). Each login gets its own unique name, so
  * concurrent sessions of one user never share or clobber files.
  *
  * Root never writes through a path the user controls: the directory is
@@ -24,10 +24,14 @@
 #define STS_SESSION_NAME_MAX 300
 #define STS_CREDENTIALS_FILE "credentials"
 
-/* A fresh random session name "USER.HEX" for |user| (OpenSSL's RNG).
- * The module names the session before sts-helper creates it, so that it can
- * remove whatever the helper left when the exchange fails half-way (the
- * helper crashed, or the answer could not be read). Returns 0 or -1. */
+/* A new session name "USER.HEX" for |user|: 32 hex digits of pid, time in
+ * nanoseconds and a per-process sequence. Unique, not secret: the runtime
+ * directory is listable and only root creates in it, so a random name would
+ * buy nothing, and it would cost the module OpenSSL's DRBG (about 1 ms a
+ * login here). The module names the session before sts-helper creates it,
+ * so that it can remove whatever the helper left when the exchange fails
+ * half-way (the helper crashed, or the answer could not be read). Returns 0
+ * or -1. */
 int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX]);
 
 /* Creates the session directory |name| (sts_session_name_valid for |user|;

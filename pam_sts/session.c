@@ -140,6 +140,16 @@ static void log_issuance(pam_handle_t *pamh, const char *user, const sts_msg *re
 		   field(resp, "expiration"), field(resp, "session"));
 }
 
+/* Removes the session directory |session| (gone already counts as removed). */
+static bool session_removed(pam_handle_t *pamh, const sts_settings *settings, const char *user,
+			    const char *session)
+{
+	struct passwd *pw = pam_modutil_getpwnam(pamh, user);
+
+	return pw &&
+	       sts_session_remove(settings->runtime_dir, user, pw->pw_uid, session, NULL) >= 0;
+}
+
 /* The helper issued, but the session could not be set up (memory ran out):
  * nothing of it may stay, neither the directory nor the variables. */
 static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const char *user,
@@ -155,10 +165,7 @@ static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const c
 					     "AWS_SECRET_ACCESS_KEY",
 					     "AWS_SESSION_TOKEN",
 					     NULL };
-	struct passwd *pw = pam_modutil_getpwnam(pamh, user);
-	sts_error err;
-	bool removed = pw && sts_session_remove(settings->runtime_dir, user, pw->pw_uid, session,
-						&err) >= 0;
+	bool removed = session_removed(pamh, settings, user, session);
 
 	for (size_t i = 0; names[i]; i++)
 		if (pam_getenv(pamh, names[i]))
@@ -175,11 +182,9 @@ static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const c
 static const char *discard_session(pam_handle_t *pamh, const sts_settings *settings,
 				   const char *user, const char *session)
 {
-	struct passwd *pw = pam_modutil_getpwnam(pamh, user);
-
-	if (pw && sts_session_remove(settings->runtime_dir, user, pw->pw_uid, session, NULL) >= 0)
-		return "";
-	return "; its session directory could not be removed";
+	return session_removed(pamh, settings, user, session) ?
+		       "" :
+		       "; its session directory could not be removed";
 }
 
 static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
@@ -192,7 +197,7 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	int rc;
 
 	if (sts_session_name_new(user, name) < 0) {
-		pam_syslog(pamh, LOG_ERR, "user %s: cannot name a session (random source)", user);
+		pam_syslog(pamh, LOG_ERR, "user %s: cannot name a session", user);
 		return PAM_SESSION_ERR;
 	}
 	rc = build_request(pamh, args, user, grant, name, &req);
