@@ -7,8 +7,12 @@
  * writes the session's files and logs the audit record.
  *
  * Requests (key=value lines):
- *   version=1, op=open|verify, config=FILE (honoured only when the
- *   helper is not running elevated by a set-uid bit), and per op:
+ *   version=1, op=decide|roles|open|verify, config=FILE (honoured only
+ *   when the helper is not running elevated by a set-uid bit), and per op:
+ *   decide: user, service, rhost, source_ip, mfa_time, operation, target,
+ *           session_name, duration, session_policy, session_policy_text
+ *           (helper/sts_helper_decide.c)
+ *   roles:  user, service, source_ip, mfa_time
  *   open:   user, service, rhost, grant, profile, secrets=yes|no, session
  *           (the session directory's name, chosen by the module)
  *   verify: access_key_id, secret_access_key, session_token
@@ -35,9 +39,28 @@
 #define HARD_LIMIT_S	   60
 
 static const char *const request_keys[] = {
-	"version", "op",      "config",	 "user",	  "service",	       "rhost",
-	"grant",   "profile", "secrets", "access_key_id", "secret_access_key", "session_token",
-	"session", NULL,
+	"version",
+	"op",
+	"config",
+	"user",
+	"service",
+	"rhost",
+	"grant",
+	"profile",
+	"secrets",
+	"access_key_id",
+	"secret_access_key",
+	"session_token",
+	"session",
+	"source_ip",
+	"mfa_time",
+	"operation",
+	"target",
+	"session_name",
+	"duration",
+	"session_policy",
+	"session_policy_text",
+	NULL,
 };
 
 int sts_helper_fail(sts_msg *resp, const char *status, const char *message)
@@ -63,6 +86,10 @@ static int dispatch(const sts_msg *req, bool elevated, sts_msg *resp)
 		return sts_helper_fail(resp, "error", "request: only verify is allowed to users");
 	if (strcmp(op, "open") == 0)
 		return sts_helper_open(req, resp);
+	if (strcmp(op, "decide") == 0)
+		return sts_helper_decide(req, resp);
+	if (strcmp(op, "roles") == 0)
+		return sts_helper_roles(req, resp);
 	return sts_helper_fail(resp, "error", "request: unknown op");
 }
 

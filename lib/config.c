@@ -8,8 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-
 #include "fileio.h"
 
 #define CONFIG_FILE_MAX (256u * 1024u)
@@ -154,7 +152,7 @@ int sts_config_parse(const char *text, size_t len, const char *name, const sts_c
 		line[n] = '\0';
 		rc = parse_line(line, lineno, name, table, target, seen, err);
 		/* Lines may hold secrets (the MFA store uses this format too). */
-		OPENSSL_cleanse(line, sizeof(line));
+		explicit_bzero(line, sizeof(line));
 		if (rc < 0)
 			return -1;
 		pos += n + (nl ? 1 : 0);

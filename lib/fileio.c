@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
 static int check_descriptor(int fd, const char *path, size_t max, unsigned flags, struct stat *st,
 			    sts_error *err)
 {
@@ -109,7 +107,7 @@ void sts_free_secret(char *buf, size_t len)
 {
 	if (!buf)
 		return;
-	OPENSSL_cleanse(buf, len);
+	explicit_bzero(buf, len);
 	free(buf);
 }
 

@@ -23,7 +23,8 @@
 static const char *const answer_keys[] = {
 	"status",     "message",   "session", "credentials_file",  "access_key_id",
 	"expiration", "principal", "region",  "secret_access_key", "session_token",
-	"claims",     "operation", "target",  "decided_by",	   NULL,
+	"claims",     "operation", "target",  "decided_by",	   "grant",
+	"decision",   "roles",	   NULL,
 };
 
 static int open_helper(const char *path, sts_error *err)

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <liboath/oath.h>
-#include <openssl/crypto.h>
 
 #include "config.h"
 #include "fileio.h"
@@ -47,7 +46,7 @@ static const sts_config_key record_keys[] = {
 
 void sts_mfa_record_wipe(sts_mfa_record *rec)
 {
-	OPENSSL_cleanse(rec, sizeof(*rec));
+	explicit_bzero(rec, sizeof(*rec));
 }
 
 static void free_text(record_text *t)
@@ -96,7 +95,7 @@ int sts_mfa_record_parse(const char *text, size_t len, const char *name, sts_mfa
 	rc = 0;
 out:
 	if (raw) {
-		OPENSSL_cleanse(raw, rawlen);
+		explicit_bzero(raw, rawlen);
 		free(raw);
 	}
 	free_text(&t);
@@ -126,7 +125,7 @@ char *sts_mfa_record_format(const sts_mfa_record *rec)
 			 rec->failures, (long long)rec->failure_start,
 			 (long long)rec->locked_until);
 	}
-	OPENSSL_cleanse(b32, b32len);
+	explicit_bzero(b32, b32len);
 	free(b32);
 	return out;
 }

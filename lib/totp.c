@@ -1,6 +1,7 @@
 /*
  * TOTP through liboath. liboath generates the candidate codes; the comparison
- * with what the user typed is ours, in constant time (CRYPTO_memcmp), so the
+ * with what the user typed is ours, in constant time (Nettle's memeql_sec: the module
+ * must not load libcrypto, 2.5 ms per process here, see docs/login-latency.md), so the
  * time taken does not tell how many digits were right.
  */
 #include "totp.h"
@@ -10,7 +11,7 @@
 #include <strings.h>
 
 #include <liboath/oath.h>
-#include <openssl/crypto.h>
+#include <nettle/memops.h>
 
 static const char *const alg_names[] = { "SHA1", "SHA256", "SHA512" };
 
@@ -42,7 +43,7 @@ static int constant_time_compare(void *typed, const char *candidate)
 
 	if (strlen((const char *)typed) != n)
 		return 1;
-	return CRYPTO_memcmp(typed, candidate, n) != 0;
+	return !memeql_sec(typed, candidate, n);
 }
 
 static int well_formed(const char *code, unsigned digits)
@@ -74,7 +75,7 @@ int sts_totp_check(const unsigned char *secret, size_t secret_len, sts_totp_alg 
 	rc = oath_totp_validate4_callback((const char *)secret, secret_len, (time_t)now, period, 0,
 					  digits, window, &pos, &counter, oath_flags(alg),
 					  constant_time_compare, typed);
-	OPENSSL_cleanse(typed, sizeof(typed));
+	explicit_bzero(typed, sizeof(typed));
 	if (rc == OATH_INVALID_OTP)
 		return 1;
 	if (rc < 0)

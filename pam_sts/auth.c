@@ -15,7 +15,6 @@
 #include <syslog.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
 #include <security/pam_ext.h>
 
 #include "mfa_store.h"
@@ -248,7 +247,7 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 	else if (rc == PAM_AUTH_ERR)
 		pam_syslog(pamh, LOG_NOTICE, "user %s failed MFA", a.user ? a.user : "?");
 	if (code) {
-		OPENSSL_cleanse(code, strlen(code));
+		explicit_bzero(code, strlen(code));
 		free(code);
 	}
 	sts_mfa_store_close(a.store);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The built artefacts: pam_sts.so exports only pam_sm_*; every program and the
+# The built artefacts: pam_sts.so exports only pam_sm_* and does not link
+# OpenSSL; every program and the
 # module are PIE/PIC with full RELRO (BIND_NOW), a non-executable stack, the
 # stack protector and (outside sanitizer builds) _FORTIFY_SOURCE's checked
 # functions. Reads the ELF files with binutils; changes nothing.
@@ -19,6 +20,11 @@ syms=$(nm -D --defined-only "$module" | awk '{print $NF}' | sort)
 want=$(printf '%s\n' pam_sm_acct_mgmt pam_sm_authenticate pam_sm_close_session \
 	pam_sm_open_session pam_sm_setcred | sort)
 [[ $syms == "$want" ]] && ok || bad "$module exports: $(tr '\n' ' ' <<<"$syms")"
+
+# The module never loads OpenSSL into the application (docs/login-latency.md):
+# cryptography and the keys live in sts-helper.
+needed=$(readelf -d "$module" | awk '/NEEDED/ {print $NF}')
+grep -q 'libcrypto\|libssl' <<<"$needed" && bad "$module needs OpenSSL: $(tr '\n' ' ' <<<"$needed")" || ok
 
 for f in "$module" "$BUILD/sts-helper" "$BUILD/stsctl" "$BUILD/sts-assume"; do
 	[[ -f $f ]] || {

@@ -18,9 +18,9 @@
  *     credentials variable, no grant and no session directory; a failed close
  *     leaves the session directory as it was (a later close removes it).
  * A fault that the phase never reads is "n/a" (not counted): the MFA store is
- * read by auth only, policies and roles by account and (again, in sts-helper)
- * open, the issuer key and the helper by open only, the runtime directory by
- * open (sts-helper) and close. The configuration is read by every phase.
+ * read by auth only, policies and roles by account (in sts-helper's decide)
+ * and again by open, the helper by account and open, the issuer key by open
+ * only, the runtime directory by open (sts-helper) and close. The configuration is read by every phase.
  *
  * Out of memory: tests/shim/failalloc.c (preloaded) fails allocations made
  * directly by pam_sts.so (see there). Each phase runs in a child process for
@@ -306,10 +306,10 @@ static const fault faults[] = {
 	{ "MFA store record corrupt", P_AUTH, mfa_corrupt, false },
 	{ "MFA store record symlinked", P_AUTH, mfa_symlink, false },
 	{ "MFA store record wrong owner", P_AUTH, mfa_owner, false },
-	{ "helper missing", P_OPEN, helper_missing, false },
-	{ "helper crashing (SIGABRT)", P_OPEN, helper_crash, false },
-	{ "helper hanging past its timeout", P_OPEN, helper_hang, false },
-	{ "helper answering garbage", P_OPEN, helper_garbage, false },
+	{ "helper missing", P_ACCOUNT | P_OPEN, helper_missing, false },
+	{ "helper crashing (SIGABRT)", P_ACCOUNT | P_OPEN, helper_crash, false },
+	{ "helper hanging past its timeout", P_ACCOUNT | P_OPEN, helper_hang, false },
+	{ "helper answering garbage", P_ACCOUNT | P_OPEN, helper_garbage, false },
 	{ "runtime_dir a symlink", P_OPEN | P_CLOSE, run_symlink, false },
 	{ "runtime_dir owned by the user", P_OPEN | P_CLOSE, run_owner, false },
 };

@@ -247,26 +247,35 @@ static void test_helper_faults_fail_closed(void **st)
 {
 	const char *modes[] = { "crash", "hang", "garbage", "fail" };
 	pam_handle_t *ph;
-	char path[400];
+	char path[400], mode[64];
 
 	(void)st;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		sf_helper_mode(modes[i]);
+		/* In the session phase: no credentials, nothing left. */
+		snprintf(mode, sizeof(mode), "open:%s", modes[i]);
+		sf_helper_mode(mode);
 		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
 		assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
 		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
 		pam_end(ph, PAM_SUCCESS);
 		assert_int_equal(sf_session_count(), 0);
+		/* In the account phase (the decision): no grant. */
+		snprintf(mode, sizeof(mode), "decide:%s", modes[i]);
+		sf_helper_mode(mode);
+		ph = login("stack-session", "carol", PAM_AUTHINFO_UNAVAIL, PAM_SUCCESS, NULL);
+		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+		pam_end(ph, PAM_SUCCESS);
 	}
 	sf_helper_mode("");
-	/* A missing helper. */
+	/* A missing helper: the account phase cannot decide. */
 	{
 		char moved[420];
 
 		snprintf(path, sizeof(path), "%s/sts-helper", root);
 		snprintf(moved, sizeof(moved), "%s.away", path);
 		assert_int_equal(rename(path, moved), 0);
-		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
+		ph = login("stack-session", "carol", PAM_AUTHINFO_UNAVAIL, PAM_SUCCESS, NULL);
+		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
 		pam_end(ph, PAM_SUCCESS);
 		assert_int_equal(rename(moved, path), 0);
 	}

@@ -1,0 +1,299 @@
+/*
+ * sts-helper op=decide and op=roles: the account phase's decision, made here
+ * rather than in pam_sts.so so that the module never loads OpenSSL, the
+ * policies or the grant key into sshd's or sudo's address space (as
+ * unix_chkpwd keeps the shadow file out of the screensaver).
+ *
+ * decide: the module sends what it knows of the login (user, service, rhost,
+ * source_ip, the auth phase's MFA time) and the request its arguments or the
+ * application name (operation, target, session_name, duration,
+ * session_policy, session_policy_text). The helper decides it against the
+ * policies and, when allowed, seals the grant the session phase will hand
+ * back (lib/grant.h). Answer: status=ok (allowed, with grant), denied, or
+ * error; decision, decided_by, operation, target, message.
+ * roles: the roles the user may assume (role=prompt), as a JSON array.
+ *
+ * The MFA time is taken on the caller's word: only a caller with the
+ * helper's own privileges (root) can ask (see dispatch() in sts_helper.c).
+ * A denial is the module's to log (its decision line); faults are logged
+ * here too, as every helper fault is.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "authorize.h"
+#include "grant.h"
+#include "settings.h"
+#include "sts_helper.h"
+
+typedef struct {
+	const sts_msg *req;
+	sts_msg *resp;
+	sts_settings settings;
+	bool settings_loaded;
+	struct passwd pw;
+	char pwbuf[4096];
+	sts_caller caller;
+	sts_authz_request authz;
+	sts_authz_result decision;
+	char message[1024];
+} decide_ctx;
+
+static int fail(decide_ctx *d)
+{
+	return sts_helper_fail(d->resp, "error", d->message);
+}
+
+/* Settings, the user (uid, primary group) and the caller's context. */
+static int load_caller(decide_ctx *d, const char *opname)
+{
+	const char *config = sts_msg_get(d->req, "config");
+	const char *user = sts_msg_get(d->req, "user");
+	const char *ip = sts_msg_get(d->req, "source_ip");
+	const char *mfa = sts_msg_get(d->req, "mfa_time");
+	struct passwd *found = NULL;
+	unsigned char addr[16];
+	sts_error err;
+	char *end = NULL;
+
+	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &d->settings, &err) < 0) {
+		snprintf(d->message, sizeof(d->message), "%s", err.msg);
+		return fail(d);
+	}
+	d->settings_loaded = true;
+	if (!user || getpwnam_r(user, &d->pw, d->pwbuf, sizeof(d->pwbuf), &found) != 0 || !found) {
+		snprintf(d->message, sizeof(d->message), "%s: unknown user \"%s\"", opname,
+			 user ? user : "");
+		return fail(d);
+	}
+	if (ip && inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1) {
+		snprintf(d->message, sizeof(d->message), "%s: user %s: bad source_ip", opname,
+			 user);
+		return fail(d);
+	}
+	d->caller.user = user;
+	d->caller.uid = d->pw.pw_uid;
+	d->caller.gid = d->pw.pw_gid;
+	d->caller.source_ip = ip;
+	d->caller.now = (int64_t)time(NULL);
+	if (mfa) {
+		errno = 0;
+		d->caller.mfa_time = strtoll(mfa, &end, 10);
+		if (errno || end == mfa || *end || d->caller.mfa_time <= 0) {
+			snprintf(d->message, sizeof(d->message), "%s: user %s: bad mfa_time",
+				 opname, user);
+			return fail(d);
+		}
+		d->caller.mfa_present = true;
+	}
+	return 0;
+}
+
+static int parse_operation(const char *name, sts_operation *op)
+{
+	if (!name)
+		return -1;
+	if (strcmp(name, "session") == 0)
+		*op = STS_OP_SESSION;
+	else if (strcmp(name, "assume-role") == 0)
+		*op = STS_OP_ASSUME_ROLE;
+	else if (strcmp(name, "federate") == 0)
+		*op = STS_OP_FEDERATE;
+	else
+		return -1;
+	return 0;
+}
+
+/* The request as the module sent it; its limits are sts_authorize's to check. */
+static int read_request(decide_ctx *d)
+{
+	const char *duration = sts_msg_get(d->req, "duration");
+	char *end = NULL;
+
+	memset(&d->authz, 0, sizeof(d->authz));
+	if (parse_operation(sts_msg_get(d->req, "operation"), &d->authz.op) < 0) {
+		snprintf(d->message, sizeof(d->message),
+			 "decide: user %s: bad or missing operation", d->caller.user);
+		return fail(d);
+	}
+	if (duration) {
+		errno = 0;
+		d->authz.duration = strtoul(duration, &end, 10);
+		if (errno || *duration < '0' || *duration > '9' || *end || d->authz.duration == 0) {
+			snprintf(d->message, sizeof(d->message), "decide: user %s: bad duration",
+				 d->caller.user);
+			return fail(d);
+		}
+	}
+	d->authz.target = sts_msg_get(d->req, "target");
+	d->authz.session_name = sts_msg_get(d->req, "session_name");
+	d->authz.session_policy = sts_msg_get(d->req, "session_policy");
+	d->authz.session_policy_text = sts_msg_get(d->req, "session_policy_text");
+	return 0;
+}
+
+static bool copy(char **out, const char *in)
+{
+	*out = in ? strdup(in) : NULL;
+	return !in || *out;
+}
+
+/* The grant the session phase will hand back (its strings are copies). */
+static int fill_grant(const decide_ctx *d, sts_grant *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->op = d->authz.op;
+	g->duration = d->authz.duration;
+	g->mfa_present = d->caller.mfa_present;
+	g->mfa_time = d->caller.mfa_time;
+	g->issued = d->caller.now;
+	g->expires = d->caller.now + (int64_t)d->settings.ticket_ttl;
+	if (!copy(&g->user, d->caller.user) || !copy(&g->service, sts_msg_get(d->req, "service")) ||
+	    !copy(&g->target, d->authz.target) || !copy(&g->session_name, d->authz.session_name) ||
+	    !copy(&g->session_policy, d->authz.session_policy) ||
+	    !copy(&g->session_policy_text, d->authz.session_policy_text) ||
+	    !copy(&g->source_ip, d->caller.source_ip))
+		return -1;
+	return 0;
+}
+
+static int seal_grant(decide_ctx *d)
+{
+	unsigned char key[STS_TICKET_KEY_LEN];
+	sts_grant g;
+	char *text = NULL;
+	sts_error err;
+	int rc;
+
+	if (!sts_msg_get(d->req, "service")) {
+		snprintf(d->message, sizeof(d->message), "decide: user %s: no service",
+			 d->caller.user);
+		return fail(d);
+	}
+	if (fill_grant(d, &g) < 0) {
+		sts_grant_free(&g);
+		snprintf(d->message, sizeof(d->message), "decide: out of memory");
+		return fail(d);
+	}
+	rc = sts_ticket_key_load(d->settings.state_dir, true, key, &err);
+	if (rc == 0)
+		rc = sts_grant_seal(key, &g, &text, &err);
+	OPENSSL_cleanse(key, sizeof(key));
+	sts_grant_free(&g);
+	if (rc < 0) {
+		snprintf(d->message, sizeof(d->message), "%s", err.msg);
+		return fail(d);
+	}
+	rc = sts_msg_add(d->resp, "grant", text);
+	free(text);
+	if (rc < 0) {
+		snprintf(d->message, sizeof(d->message), "decide: out of memory");
+		return fail(d);
+	}
+	return 0;
+}
+
+static int answer(decide_ctx *d)
+{
+	bool allowed = d->decision.decision == STS_ALLOWED;
+
+	if (allowed && seal_grant(d) < 0)
+		return -1;
+	if (sts_msg_add(d->resp, "status", allowed ? "ok" : "denied") < 0 ||
+	    sts_msg_add(d->resp, "decision", sts_decision_word(d->decision.decision)) < 0 ||
+	    sts_msg_add(d->resp, "decided_by", d->decision.reason) < 0 ||
+	    sts_msg_add(d->resp, "operation", sts_operation_name(d->authz.op)) < 0 ||
+	    sts_msg_add(d->resp, "target", d->authz.target) < 0)
+		return sts_helper_fail(d->resp, "error", "decide: out of memory");
+	return allowed ? 0 : -1;
+}
+
+static void decide_ctx_free(decide_ctx *d)
+{
+	sts_authz_result_free(&d->decision);
+	if (d->settings_loaded)
+		sts_settings_free(&d->settings);
+	OPENSSL_cleanse(d, sizeof(*d));
+	free(d);
+}
+
+int sts_helper_decide(const sts_msg *req, sts_msg *resp)
+{
+	decide_ctx *d = calloc(1, sizeof(*d));
+	sts_error err;
+	int rc = -1;
+
+	if (!d)
+		return sts_helper_fail(resp, "error", "decide: out of memory");
+	d->req = req;
+	d->resp = resp;
+	if (load_caller(d, "decide") < 0 || read_request(d) < 0)
+		goto out;
+	if (sts_authorize(&d->settings, &d->caller, &d->authz, &d->decision, &err) < 0) {
+		snprintf(d->message, sizeof(d->message), "%s", err.msg);
+		fail(d);
+		goto out;
+	}
+	rc = answer(d);
+out:
+	decide_ctx_free(d);
+	return rc;
+}
+
+static int roles_json(char **names, int n, sts_msg *resp)
+{
+	json_object *list = json_object_new_array();
+	int rc = -1;
+
+	for (int i = 0; list && i < n; i++) {
+		json_object *name = json_object_new_string(names[i]);
+
+		if (!name || json_object_array_add(list, name) < 0) {
+			json_object_put(name);
+			goto out;
+		}
+	}
+	if (list && sts_msg_add(resp, "roles",
+				json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN)) == 0)
+		rc = 0;
+out:
+	json_object_put(list);
+	return rc;
+}
+
+int sts_helper_roles(const sts_msg *req, sts_msg *resp)
+{
+	decide_ctx *d = calloc(1, sizeof(*d));
+	char **names = NULL;
+	sts_error err;
+	int n, rc = -1;
+
+	if (!d)
+		return sts_helper_fail(resp, "error", "roles: out of memory");
+	d->req = req;
+	d->resp = resp;
+	if (load_caller(d, "roles") < 0)
+		goto out;
+	n = sts_assumable_roles(&d->settings, &d->caller, &names, &err);
+	if (n < 0) {
+		snprintf(d->message, sizeof(d->message), "%s", err.msg);
+		fail(d);
+		goto out;
+	}
+	if (roles_json(names, n, resp) < 0 || sts_msg_add(resp, "status", "ok") < 0)
+		sts_helper_fail(resp, "error", "roles: out of memory");
+	else
+		rc = 0;
+	sts_free_names(names, (size_t)n);
+out:
+	decide_ctx_free(d);
+	return rc;
+}
