@@ -128,14 +128,14 @@ static int role_names(account_ctx *a, json_object **list)
 	if (rc != PAM_SUCCESS)
 		return rc;
 	text = sts_msg_get(&resp, "roles");
-	if (strcmp(sts_msg_get(&resp, "status"), "ok") != 0 || !text)
-		rc = helper_error(a, "listing roles", &resp);
-	else if (!(*list = json_tokener_parse(text)) ||
-		 !json_object_is_type(*list, json_type_array))
+	if (strcmp(sts_msg_get(&resp, "status"), "ok") == 0 && text)
+		*list = json_tokener_parse(text); /* the caller puts it */
+	if (!*list || !json_object_is_type(*list, json_type_array))
 		rc = helper_error(a, "listing roles", &resp);
 	sts_msg_free(&resp);
 	return rc;
 }
+
 /* role=prompt: the roles this user may assume, and the user's choice. */
 static int choose_role(account_ctx *a)
 {
