@@ -19,6 +19,10 @@
  * (Closing a session needs no key: the module removes the directory.)
  * Answers: status=ok|denied|error, message, and the op's results.
  *
+ * `sts-helper --serve` answers the same requests on a Unix socket, one
+ * connection at a time (helper/sts_helper_serve.c); both paths go through
+ * sts_helper_handle(), so the broker answers exactly as this process would.
+ *
  * If the helper is ever installed set-uid (so that users can verify their
  * own credentials), a caller whose real uid differs from the effective one
  * may only verify, with the default configuration.
@@ -33,6 +37,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "settings.h"
 #include "sts_helper.h"
 
 #define REQUEST_TIMEOUT_MS 10000
@@ -93,42 +98,70 @@ static int dispatch(const sts_msg *req, bool elevated, sts_msg *resp)
 	return sts_helper_fail(resp, "error", "request: unknown op");
 }
 
-int main(int argc, char **argv)
+int sts_helper_handle(const char *in, size_t in_len, bool elevated, char **out, size_t *out_len)
 {
-	bool elevated = getuid() != geteuid() || getgid() != getegid();
-	char *in = NULL, *out = NULL;
-	size_t in_len = 0, out_len = 0;
 	sts_msg req, resp = { 0 };
 	sts_error err;
 	int rc;
 
-	(void)argv;
-	umask(077);
-	signal(SIGPIPE, SIG_IGN);
-	alarm(HARD_LIMIT_S); /* a helper never outlives a stuck caller for long */
-	openlog("sts-helper", LOG_PID, LOG_AUTHPRIV);
-	if (argc != 1) {
-		fprintf(stderr, "sts-helper: run by pam_sts.so and stsctl, not by hand\n");
-		return 2;
-	}
-	if (sts_read_fd_until(STDIN_FILENO, STS_MSG_MAX, sts_monotonic_ms() + REQUEST_TIMEOUT_MS,
-			      &in, &in_len, &err) < 0) {
-		syslog(LOG_ERR, "request: %s", err.msg);
-		return 2;
-	}
 	if (sts_msg_parse(in, in_len, request_keys, &req, &err) < 0) {
 		rc = sts_helper_fail(&resp, "error", err.msg);
 	} else {
 		rc = dispatch(&req, elevated, &resp);
 		sts_msg_free(&req);
 	}
-	sts_free_secret(in, in_len);
-	out = sts_msg_format(&resp, &out_len);
+	*out = sts_msg_format(&resp, out_len);
 	sts_msg_free(&resp);
+	return *out ? rc : -1;
+}
+
+/* The exec'd helper: one request on stdin, one answer on stdout. */
+static int run_once(bool elevated)
+{
+	char *in = NULL, *out = NULL;
+	size_t in_len = 0, out_len = 0;
+	sts_error err;
+	int rc;
+
+	alarm(HARD_LIMIT_S); /* a helper never outlives a stuck caller for long */
+	if (sts_read_fd_until(STDIN_FILENO, STS_MSG_MAX, sts_monotonic_ms() + REQUEST_TIMEOUT_MS,
+			      &in, &in_len, &err) < 0) {
+		syslog(LOG_ERR, "request: %s", err.msg);
+		return 2;
+	}
+	rc = sts_helper_handle(in, in_len, elevated, &out, &out_len);
+	sts_free_secret(in, in_len);
 	if (!out || sts_write_fd_until(STDOUT_FILENO, out, out_len,
 				       sts_monotonic_ms() + REQUEST_TIMEOUT_MS, &err) < 0)
 		rc = -1;
 	if (out)
 		sts_free_secret(out, out_len);
 	return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	bool elevated = getuid() != geteuid() || getgid() != getegid();
+
+	umask(077);
+	signal(SIGPIPE, SIG_IGN);
+	openlog("sts-helper", LOG_PID, LOG_AUTHPRIV);
+	if (argc == 1)
+		return run_once(elevated);
+	if (strcmp(argv[1], "--serve") == 0 && (argc == 2 || argc == 4)) {
+		if (elevated) {
+			/* Installed set-uid for users' verify: a user may not
+			 * start a root server. */
+			fprintf(stderr, "sts-helper: --serve: run it as root (systemd), not "
+					"through the set-uid bit\n");
+			return 2;
+		}
+		if (argc == 2)
+			return sts_helper_serve(STS_DEFAULT_CONFIG);
+		if (strcmp(argv[2], "--config") == 0)
+			return sts_helper_serve(argv[3]);
+	}
+	fprintf(stderr, "sts-helper: run by pam_sts.so and stsctl, not by hand "
+			"(or as sts-helper --serve [--config FILE])\n");
+	return 2;
 }

@@ -3,6 +3,7 @@
 #define STS_HELPER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "helper_proto.h"
 
@@ -12,6 +13,17 @@ int sts_helper_decide(const sts_msg *req, sts_msg *resp);
 int sts_helper_roles(const sts_msg *req, sts_msg *resp);
 int sts_helper_open(const sts_msg *req, sts_msg *resp);
 int sts_helper_verify(const sts_msg *req, bool elevated, sts_msg *resp);
+
+/* One request, as a fresh sts-helper handles its stdin: parses |in|,
+ * dispatches, and puts the wire answer in |*out| (malloc'd; wipe it with
+ * sts_free_secret). Returns 0 when the answer is status=ok, -1 otherwise;
+ * |*out| is NULL only when out of memory. Re-reads the configuration, key
+ * ring and policies on every call: nothing is cached between requests. */
+int sts_helper_handle(const char *in, size_t in_len, bool elevated, char **out, size_t *out_len);
+
+/* sts-helper --serve: the resident broker (helper/sts_helper_serve.c).
+ * Returns the exit status. */
+int sts_helper_serve(const char *config);
 
 /* status=error with |message| (logged too). */
 int sts_helper_fail(sts_msg *resp, const char *status, const char *message);

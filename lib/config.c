@@ -66,6 +66,10 @@ static const char *store(const sts_config_key *k, const char *value, void *targe
 	switch (k->type) {
 	case CFG_STRING:
 		return store_text(value, slot) < 0 ? "out of memory" : NULL;
+	case CFG_PATH_OFF:
+		if (value[0] == '\0')
+			return store_text(value, slot) < 0 ? "out of memory" : NULL;
+		/* fall through */
 	case CFG_PATH:
 		if (value[0] != '/')
 			return "an absolute path";
@@ -121,7 +125,7 @@ static int parse_line(char *line, unsigned lineno, const char *name, const sts_c
 		return sts_error_set(err, "%s:%u: \"%s\" is set twice", name, lineno, key);
 	if (index < CONFIG_KEYS_MAX)
 		seen[index] = true;
-	if (*value == '\0')
+	if (*value == '\0' && k->type != CFG_PATH_OFF)
 		return sts_error_set(err, "%s:%u: \"%s\" has no value", name, lineno, key);
 	want = store(k, value, target);
 	if (want)

@@ -15,11 +15,12 @@
 #include "error.h"
 
 typedef enum {
-	CFG_STRING, /* any non-empty text */
-	CFG_PATH,   /* an absolute path */
-	CFG_UINT,   /* a decimal integer within [min, max] */
-	CFG_BOOL,   /* yes/no, true/false */
-	CFG_ENUM,   /* one of the NULL-terminated |choices| */
+	CFG_STRING,   /* any non-empty text */
+	CFG_PATH,     /* an absolute path */
+	CFG_PATH_OFF, /* an absolute path, or nothing at all (stored as "": the feature is off) */
+	CFG_UINT,     /* a decimal integer within [min, max] */
+	CFG_BOOL,     /* yes/no, true/false */
+	CFG_ENUM,     /* one of the NULL-terminated |choices| */
 } sts_config_type;
 
 typedef struct {

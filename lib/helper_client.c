@@ -4,12 +4,19 @@
  * writable by group or others) and executed from that same descriptor, so
  * the checked file is the one that runs. It gets no arguments and an
  * environment of PATH only; secrets travel on the pipe.
+ *
+ * When pam_sts.conf names a helper_socket and a broker (sts-helper --serve)
+ * listens there, the request goes to it instead (lib/helper_socket.c): the
+ * same exchange without a fork, an exec and OpenSSL's start-up. Only when
+ * no connection could be made at all is the helper run; once connected,
+ * every failure fails the call, because the request may have been served.
  */
 #include "helper_client.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
@@ -19,6 +26,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "helper_socket.h"
 
 static const char *const answer_keys[] = {
 	"status",     "message",   "session", "credentials_file",  "access_key_id",
@@ -135,6 +143,46 @@ static int check_exit(const char *path, int status, sts_error *err)
 	return 0;
 }
 
+/* The answer of the helper or the broker (|who| names it in messages). */
+static int parse_answer(const char *who, const char *answer, size_t len, sts_msg *resp,
+			sts_error *err)
+{
+	char why[sizeof(err->msg)];
+
+	if (sts_msg_parse(answer, len, answer_keys, resp, err) < 0) {
+		memcpy(why, err->msg, sizeof(why));
+		return sts_error_set(err, "%s: bad answer: %s", who, why);
+	}
+	if (!sts_msg_get(resp, "status")) {
+		sts_msg_free(resp);
+		return sts_error_set(err, "%s: answer without a status", who);
+	}
+	return 0;
+}
+
+/* The broker: 0 answered, -1 failed (never retried), STS_NO_BROKER. */
+static int call_broker(const sts_settings *settings, const sts_msg *req, sts_msg *resp,
+		       sts_error *err)
+{
+	long long deadline = sts_monotonic_ms() + (long long)settings->helper_timeout * 1000;
+	char who[STS_SOCKET_PATH_MAX + 32], *answer = NULL;
+	size_t len = 0, answer_len = 0;
+	char *wire = sts_msg_format(req, &len);
+	int rc;
+
+	if (!wire)
+		return sts_error_set(err, "out of memory");
+	rc = sts_broker_exchange(settings->helper_socket, wire, len, deadline, &answer, &answer_len,
+				 err);
+	sts_free_secret(wire, len);
+	if (rc == 0) {
+		snprintf(who, sizeof(who), "helper socket %s", settings->helper_socket);
+		rc = parse_answer(who, answer, answer_len, resp, err);
+		sts_free_secret(answer, answer_len);
+	}
+	return rc;
+}
+
 int sts_helper_call(const sts_settings *settings, const sts_msg *req, sts_msg *resp, sts_error *err)
 {
 	long long deadline = sts_monotonic_ms() + (long long)settings->helper_timeout * 1000;
@@ -146,6 +194,14 @@ int sts_helper_call(const sts_settings *settings, const sts_msg *req, sts_msg *r
 	pid_t pid;
 
 	memset(resp, 0, sizeof(*resp));
+	if (settings->helper_socket && settings->helper_socket[0]) {
+		rc = call_broker(settings, req, resp, err);
+		if (rc != STS_NO_BROKER)
+			return rc;
+		rc = -1;
+		/* The helper's deadline starts now: the broker's try took no time. */
+		deadline = sts_monotonic_ms() + (long long)settings->helper_timeout * 1000;
+	}
 	exe = open_helper(settings->helper, err);
 	if (exe < 0)
 		return -1;
@@ -183,15 +239,11 @@ int sts_helper_call(const sts_settings *settings, const sts_msg *req, sts_msg *r
 	}
 	if (rc == 0)
 		rc = check_exit(settings->helper, status, err);
-	if (rc == 0 && sts_msg_parse(answer, answer_len, answer_keys, resp, err) < 0) {
-		char why[sizeof(err->msg)];
+	if (rc == 0) {
+		char who[sizeof(err->msg)];
 
-		memcpy(why, err->msg, sizeof(why));
-		rc = sts_error_set(err, "helper %s: bad answer: %s", settings->helper, why);
-	}
-	if (rc == 0 && !sts_msg_get(resp, "status")) {
-		sts_msg_free(resp);
-		rc = sts_error_set(err, "helper %s: answer without a status", settings->helper);
+		snprintf(who, sizeof(who), "helper %s", settings->helper);
+		rc = parse_answer(who, answer, answer_len, resp, err);
 	}
 restore : {
 	struct timespec zero = { 0, 0 };

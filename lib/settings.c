@@ -28,6 +28,7 @@ static const sts_config_key settings_keys[] = {
 	{ "runtime_dir", CFG_PATH, offsetof(sts_settings, runtime_dir), 0, 0, NULL },
 	{ "helper", CFG_PATH, offsetof(sts_settings, helper), 0, 0, NULL },
 	{ "helper_timeout", CFG_UINT, offsetof(sts_settings, helper_timeout), 1, 300, NULL },
+	{ "helper_socket", CFG_PATH_OFF, offsetof(sts_settings, helper_socket), 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -52,9 +53,12 @@ static int set_defaults(sts_settings *s)
 	s->issuer_key = strdup("/etc/pam_sts/issuer.key");
 	s->runtime_dir = strdup("/run/pam_sts");
 	s->helper = strdup("/usr/libexec/pam_sts/sts-helper");
+	/* Its own directory, not under runtime_dir: that one holds the users'
+	 * session directories. */
+	s->helper_socket = strdup(STS_DEFAULT_HELPER_SOCKET);
 	return s->state_dir && s->prompt && s->partition && s->policy_dir && s->role_dir &&
 			       s->session_policy_dir && s->issuer_key && s->runtime_dir &&
-			       s->helper ?
+			       s->helper && s->helper_socket ?
 		       0 :
 		       -1;
 }
@@ -87,6 +91,10 @@ static int validate(const char *path, const sts_settings *s, sts_error *err)
 	if (!partitions[i])
 		return sts_error_set(err, "%s: partition: unknown partition \"%s\"", path,
 				     s->partition);
+	/* sockaddr_un's sun_path: 108 bytes with the NUL. */
+	if (strlen(s->helper_socket) >= STS_SOCKET_PATH_MAX)
+		return sts_error_set(err, "%s: helper_socket: longer than %d bytes", path,
+				     STS_SOCKET_PATH_MAX - 1);
 	if (s->region) {
 		for (i = 0; s->region[i]; i++)
 			if (!(s->region[i] >= 'a' && s->region[i] <= 'z') &&
@@ -110,6 +118,7 @@ void sts_settings_free(sts_settings *s)
 	free(s->issuer_key);
 	free(s->runtime_dir);
 	free(s->helper);
+	free(s->helper_socket);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -11,6 +11,10 @@
 #include "error.h"
 
 #define STS_DEFAULT_CONFIG "/etc/pam_sts/pam_sts.conf"
+/* The broker's socket, in a directory of its own (systemd's RuntimeDirectory). */
+#define STS_DEFAULT_HELPER_SOCKET "/run/pam_sts-helper/helper.sock"
+/* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux. */
+#define STS_SOCKET_PATH_MAX 108
 
 typedef struct {
 	char *state_dir;		/* root-only state; the MFA store is state_dir/mfa */
@@ -37,6 +41,7 @@ typedef struct {
 	char *runtime_dir;	      /* per-session directories, on tmpfs */
 	char *helper;		      /* sts-helper, run by the session phase */
 	unsigned long helper_timeout; /* seconds before the helper is killed */
+	char *helper_socket;	      /* the resident broker (sts-helper --serve); "": none */
 } sts_settings;
 
 /* Defaults, then the file. The file must be a regular file (not a link),

@@ -14,7 +14,12 @@
  *   BENCH pam_full_login_vs_permit   authenticate acct_mgmt (GetSessionToken)
  *                                    open_session close_session, as the user
  *                                    running the bench (account and session
- *                                    need a real user)
+ *                                    need a real user), with the resident
+ *                                    broker (sts-helper --serve, started on
+ *                                    the bench's configuration before the
+ *                                    timed pairs and stopped after them)
+ *   BENCH pam_full_login_vs_permit_exec  the same with helper_socket empty:
+ *                                    the session phase runs sts-helper
  *   BENCH pam_auth_vs_permit_crypto_loaded, pam_full_login_vs_permit_crypto_loaded
  *                                    the same logins from a driver that has
  *                                    OpenSSL loaded already, as sshd has
@@ -31,7 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,21 +192,31 @@ static void prepare(const char *build, const char *oath_module)
 		fprintf(stderr, "bench_pam: %s\n", err.msg);
 		exit(2);
 	}
-	snprintf(path, sizeof(path), "%s/pam_sts.conf", root);
-	snprintf(text, sizeof(text),
-		 "state_dir = %s/state\nfail_delay_ms = 0\naccount_id = 123456789012\n"
-		 "policy_dir = %s/empty\nrole_dir = %s/empty\nsession_policy_dir = %s/empty\n"
-		 "issuer_key = %s/issuer.key\nruntime_dir = %s/run\nhelper = %s/sts-helper\n",
-		 root, root, root, root, root, root, build);
-	put(path, text);
-	chmod(path, 0600);
-	snprintf(path, sizeof(path), "%s/services/sts-full", root);
-	snprintf(text, sizeof(text),
-		 "auth required %s/pam_sts.so config=%s/pam_sts.conf\n"
-		 "account required %s/pam_sts.so config=%s/pam_sts.conf action=session\n"
-		 "session required %s/pam_sts.so config=%s/pam_sts.conf\n",
-		 build, root, build, root, build, root);
-	put(path, text);
+	snprintf(path, sizeof(path), "%s/brk", root);
+	mkdir(path, 0755);
+	/* pam_sts.conf names the broker's socket; pam_sts-exec.conf none. */
+	for (int exec = 0; exec < 2; exec++) {
+		const char *conf = exec ? "pam_sts-exec.conf" : "pam_sts.conf";
+
+		snprintf(path, sizeof(path), "%s/%s", root, conf);
+		snprintf(text, sizeof(text),
+			 "state_dir = %s/state\nfail_delay_ms = 0\naccount_id = 123456789012\n"
+			 "policy_dir = %s/empty\nrole_dir = %s/empty\nsession_policy_dir = "
+			 "%s/empty\nissuer_key = %s/issuer.key\nruntime_dir = %s/run\n"
+			 "helper = %s/sts-helper\nhelper_socket = %s%s\n",
+			 root, root, root, root, root, root, build, exec ? "" : root,
+			 exec ? "" : "/brk/helper.sock");
+		put(path, text);
+		chmod(path, 0600);
+		snprintf(path, sizeof(path), "%s/services/%s", root,
+			 exec ? "sts-full-exec" : "sts-full");
+		snprintf(text, sizeof(text),
+			 "auth required %s/pam_sts.so config=%s/%s\n"
+			 "account required %s/pam_sts.so config=%s/%s action=session\n"
+			 "session required %s/pam_sts.so config=%s/%s\n",
+			 build, root, conf, build, root, conf, build, root, conf);
+		put(path, text);
+	}
 	snprintf(path, sizeof(path), "%s/services/permit-full", root);
 	put(path, "auth required pam_permit.so\naccount required pam_permit.so\n"
 		  "session required pam_permit.so\n");
@@ -225,10 +243,57 @@ static figure figures[] = {
 	{ "pam_auth_vs_permit", "sts", "permit", PAMTESTER, false, 0, 0 },
 	{ "pam_oath_auth_vs_permit", "oath", "permit", PAMTESTER, true, 0, 0 },
 	{ "pam_full_login_vs_permit", "sts-full", "permit-full", PAMTESTER, false, 0, 0 },
+	{ "pam_full_login_vs_permit_exec", "sts-full-exec", "permit-full", PAMTESTER, false, 0, 0 },
 	{ "pam_auth_vs_permit_crypto_loaded", "sts", "permit", SELF, false, 0, 0 },
 	{ "pam_full_login_vs_permit_crypto_loaded", "sts-full", "permit-full", SELF, false, 0, 0 },
 };
 #define N_FIGURES (sizeof(figures) / sizeof(figures[0]))
+
+/* sts-helper --serve on the bench's configuration; returns once it accepts
+ * connections (it is not timed). */
+static pid_t start_broker(const char *build)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char helper[600], conf[600];
+	pid_t pid;
+
+	snprintf(helper, sizeof(helper), "%s/sts-helper", build);
+	snprintf(conf, sizeof(conf), "%s/pam_sts.conf", root);
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/brk/helper.sock", root) >=
+	    (int)sizeof(sa.sun_path)) {
+		fprintf(stderr, "bench_pam: %s: too long for a socket path\n", root);
+		exit(2);
+	}
+	pid = fork();
+	if (pid == 0) {
+		unsetenv("LD_PRELOAD"); /* pam_wrapper is for the logins */
+		execl(helper, "sts-helper", "--serve", "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; pid > 0 && i < 2000; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+
+		close(fd);
+		if (rc == 0)
+			return pid;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		usleep(5000);
+	}
+	fprintf(stderr, "bench_pam: the broker (%s --serve) did not start\n", helper);
+	exit(2);
+}
+
+static void stop_broker(pid_t pid)
+{
+	int status = 0;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "bench_pam: the broker ended with status %d\n", status);
+}
 
 int main(int argc, char **argv)
 {
@@ -236,6 +301,7 @@ int main(int argc, char **argv)
 	struct passwd *pw = getpwuid(getuid());
 	bool have_oath;
 	int pairs, ok, failed = 0;
+	pid_t broker;
 
 	if (argc == 5 && strcmp(argv[1], "--login") == 0)
 		return login(argv[2], argv[3], argv[4]);
@@ -252,6 +318,7 @@ int main(int argc, char **argv)
 	have_oath = access(oath_module, R_OK) == 0;
 	umask(077);
 	prepare(argv[1], oath_module);
+	broker = start_broker(argv[1]);
 	for (int i = 0; i < pairs; i++)
 		for (size_t k = 0; k < N_FIGURES; k++) {
 			figure *f = &figures[k];
@@ -264,6 +331,7 @@ int main(int argc, char **argv)
 			f->base += timed_login(f->d, f->baseline, user, none, &ok);
 			failed += !ok;
 		}
+	stop_broker(broker);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_pam: could not remove %s\n", root);

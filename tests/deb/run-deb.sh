@@ -68,11 +68,18 @@ user="ststest$$"
 service="ststest-$$"
 user_added=0
 saved=()
+broker_pid=""
+broker_dir=0
 
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	local p
 	rm -f "/etc/pam.d/$service"
+	if [[ -n $broker_pid ]]; then
+		kill -TERM "$broker_pid" 2>/dev/null
+		wait "$broker_pid" 2>/dev/null
+	fi
+	[[ $broker_dir -eq 1 ]] && rm -rf /run/pam_sts-helper
 	if [[ -f $MARKER ]]; then
 		if is_installed; then
 			dpkg --purge "$PKG" >"$tmp/cleanup-purge.log" 2>&1 ||
@@ -214,6 +221,15 @@ for page in man1/stsctl.1 man1/sts-assume.1 man5/pam_sts.conf.5 man8/pam_sts.8 m
 done
 grep -qx /etc/pam_sts/pam_sts.conf /var/lib/dpkg/info/$PKG.conffiles 2>/dev/null &&
 	ok || bad "/etc/pam_sts/pam_sts.conf is not a conffile"
+unit=$(grep -E '/systemd/system/pam-sts-helper\.service$' "$tmp/files.list" | head -n 1)
+if [[ -n $unit ]]; then
+	expect_mode "$unit" 644 root:root "regular file"
+	if command -v systemd-analyze >/dev/null 2>&1; then
+		out=$(systemd-analyze verify "$unit" 2>&1) && ok || bad "systemd-analyze verify $unit: $out"
+	fi
+else
+	bad "the pam-sts-helper.service unit is not installed"
+fi
 
 # Only the PAM entry points are exported.
 syms=$(nm -D --defined-only "$module" 2>&1 | awk '{print $NF}')
@@ -280,6 +296,44 @@ if [[ -x $minter ]]; then
 	out=$(as_user stsctl verify 2>&1) && rc=0 || rc=$?
 	[[ $rc -eq 0 && $out == valid* && $out == *"user/$user"* ]] && ok ||
 		bad "stsctl verify as $user: exit $rc: $out"
+	# The resident broker of the installed package (as its systemd unit runs it; no
+	# systemd here): root's requests are served on its socket, and a user, who may not
+	# connect to it, still verifies through the set-uid helper.
+	if [[ ! -e /run/pam_sts-helper ]]; then
+		mkdir -m 0755 /run/pam_sts-helper && broker_dir=1
+		"$helper" --serve >"$tmp/broker.log" 2>&1 &
+		broker_pid=$!
+		for _ in $(seq 1 100); do [[ -S /run/pam_sts-helper/helper.sock ]] && break; sleep 0.05; done
+		expect_mode /run/pam_sts-helper/helper.sock 600 root:root socket
+		answer=$(python3 - "$udir/credentials" <<'PY' 2>&1
+import socket, sys
+kv = dict(l.split(" = ", 1) for l in open(sys.argv[1]).read().splitlines() if " = " in l)
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect("/run/pam_sts-helper/helper.sock")
+s.sendall(("version=1\nop=verify\naccess_key_id=%s\nsecret_access_key=%s\nsession_token=%s\n" % (
+    kv["aws_access_key_id"], kv["aws_secret_access_key"], kv["aws_session_token"])).encode())
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode())
+PY
+)
+		[[ $answer == status=ok* && $answer == *"user/$user"* ]] && ok ||
+			bad "the installed broker did not verify: $answer $(cat "$tmp/broker.log")"
+		out=$(as_user stsctl verify 2>&1) && rc=0 || rc=$?
+		[[ $rc -eq 0 && $out == valid* ]] && ok ||
+			bad "stsctl verify as $user with the broker running: exit $rc: $out"
+		kill -TERM "$broker_pid" && wait "$broker_pid" && rc=0 || rc=$?
+		broker_pid=""
+		[[ $rc -eq 0 && ! -e /run/pam_sts-helper/helper.sock ]] && ok ||
+			bad "the broker did not stop cleanly on SIGTERM (exit $rc) or left its socket"
+		rmdir /run/pam_sts-helper && broker_dir=0
+	fi
 	# One character of the sealed token changed.
 	awk '/^aws_session_token = /{c=substr($0,41,1); $0=substr($0,1,40) (c=="A"?"B":"A") substr($0,42)} {print}' \
 		"$udir/credentials" >"$udir/tampered" && mv "$udir/tampered" "$udir/credentials" &&

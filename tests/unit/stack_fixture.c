@@ -24,8 +24,8 @@ const char *sf_config_lines(void)
 		 "account_id = 123456789012\npolicy_dir = %s/sandbox/policies\n"
 		 "role_dir = %s/sandbox/roles\nsession_policy_dir = %s/sandbox/session-policies\n"
 		 "issuer_key = %s/issuer.key\nruntime_dir = %s/run\nhelper = %s/sts-helper\n"
-		 "helper_timeout = %u\n",
-		 root, root, root, root, root, root, sf_helper_timeout);
+		 "helper_timeout = %u\nhelper_socket = %s/brk/helper.sock\n",
+		 root, root, root, root, root, root, sf_helper_timeout, root);
 	return lines;
 }
 

@@ -11,7 +11,9 @@
 void sf_make_identity(void);
 /* The helper's timeout in those lines (default 3 s). */
 extern unsigned sf_helper_timeout;
-/* Config lines the stack tests need (appended by pf_write_config). */
+/* Config lines the stack tests need (appended by pf_write_config). Their
+ * helper_socket is ROOT/brk/helper.sock: absent (the helper is run) unless a
+ * test starts a broker there (test_broker.c). */
 const char *sf_config_lines(void);
 /* Makes the helper stand-in misbehave: "crash", "hang", "garbage", "fail",
  * or "" for normal operation. */
