@@ -171,9 +171,10 @@ static void make_sock_dir(mode_t mode)
 	assert_int_equal(chmod(sock_dir, mode), 0);
 }
 
-/* One whole login: auth, account, open and close session; the open's
- * result, and the close's when the open succeeded. Logs captured in |log|
- * when not NULL. */
+/* One whole login: auth, account, open and close session. Returns the first
+ * failing code of account (the helper decides: op=decide) and open (it
+ * issues: op=open), checking the close when both succeeded. The log lines of
+ * account and open are captured in |log| when not NULL. */
 static int whole_login(const char *svc, const char *user, fx_log *log)
 {
 	char code[9];
@@ -181,7 +182,6 @@ static int whole_login(const char *svc, const char *user, fx_log *log)
 	struct pamtest_conv_data conv = { .in_echo_off = off };
 	struct pam_testcase cases[] = {
 		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
-		pam_test(PAMTEST_ACCOUNT, PAM_SUCCESS),
 		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
 	};
 	pam_handle_t *ph;
@@ -191,11 +191,13 @@ static int whole_login(const char *svc, const char *user, fx_log *log)
 	pf_set_time(clock_now);
 	pf_code_at(clock_now, code);
 	pf_enroll(user, (clock_now - 30) / 30, 0);
-	assert_int_equal(_pamtest(svc, user, &conv, cases, 3, NULL), PAMTEST_ERR_OK);
-	ph = cases[2].case_out.ph;
+	assert_int_equal(_pamtest(svc, user, &conv, cases, 2, NULL), PAMTEST_ERR_OK);
+	ph = cases[1].case_out.ph;
 	if (log)
 		assert_true(fx_capture_begin());
-	rc = pam_open_session(ph, 0);
+	rc = pam_acct_mgmt(ph, 0);
+	if (rc == PAM_SUCCESS)
+		rc = pam_open_session(ph, 0);
 	if (log)
 		assert_true(fx_capture_end(log));
 	if (rc == PAM_SUCCESS) {
@@ -256,9 +258,9 @@ static void test_no_broker_falls_back(void **st)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd); /* ECONNREFUSED from now on */
 	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
-	/* Without a helper either, the open fails (it did fall back). */
+	/* Without a helper either, the account phase cannot decide (it did fall back). */
 	write_config(3, false);
-	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SESSION_ERR);
+	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_AUTHINFO_UNAVAIL);
 	unlink(sock_path);
 }
 
@@ -306,8 +308,9 @@ static void drain_and_babble(int listen_fd)
 	close(c);
 }
 
-/* One failing open, one log line that says why, no fallback (the helper
- * does not exist: a fallback would say "cannot open"). */
+/* One failing account phase (its op=decide is the first request), one log
+ * line that says why, no fallback (the helper does not exist: a fallback
+ * would say "cannot open"). */
 static void expect_fail_closed(void (*serve)(int), const char *why)
 {
 	fx_log log;
@@ -315,7 +318,7 @@ static void expect_fail_closed(void (*serve)(int), const char *why)
 	int fd;
 
 	fd = fake_server(serve, &child);
-	assert_int_equal(whole_login("stack-session", "carol", &log), PAM_SESSION_ERR);
+	assert_int_equal(whole_login("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
 	close(fd);
 	if (child > 0)
 		waitpid(child, NULL, 0);
@@ -434,7 +437,7 @@ static void test_other_uids(void **st)
 		nobody_server(-1);
 	while (!can_connect())
 		usleep(5000);
-	assert_int_equal(whole_login("stack-session", "carol", &log), PAM_SESSION_ERR);
+	assert_int_equal(whole_login("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	unlink(sock_path);
