@@ -62,6 +62,8 @@ int stsctl_mfa_read(sts_mfa_lock *lock, sts_mfa_record *rec)
 
 	if (rc < 0)
 		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
+	else if (sts_mfa_state_note(lock))
+		fprintf(stderr, "stsctl mfa: note: %s\n", sts_mfa_state_note(lock));
 	return rc;
 }
 
@@ -366,7 +368,8 @@ static int open_ctx(stsctl_mfa_ctx *ctx, const char *config)
 		fprintf(stderr, "stsctl mfa: %s: state_dir is too long\n", config);
 		return -1;
 	}
-	if (sts_mfa_store_open(ctx->store_dir, &ctx->store, &err) < 0) {
+	if (sts_mfa_store_open(ctx->store_dir, (unsigned)ctx->settings.totp_window, &ctx->store,
+			       &err) < 0) {
 		fprintf(stderr, "stsctl mfa: %s (state_dir in %s)\n", err.msg, config);
 		return -1;
 	}

@@ -72,10 +72,9 @@ static int read_all(int fd, const char *path, size_t max, char **out, size_t *le
 }
 
 static int read_open_fd(int fd, const char *path, size_t max, unsigned flags, char **out,
-			size_t *len, sts_error *err)
+			size_t *len, struct stat *st, sts_error *err)
 {
-	struct stat st;
-	int rc = check_descriptor(fd, path, max, flags, &st, err);
+	int rc = check_descriptor(fd, path, max, flags, st, err);
 
 	if (rc == 0)
 		rc = read_all(fd, path, max, out, len, err);
@@ -85,6 +84,14 @@ static int read_open_fd(int fd, const char *path, size_t max, unsigned flags, ch
 
 int sts_read_at(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
 		sts_error *err)
+{
+	struct stat st;
+
+	return sts_read_at_stat(dirfd, name, max, flags, out, len, &st, err);
+}
+
+int sts_read_at_stat(int dirfd, const char *name, size_t max, unsigned flags, char **out,
+		     size_t *len, struct stat *st, sts_error *err)
 {
 	int fd;
 
@@ -100,7 +107,7 @@ int sts_read_at(int dirfd, const char *name, size_t max, unsigned flags, char **
 			return sts_error_set(err, "%s: is a symbolic link (refused)", name);
 		return sts_error_set(err, "%s: cannot open: %s", name, strerror(errno));
 	}
-	return read_open_fd(fd, name, max, flags, out, len, err);
+	return read_open_fd(fd, name, max, flags, out, len, st, err);
 }
 
 void sts_free_secret(char *buf, size_t len)
@@ -121,6 +128,7 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 		  sts_error *err)
 {
 	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	struct stat st;
 	int fd;
 
 	*out = NULL;
@@ -133,7 +141,7 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 			return sts_error_set(err, "%s: is a symbolic link (refused)", path);
 		return sts_error_set(err, "%s: cannot open: %s", path, strerror(errno));
 	}
-	return read_open_fd(fd, path, max, flags, out, len, err);
+	return read_open_fd(fd, path, max, flags, out, len, &st, err);
 }
 
 int sts_write_all(int fd, const char *buf, size_t len)

@@ -31,6 +31,12 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 int sts_read_at(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
 		sts_error *err);
 
+struct stat;
+/* sts_read_at(), also giving what fstat(2) said of the open descriptor (the
+ * MFA store ties a user's login state to the device file's inode). */
+int sts_read_at_stat(int dirfd, const char *name, size_t max, unsigned flags, char **out,
+		     size_t *len, struct stat *st, sts_error *err);
+
 /* Writes all of |buf| to |fd| (retrying short writes and EINTR); 0 or -1. */
 int sts_write_all(int fd, const char *buf, size_t len);
 

@@ -38,7 +38,7 @@ static int open_store(auth_ctx *a)
 	sts_error err;
 
 	snprintf(dir, sizeof(dir), "%s/mfa", a->settings.state_dir);
-	if (sts_mfa_store_open(dir, &a->store, &err) < 0) {
+	if (sts_mfa_store_open(dir, (unsigned)a->settings.totp_window, &a->store, &err) < 0) {
 		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
@@ -145,6 +145,9 @@ static int verify(auth_ctx *a, const char *code, int64_t now)
 
 	if (rc != PAM_SUCCESS)
 		goto out;
+	/* Logged here, where the rebuilt state is written (precheck only reads). */
+	if (sts_mfa_state_note(lock))
+		pam_syslog(a->pamh, LOG_NOTICE, "user %s: %s", a->user, sts_mfa_state_note(lock));
 	if (rec.locked_until > now) {
 		rc = PAM_MAXTRIES;
 		goto out;
@@ -152,7 +155,10 @@ static int verify(auth_ctx *a, const char *code, int64_t now)
 	check = sts_totp_check(rec.secret, rec.secret_len, rec.algorithm, rec.digits, rec.period,
 			       now, (unsigned)a->settings.totp_window, code, &step);
 	if (check == 0 && step <= rec.last_step) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s presented an already used code", a->user);
+		pam_syslog(a->pamh, LOG_NOTICE, "user %s presented %s", a->user,
+			   sts_mfa_state_note(lock) ?
+				   "a code at or below the rebuilt replay floor" :
+				   "an already used code");
 		check = 1;
 	}
 	if (check == 0) {

@@ -38,7 +38,7 @@ void dc_enroll(const char *mfa, const char *user)
 	rec.digits = 6;
 	rec.period = 30;
 	rec.active = true;
-	if (sts_mfa_store_open(mfa, &store, &err) < 0 ||
+	if (sts_mfa_store_open(mfa, 1, &store, &err) < 0 ||
 	    sts_mfa_lock_user(store, user, 1000, &lock, &err) < 0 ||
 	    sts_mfa_write(lock, &rec, &err) < 0) {
 		fprintf(stderr, "enroll %s: %s\n", user, err.msg);

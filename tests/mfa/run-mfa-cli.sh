@@ -64,7 +64,8 @@ expect() {
 }
 out_has() { if grep -qF -- "$2" "$tmp/out"; then ok; else bad "$1: stdout lacks '$2': $out"; fi; }
 err_has() { if grep -qF -- "$2" "$tmp/err"; then ok; else bad "$1: stderr lacks '$2': $(cat "$tmp/err")"; fi; }
-field() { sed -n "s/^$2 = //p" "$store/$1"; }
+field() { sed -n "s/^$2 = //p" "$store/$1"; }             # the device file
+state_field() { sed -n "s/^$2 = //p" "$store/$1.state"; } # the login state file
 
 # --- import ---------------------------------------------------------------
 SEC_A=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ # RFC 6238's SHA1 key
@@ -74,6 +75,12 @@ expect "status alice" 0 status alice
 [[ $out == "alice active SHA1 6 30 failures=0 locked_until=-" ]] && ok || bad "status alice: '$out'"
 [[ $(field alice secret) == "$SEC_A" ]] && ok || bad "import: stored secret differs"
 [[ $(stat -c %a "$store/alice") == 600 ]] && ok || bad "import: record mode $(stat -c %a "$store/alice")"
+# The split store: the device file (format 2) and the login state beside it.
+[[ $(field alice version) == 2 && -z $(field alice last_step) ]] && ok || bad "import: device file not format 2"
+[[ $(stat -c '%a %s' "$store/alice.state") == "600 512" ]] && ok ||
+	bad "import: state file $(stat -c '%a %s' "$store/alice.state")"
+[[ $(state_field alice last_step) == 0 && $(state_field alice boot_id) == "$(cat /proc/sys/kernel/random/boot_id)" ]] &&
+	ok || bad "import: state file content: $(cat "$store/alice.state")"
 
 expect "import bad base32" 2 import bob 'NOT*BASE32!'
 err_has "import bad base32" "not valid base32"
@@ -177,13 +184,13 @@ expect "status carol" 0 status carol
 [[ $(field carol secret) == "$secret" ]] && ok || bad "enroll: stored secret is not the URI's"
 # The confirmation code's step is the replay floor.
 now_step=$(($(date +%s) / 30))
-ls=$(field carol last_step)
+ls=$(state_field carol last_step)
 ((ls >= now_step - 2 && ls <= now_step + 1)) && ok || bad "enroll: last_step $ls, now $now_step"
 
 enroll_with dave bad --algorithm SHA256 --digits 8
 [[ $rc -eq 1 ]] && ok || bad "enroll 3 wrong codes: exit $rc ($(cat "$tmp/err"))"
 [[ $(grep -c 'wrong code' "$tmp/err") -eq 3 ]] && ok || bad "enroll: not 3 tries: $(cat "$tmp/err")"
-[[ ! -e $store/dave ]] && ok || bad "enroll 3 wrong codes left a record"
+[[ ! -e $store/dave && ! -e $store/dave.state ]] && ok || bad "enroll 3 wrong codes left a record"
 grep -q 'algorithm=SHA256&digits=8' "$tmp/enroll.out" && ok || bad "enroll: URI lacks SHA256/8"
 expect "status after failed enroll" 1 status dave
 
@@ -202,6 +209,8 @@ enroll_with carol good --force
 [[ $(field carol secret) == "$secret" && $secret != "$old" ]] && ok || bad "enroll --force: secret not replaced"
 
 # --- unlock, remove, status -----------------------------------------------
+# frank's record is in the single-file format 1 of earlier releases: read as
+# before, and split into the two files at its first write (here: unlock).
 cat >"$store/frank" <<EOF
 # pam_sts MFA device: managed by stsctl mfa, do not edit
 version = 1
@@ -219,10 +228,12 @@ chmod 0600 "$store/frank"
 expect "status locked" 0 status frank
 [[ $out == "frank active SHA1 6 30 failures=5 locked_until=2286-11-20T17:46:39Z" ]] && ok ||
 	bad "status locked: '$out'"
+[[ ! -e $store/frank.state && $(field frank version) == 1 ]] && ok || bad "status wrote frank's format 1 record"
 expect "unlock" 0 unlock frank
+[[ $(field frank version) == 2 && -z $(field frank failures) ]] && ok || bad "unlock: frank not split"
 expect "status unlocked" 0 status frank
 [[ $out == "frank active SHA1 6 30 failures=0 locked_until=-" ]] && ok || bad "after unlock: '$out'"
-[[ $(field frank locked_until) == 0 && $(field frank failure_start) == 0 ]] && ok ||
+[[ $(state_field frank locked_until) == 0 && $(state_field frank failure_start) == 0 ]] && ok ||
 	bad "unlock left lockout fields"
 expect "unlock unknown" 1 unlock nobody_here
 
@@ -234,7 +245,7 @@ frank active SHA1 6 30 failures=0 locked_until=-'
 [[ $out == "$want" ]] && ok || bad "status all: '$out'"
 
 expect "remove" 0 remove frank
-[[ ! -e $store/frank ]] && ok || bad "remove left the record"
+[[ ! -e $store/frank && ! -e $store/frank.state ]] && ok || bad "remove left the record"
 expect "remove again" 1 remove frank
 expect "status unknown" 1 status frank
 err_has "status unknown" "has no MFA device"
@@ -246,6 +257,17 @@ expect "status corrupt" 2 status gina
 err_has "status corrupt" "$store/gina"
 expect "remove corrupt" 0 remove gina
 [[ ! -e $store/gina ]] && ok || bad "remove corrupt left the record"
+
+# A login state written in another boot: read rebuilt (a note on stderr, not
+# an error), and written back for this boot by the next write.
+boot=$(cat /proc/sys/kernel/random/boot_id)
+sed -i 's/^boot_id = .*/boot_id = 00000000-0000-4000-8000-000000000000/' "$store/alice.state"
+expect "status after a reboot" 0 status alice
+err_has "status after a reboot" "alice.state: written before this boot; login state rebuilt"
+expect "unlock after a reboot" 0 unlock alice
+[[ $(state_field alice boot_id) == "$boot" ]] && ok || bad "unlock: state not written for this boot"
+expect "status after the write" 0 status alice
+if grep -q "rebuilt" "$tmp/err"; then bad "status after the write: $(cat "$tmp/err")"; else ok; fi
 
 # --- nothing secret on stderr or in status output -------------------------
 for s in "${secrets[@]}"; do

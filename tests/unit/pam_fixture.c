@@ -64,7 +64,7 @@ void pf_enroll(const char *user, int64_t last_step, int64_t locked_until)
 	rec.active = true;
 	rec.last_step = last_step;
 	rec.locked_until = locked_until;
-	assert_int_equal(sts_mfa_store_open(mfa, &store, &err), 0);
+	assert_int_equal(sts_mfa_store_open(mfa, 1, &store, &err), 0);
 	assert_int_equal(sts_mfa_lock_user(store, user, 1000, &lock, &err), 0);
 	assert_int_equal(sts_mfa_write(lock, &rec, &err), 0);
 	sts_mfa_unlock(lock);
@@ -78,7 +78,7 @@ sts_mfa_record pf_stored(const char *user)
 	sts_mfa_record rec;
 	sts_error err;
 
-	assert_int_equal(sts_mfa_store_open(mfa, &store, &err), 0);
+	assert_int_equal(sts_mfa_store_open(mfa, 1, &store, &err), 0);
 	assert_int_equal(sts_mfa_lock_user(store, user, 1000, &lock, &err), 0);
 	assert_int_equal(sts_mfa_read(lock, &rec, &err), STS_MFA_FOUND);
 	sts_mfa_unlock(lock);

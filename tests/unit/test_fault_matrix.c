@@ -105,7 +105,8 @@ static bool chown_to(const char *path, uid_t uid)
 
 /* ---- the faults ----------------------------------------------------------------------------- */
 
-static char policy[400], role[400], issuer[400], record[400], helper[400], run[400];
+static char policy[400], role[400], issuer[400], record[400], login_state[420], helper[400],
+	run[400];
 
 static void set_paths(void)
 {
@@ -113,6 +114,7 @@ static void set_paths(void)
 	path_of(role, sizeof(role), "sandbox/roles/UpdateAPP.json");
 	path_of(issuer, sizeof(issuer), "issuer.key");
 	snprintf(record, sizeof(record), "%s/alice", mfa);
+	snprintf(login_state, sizeof(login_state), "%s/alice.state", mfa);
 	path_of(helper, sizeof(helper), "sts-helper");
 	path_of(run, sizeof(run), "run");
 }
@@ -242,6 +244,29 @@ static bool mfa_owner(bool undo)
 	return chown_to(record, undo ? geteuid() : OTHER_UID);
 }
 
+/* The login state file beside the record (see lib/mfa_store.h). */
+static bool state_symlink(bool undo)
+{
+	char away[400];
+
+	WHERE(login_state);
+	path_of(away, sizeof(away), "alice.state.away");
+	if (undo) {
+		assert_int_equal(unlink(login_state), 0);
+		assert_int_equal(unlink(away), 0);
+		return true;
+	}
+	assert_int_equal(rename(login_state, away), 0);
+	assert_int_equal(symlink(away, login_state), 0);
+	return true;
+}
+
+static bool state_owner(bool undo)
+{
+	WHERE(login_state);
+	return chown_to(login_state, undo ? geteuid() : OTHER_UID);
+}
+
 static bool helper_missing(bool undo)
 {
 	WHERE(helper);
@@ -306,6 +331,8 @@ static const fault faults[] = {
 	{ "MFA store record corrupt", P_AUTH, mfa_corrupt, false },
 	{ "MFA store record symlinked", P_AUTH, mfa_symlink, false },
 	{ "MFA store record wrong owner", P_AUTH, mfa_owner, false },
+	{ "MFA login state symlinked", P_AUTH, state_symlink, false },
+	{ "MFA login state wrong owner", P_AUTH, state_owner, false },
 	{ "helper missing", P_ACCOUNT | P_OPEN, helper_missing, false },
 	{ "helper crashing (SIGABRT)", P_ACCOUNT | P_OPEN, helper_crash, false },
 	{ "helper hanging past its timeout", P_ACCOUNT | P_OPEN, helper_hang, false },

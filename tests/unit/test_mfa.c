@@ -114,7 +114,7 @@ static void test_store_round_trip(void **state)
 	sts_error err;
 
 	(void)state;
-	assert_int_equal(sts_mfa_store_open(dir, &store, &err), 0);
+	assert_int_equal(sts_mfa_store_open(dir, 1, &store, &err), 0);
 	assert_int_equal(sts_mfa_lock_user(store, "alice", 1000, &lock, &err), 0);
 	assert_int_equal(sts_mfa_read(lock, &back, &err), STS_MFA_NO_DEVICE);
 	assert_int_equal(sts_mfa_write(lock, &rec, &err), 0);
@@ -154,7 +154,7 @@ static void expect_read_error(const char *user, const char *needle)
 	sts_mfa_record back;
 	sts_error err;
 
-	assert_int_equal(sts_mfa_store_open(dir, &store, &err), 0);
+	assert_int_equal(sts_mfa_store_open(dir, 1, &store, &err), 0);
 	assert_int_equal(sts_mfa_lock_user(store, user, 1000, &lock, &err), 0);
 	assert_int_equal(sts_mfa_read(lock, &back, &err), -1);
 	if (!strstr(err.msg, needle))
@@ -187,10 +187,10 @@ static void test_store_directory_checked(void **state)
 
 	(void)state;
 	assert_int_equal(chmod(dir, 0755), 0);
-	assert_int_equal(sts_mfa_store_open(dir, &store, &err), -1);
+	assert_int_equal(sts_mfa_store_open(dir, 1, &store, &err), -1);
 	assert_non_null(strstr(err.msg, "mode 0700"));
 	assert_int_equal(chmod(dir, 0700), 0);
-	assert_int_equal(sts_mfa_store_open("/nonexistent/pam_sts", &store, &err), -1);
+	assert_int_equal(sts_mfa_store_open("/nonexistent/pam_sts", 1, &store, &err), -1);
 }
 
 static void test_lock_is_exclusive_and_dies_with_its_holder(void **state)
@@ -202,7 +202,7 @@ static void test_lock_is_exclusive_and_dies_with_its_holder(void **state)
 	pid_t child;
 
 	(void)state;
-	assert_int_equal(sts_mfa_store_open(dir, &store, &err), 0);
+	assert_int_equal(sts_mfa_store_open(dir, 1, &store, &err), 0);
 	assert_int_equal(sts_mfa_lock_user(store, "bob", 1000, &lock, &err), 0);
 	child = fork();
 	if (child == 0) {

@@ -1,7 +1,8 @@
 /*
  * The auth phase through pam_wrapper/libpamtest (no root needed): right,
  * wrong, replayed and edge-of-window codes, lockout and unlock, missing
- * device, refused store and config files, bad arguments, first-pass codes.
+ * device, refused store and config files, bad arguments, first-pass codes,
+ * a login state written before this boot.
  * The binary re-executes itself under pam_wrapper (pam_fixture.c).
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <security/pam_appl.h>
 
 #include "mfa_store.h"
+#include "mfa_store_internal.h"
 #include "pam_fixture.h"
 #include "totp.h"
 
@@ -166,6 +168,51 @@ static void test_first_pass(void **st)
 	assert_int_equal(pf_auth("sts-try_first_pass", "grace", later), PAM_SUCCESS);
 }
 
+/* USER.state as if written in another boot: its boot id replaced in place. */
+static void state_from_another_boot(const char *user)
+{
+	char path[400], text[STS_MFA_STATE_SIZE + 1], *id;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s.state", mfa, user);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	assert_int_equal(n, STS_MFA_STATE_SIZE);
+	text[n] = '\0';
+	id = strstr(text, "boot_id = ");
+	assert_non_null(id);
+	memcpy(id + 10, "00000000-0000-4000-8000-000000000000", STS_MFA_BOOT_ID_LEN);
+	assert_int_equal(pwrite(fd, text, (size_t)n, 0), n);
+	close(fd);
+}
+
+/*
+ * The real module on the real boot: the clock (the test shim) just after this
+ * boot began, a state from "another boot": the code of that moment may have
+ * been used before the crash and is refused; a code past the boot's window is
+ * accepted.
+ */
+static void test_state_from_another_boot(void **st)
+{
+	int64_t btime = 0;
+	sts_error err;
+	char code[9];
+
+	(void)st;
+	assert_int_equal(sts_mfa_read_btime(STS_MFA_STAT_PATH, &btime, &err), 0);
+	pf_set_time(btime + 10);
+	pf_enroll("hugo", 0, 0);
+	state_from_another_boot("hugo");
+	pf_code_at(btime + 10, code);
+	assert_int_equal(pf_auth("sts", "hugo", code), PAM_AUTH_ERR);
+	assert_int_equal(pf_stored("hugo").last_step, btime / 30 + 1); /* the window: 1 */
+	pf_set_time(btime + 90);
+	pf_code_at(btime + 90, code);
+	assert_int_equal(pf_auth("sts", "hugo", code), PAM_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -177,6 +224,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refused_store_files),
 		cmocka_unit_test(test_refused_config_and_arguments),
 		cmocka_unit_test(test_first_pass),
+		cmocka_unit_test(test_state_from_another_boot),
 	};
 
 	umask(077);

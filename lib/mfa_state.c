@@ -1,0 +1,191 @@
+/*
+ * The login state file of the MFA store (USER.state): the replay floor, the
+ * failure count and the lockout, with the boot and the device file it was
+ * written for. The store rewrites it on every attempt without fsync, so after
+ * a power loss it may be older than the last login, torn, or missing. The
+ * rules below rebuild it from what the kernel says of the boot, so that no
+ * code accepted before the crash can be accepted again.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "fileio.h"
+#include "mfa_store_internal.h"
+
+#define STATE_VERSION 1
+/* /proc/stat grows with the CPUs and interrupt lines; btime is near its end. */
+#define PROC_STAT_MAX (4u * 1024u * 1024u)
+/* Marks a key the file does not set (no CFG_UINT value can be it). */
+#define ABSENT ULONG_MAX
+
+typedef struct {
+	unsigned long version;
+	char *boot_id;
+	unsigned long device, window, last_step, failures, failure_start, locked_until;
+} state_text;
+
+static const sts_config_key state_keys[] = {
+	{ "version", CFG_UINT, offsetof(state_text, version), STATE_VERSION, STATE_VERSION, NULL },
+	{ "boot_id", CFG_STRING, offsetof(state_text, boot_id), 0, 0, NULL },
+	{ "device", CFG_UINT, offsetof(state_text, device), 0, ULONG_MAX - 1, NULL },
+	{ "window", CFG_UINT, offsetof(state_text, window), 0, 10, NULL },
+	{ "last_step", CFG_UINT, offsetof(state_text, last_step), 0, (unsigned long)INT64_MAX,
+	  NULL },
+	{ "failures", CFG_UINT, offsetof(state_text, failures), 0, 1000000, NULL },
+	{ "failure_start", CFG_UINT, offsetof(state_text, failure_start), 0,
+	  (unsigned long)INT64_MAX, NULL },
+	{ "locked_until", CFG_UINT, offsetof(state_text, locked_until), 0, (unsigned long)INT64_MAX,
+	  NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+/* The kernel's form: 8-4-4-4-12 lower-case hex digits. */
+static bool boot_id_valid(const char *s)
+{
+	for (size_t i = 0; i < STS_MFA_BOOT_ID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		char c = s[i];
+
+		if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return s[STS_MFA_BOOT_ID_LEN] == '\0';
+}
+
+int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_state *st,
+			sts_error *err)
+{
+	state_text t;
+	int rc = -1;
+
+	memset(&t, 0, sizeof(t));
+	t.device = t.window = t.last_step = t.failures = t.failure_start = t.locked_until = ABSENT;
+	memset(st, 0, sizeof(*st));
+	/* The parser's only allocation is the boot id's copy; malloc(3) says
+	 * ENOMEM, and nothing else in the parse sets it. */
+	errno = 0;
+	if (sts_config_parse(text, len, name, state_keys, &t, err) < 0) {
+		if (errno == ENOMEM) {
+			sts_error_set(err, "%s: out of memory", name);
+			rc = STS_MFA_STATE_NOMEM;
+		}
+		goto out;
+	}
+	/* A torn write must not pass for a record with a key left at zero. */
+	if (t.version != STATE_VERSION || !t.boot_id || t.device == ABSENT || t.window == ABSENT ||
+	    t.last_step == ABSENT || t.failures == ABSENT || t.failure_start == ABSENT ||
+	    t.locked_until == ABSENT) {
+		sts_error_set(err, "%s: incomplete login state record", name);
+		goto out;
+	}
+	if (strlen(t.boot_id) != STS_MFA_BOOT_ID_LEN || !boot_id_valid(t.boot_id)) {
+		sts_error_set(err, "%s: boot_id is not a boot id", name);
+		goto out;
+	}
+	memcpy(st->boot_id, t.boot_id, STS_MFA_BOOT_ID_LEN + 1);
+	st->device = t.device;
+	st->window = (unsigned)t.window;
+	st->last_step = (int64_t)t.last_step;
+	st->failures = (unsigned)t.failures;
+	st->failure_start = (int64_t)t.failure_start;
+	st->locked_until = (int64_t)t.locked_until;
+	rc = 0;
+out:
+	free(t.boot_id);
+	return rc;
+}
+
+int sts_mfa_state_format(const sts_mfa_state *st, char out[STS_MFA_STATE_SIZE])
+{
+	int n;
+
+	if (!boot_id_valid(st->boot_id) || st->device >= ULONG_MAX || st->window > 10 ||
+	    st->last_step < 0 || st->failure_start < 0 || st->locked_until < 0 ||
+	    st->failures > 1000000)
+		return -1;
+	n = snprintf(out, STS_MFA_STATE_SIZE,
+		     "# pam_sts MFA login state: managed by pam_sts, do not edit\n"
+		     "version = %d\nboot_id = %s\ndevice = %llu\nwindow = %u\nlast_step = %lld\n"
+		     "failures = %u\nfailure_start = %lld\nlocked_until = %lld\n",
+		     STATE_VERSION, st->boot_id, (unsigned long long)st->device, st->window,
+		     (long long)st->last_step, st->failures, (long long)st->failure_start,
+		     (long long)st->locked_until);
+	if (n < 0 || n + 2 > STS_MFA_STATE_SIZE)
+		return -1;
+	/* Padded with one comment line to the fixed size. */
+	memset(out + n, ' ', STS_MFA_STATE_SIZE - (size_t)n);
+	out[n] = '#';
+	out[STS_MFA_STATE_SIZE - 1] = '\n';
+	return 0;
+}
+
+int sts_mfa_read_boot_id(const char *path, char out[STS_MFA_BOOT_ID_LEN + 1], sts_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (sts_read_file(path, 64, STS_READ_NOFOLLOW, &text, &len, err) < 0)
+		return -1;
+	if (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	if (len == STS_MFA_BOOT_ID_LEN && boot_id_valid(text)) {
+		memcpy(out, text, STS_MFA_BOOT_ID_LEN + 1);
+		rc = 0;
+	} else {
+		sts_error_set(err, "%s: not a boot id", path);
+	}
+	free(text);
+	return rc;
+}
+
+int sts_mfa_read_btime(const char *path, int64_t *btime, sts_error *err)
+{
+	char *text = NULL, *line, *end;
+	size_t len = 0;
+	long long v;
+	int rc = -1;
+
+	if (sts_read_file(path, PROC_STAT_MAX, STS_READ_NOFOLLOW, &text, &len, err) < 0)
+		return -1;
+	line = strncmp(text, "btime ", 6) == 0 ? text : strstr(text, "\nbtime ");
+	if (line) {
+		line += line == text ? 6 : 7;
+		errno = 0;
+		v = strtoll(line, &end, 10);
+		if (!errno && end != line && (*end == '\n' || *end == '\0') && v > 0) {
+			*btime = (int64_t)v;
+			rc = 0;
+		}
+	}
+	if (rc < 0)
+		sts_error_set(err, "%s: no btime line", path);
+	free(text);
+	return rc;
+}
+
+void sts_mfa_state_rebuild(sts_mfa_state *st, sts_mfa_state_fault fault, unsigned period,
+			   unsigned window, int64_t since)
+{
+	bool intact = fault == STS_MFA_STATE_OTHER_BOOT || fault == STS_MFA_STATE_OTHER_DEVICE;
+	int64_t floor;
+
+	/* A window that was wider when the lost writes happened counts. */
+	if (fault == STS_MFA_STATE_OTHER_BOOT && st->window > window)
+		window = st->window;
+	/* Every code accepted before |since| had a step of at most since's
+	 * step plus the window; so codes up to that step are refused. */
+	floor = since / (int64_t)period + (int64_t)window;
+	/* The recorded floor is this device's only when the record says so. */
+	if (fault == STS_MFA_STATE_OTHER_BOOT && st->last_step > floor)
+		floor = st->last_step;
+	st->last_step = floor;
+	st->failures = 0;
+	st->failure_start = 0;
+	if (!intact)
+		st->locked_until = 0;
+}

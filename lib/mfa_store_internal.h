@@ -1,0 +1,88 @@
+/*
+ * Inside the MFA store (lib/mfa_store.c, mfa_record.c, mfa_state.c), shared
+ * with its unit tests and fuzzers only; nothing outside lib/ and tests/
+ * includes this header.
+ */
+#ifndef STS_MFA_STORE_INTERNAL_H
+#define STS_MFA_STORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "mfa_store.h"
+
+/* Where the running kernel says which boot this is and when it began. */
+#define STS_MFA_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+#define STS_MFA_STAT_PATH    "/proc/stat"
+
+/* sts_mfa_store_open() with the two /proc files named by the caller: the
+ * tests point them at files of their own to play a reboot. */
+int sts_mfa_store_open_at(const char *dir, unsigned totp_window, const char *boot_id_path,
+			  const char *stat_path, sts_mfa_store **out, sts_error *err);
+
+/* ---- the device file (mfa_record.c) ---- */
+
+/* sts_mfa_record_parse(), also telling whether the file is in format 1 (the
+ * single file of earlier releases, whose login state fields are its state
+ * until the first write moves them to USER.state). */
+int sts_mfa_device_parse(const char *text, size_t len, const char *name, sts_mfa_record *rec,
+			 bool *format1, sts_error *err);
+
+/* Whether the device parts (secret, algorithm, digits, period, active) are equal. */
+bool sts_mfa_device_equal(const sts_mfa_record *a, const sts_mfa_record *b);
+
+/* ---- the login state file (mfa_state.c) ---- */
+
+#define STS_MFA_BOOT_ID_LEN 36 /* 8-4-4-4-12 hex digits */
+/* Every state file is exactly this long (padded), so that rewriting it in
+ * place is one pwrite(2) of the whole file at offset 0, within one sector. */
+#define STS_MFA_STATE_SIZE 512
+
+typedef struct {
+	char boot_id[STS_MFA_BOOT_ID_LEN + 1]; /* the boot it was written in */
+	uint64_t device;		       /* inode of the device file it belongs to */
+	unsigned window;		       /* totp_window of the writer */
+	int64_t last_step;
+	unsigned failures;
+	int64_t failure_start;
+	int64_t locked_until;
+} sts_mfa_state;
+
+/* Strict: every key exactly once, nothing else (comments and blank lines
+ * aside). Returns 0; -1 with |err| set when |text| is not a state record;
+ * STS_MFA_STATE_NOMEM when memory ran out (an error, not a torn file). */
+#define STS_MFA_STATE_NOMEM (-2)
+int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_state *st,
+			sts_error *err);
+/* Exactly STS_MFA_STATE_SIZE bytes into |out| (not NUL-terminated); -1 when a
+ * value is out of range (a negative time or step). */
+int sts_mfa_state_format(const sts_mfa_state *st, char out[STS_MFA_STATE_SIZE]);
+
+/* The boot id (36 characters, NUL-terminated) from |path|; 0 or -1. */
+int sts_mfa_read_boot_id(const char *path, char out[STS_MFA_BOOT_ID_LEN + 1], sts_error *err);
+/* The boot time ("btime" in |path|, normally /proc/stat); 0 or -1. */
+int sts_mfa_read_btime(const char *path, int64_t *btime, sts_error *err);
+
+/* Why a state is rebuilt instead of used. */
+typedef enum {
+	STS_MFA_STATE_OTHER_BOOT,   /* intact, but written before this boot */
+	STS_MFA_STATE_OTHER_DEVICE, /* intact, but written for another device file */
+	STS_MFA_STATE_TORN,	    /* present but not a whole state record */
+	STS_MFA_STATE_MISSING,	    /* absent while the device exists */
+} sts_mfa_state_fault;
+
+/*
+ * Rebuilds |st| (read as far as |fault| allows) so that no code accepted
+ * before |since| can be accepted again: the replay floor becomes at least
+ * the step of |since| plus the window (the later of |window| and, for a
+ * state from another boot, the window it was written with), failures are
+ * reset, and the lockout survives only where the record was intact. The
+ * caller picks |since|: the boot time when every lost write happened before
+ * this boot, else now.
+ */
+void sts_mfa_state_rebuild(sts_mfa_state *st, sts_mfa_state_fault fault, unsigned period,
+			   unsigned window, int64_t since);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * libFuzzer target: the MFA store's login state parser (USER.state, read
+ * after crashes, so torn and arbitrary bytes are its normal input) and its
+ * round trip: what parses must format to exactly the fixed size and parse
+ * back to the same state; the rebuild of any parsed state must refuse
+ * everything up to the step of |since| plus the window.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfa_store_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static bool same(const sts_mfa_state *a, const sts_mfa_state *b)
+{
+	return strcmp(a->boot_id, b->boot_id) == 0 && a->device == b->device &&
+	       a->window == b->window && a->last_step == b->last_step &&
+	       a->failures == b->failures && a->failure_start == b->failure_start &&
+	       a->locked_until == b->locked_until;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char text[STS_MFA_STATE_SIZE];
+	sts_mfa_state st, again;
+	sts_error err;
+	int64_t since = 1800000000;
+
+	if (sts_mfa_state_parse((const char *)data, size, "fuzz", &st, &err) < 0)
+		return 0;
+	if (sts_mfa_state_format(&st, text) < 0 ||
+	    sts_mfa_state_parse(text, sizeof(text), "again", &again, &err) < 0 ||
+	    !same(&st, &again))
+		abort();
+	for (int f = STS_MFA_STATE_OTHER_BOOT; f <= STS_MFA_STATE_MISSING; f++) {
+		again = st;
+		sts_mfa_state_rebuild(&again, (sts_mfa_state_fault)f, 30, 1, since);
+		if (again.last_step < since / 30 + 1 || again.failures != 0 ||
+		    (f == STS_MFA_STATE_OTHER_BOOT && again.last_step < st.last_step))
+			abort();
+	}
+	return 0;
+}
