@@ -7,8 +7,9 @@
  * writes the session's files and logs the audit record.
  *
  * Requests (key=value lines):
- *   version=1, op=decide|roles|open|verify, config=FILE (honoured only
- *   when the helper is not running elevated by a set-uid bit), and per op:
+ *   version=1, op=mfa|decide|roles|open|verify, config=FILE (honoured
+ *   only when the helper is not running elevated by a set-uid bit), and per op:
+ *   mfa:    user, code (helper/sts_helper_mfa.c)
  *   decide: user, service, rhost, source_ip, mfa_time, operation, target,
  *           session_name, duration, session_policy, session_policy_text
  *           (helper/sts_helper_decide.c)
@@ -65,6 +66,7 @@ static const char *const request_keys[] = {
 	"duration",
 	"session_policy",
 	"session_policy_text",
+	"code",
 	NULL,
 };
 
@@ -91,6 +93,8 @@ static int dispatch(const sts_msg *req, bool elevated, sts_msg *resp)
 		return sts_helper_fail(resp, "error", "request: only verify is allowed to users");
 	if (strcmp(op, "open") == 0)
 		return sts_helper_open(req, resp);
+	if (strcmp(op, "mfa") == 0)
+		return sts_helper_mfa(req, resp);
 	if (strcmp(op, "decide") == 0)
 		return sts_helper_decide(req, resp);
 	if (strcmp(op, "roles") == 0)

@@ -9,6 +9,7 @@
 
 /* Each fills |resp| with status=ok|denied|error and what the caller needs;
  * returns 0 when the answer is status=ok. */
+int sts_helper_mfa(const sts_msg *req, sts_msg *resp);
 int sts_helper_decide(const sts_msg *req, sts_msg *resp);
 int sts_helper_roles(const sts_msg *req, sts_msg *resp);
 int sts_helper_open(const sts_msg *req, sts_msg *resp);

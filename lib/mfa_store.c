@@ -45,27 +45,6 @@ struct sts_mfa_lock {
 	char note[640];
 };
 
-bool sts_mfa_user_valid(const char *user)
-{
-	size_t n = user ? strlen(user) : 0;
-
-	if (n == 0 || n > NAME_MAX_LEN || user[0] == '.' || user[0] == '-')
-		return false;
-	/* Names that would collide with the store's own USER.lock, USER.state
-	 * and USER.tmp.PID files. */
-	if ((n > 5 && strcmp(user + n - 5, ".lock") == 0) ||
-	    (n > 6 && strcmp(user + n - 6, ".state") == 0) || strstr(user, ".tmp."))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = user[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
 int sts_mfa_store_open_at(const char *dir, unsigned totp_window, const char *boot_id_path,
 			  const char *stat_path, sts_mfa_store **out, sts_error *err)
 {

@@ -63,6 +63,12 @@ void sts_mfa_store_close(sts_mfa_store *store);
  * ending in ".lock" or ".state" nor holding ".tmp." (the store's own files). */
 bool sts_mfa_user_valid(const char *user);
 
+/* Whether |user| has a device file in the store directory |dir| (1), has
+ * none (0), or the directory cannot be opened (-1, |err| set). Only a quick
+ * look, without reading the file (lib/mfa_names.c): the PAM module's, so it
+ * does not prompt a user who has no device. */
+int sts_mfa_device_present(const char *dir, const char *user, sts_error *err);
+
 /* Takes the user's lock, waiting at most |timeout_ms|. */
 int sts_mfa_lock_user(sts_mfa_store *store, const char *user, unsigned timeout_ms,
 		      sts_mfa_lock **out, sts_error *err);

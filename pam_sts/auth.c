@@ -1,11 +1,15 @@
 /*
  * pam_sm_authenticate: the GetSessionToken SerialNumber/TokenCode check.
  *
- * The store is read twice: once without holding the user's lock to decide
- * whether to prompt at all (no device, locked out), and again under the lock
- * after the code arrived, where the code is checked, the replay floor
- * (last accepted time step) is raised and failures are counted in one
- * read-check-update. The lock is never held while the user types.
+ * The module prompts; sts-helper checks (op=mfa, helper/sts_helper_mfa.c),
+ * as pam_unix has unix_chkpwd check passwords: the device secrets stay out
+ * of the application's address space, and the module loads no library but
+ * libpam. Under the user's lock the helper checks the code, refuses replays
+ * (a code at or below the last accepted time step), counts failures and
+ * locks out, in one read-check-update, so that a code is accepted at most
+ * once however many logins race. The lock is never held while the user
+ * types. Before prompting the module only looks whether the user has a
+ * device file at all (nullok); a lockout is reported after the prompt.
  */
 #include "auth.h"
 
@@ -13,80 +17,47 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
 #include <security/pam_ext.h>
 
-#include "mfa_store.h"
+#include "helper_client.h"
 #include "mfa_result.h"
+#include "mfa_store.h"
 #include "settings.h"
 
-#define LOCK_TIMEOUT_MS 5000
-#define FAIL_DELAY_US	2000000
+#define FAIL_DELAY_US 2000000
 
 typedef struct {
 	pam_handle_t *pamh;
 	const sts_args *args;
 	sts_settings settings;
-	sts_mfa_store *store;
 	const char *user;
 } auth_ctx;
 
-static int open_store(auth_ctx *a)
+static int no_device(auth_ctx *a)
+{
+	if (a->args->nullok) {
+		pam_syslog(a->pamh, LOG_NOTICE, "user %s has no MFA device (nullok)", a->user);
+		return PAM_IGNORE;
+	}
+	pam_syslog(a->pamh, LOG_NOTICE, "user %s has no active MFA device", a->user);
+	return PAM_USER_UNKNOWN;
+}
+
+/* Before prompting: does the user have a device at all? */
+static int precheck(auth_ctx *a)
 {
 	char dir[4096];
 	sts_error err;
-
-	snprintf(dir, sizeof(dir), "%s/mfa", a->settings.state_dir);
-	if (sts_mfa_store_open(dir, (unsigned)a->settings.totp_window, &a->store, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
-		return PAM_AUTHINFO_UNAVAIL;
-	}
-	return PAM_SUCCESS;
-}
-
-/* Reads the record under the user's lock; returns a PAM code. */
-static int read_record(auth_ctx *a, sts_mfa_lock **lock, sts_mfa_record *rec)
-{
-	sts_error err;
 	int rc;
 
-	if (sts_mfa_lock_user(a->store, a->user, LOCK_TIMEOUT_MS, lock, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
-		return PAM_AUTHINFO_UNAVAIL;
-	}
-	rc = sts_mfa_read(*lock, rec, &err);
+	snprintf(dir, sizeof(dir), "%s/mfa", a->settings.state_dir);
+	rc = sts_mfa_device_present(dir, a->user, &err);
 	if (rc < 0) {
 		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (rc == STS_MFA_NO_DEVICE || !rec->active) {
-		if (a->args->nullok) {
-			pam_syslog(a->pamh, LOG_NOTICE, "user %s has no MFA device (nullok)",
-				   a->user);
-			return PAM_IGNORE;
-		}
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s has no active MFA device", a->user);
-		return PAM_USER_UNKNOWN;
-	}
-	return PAM_SUCCESS;
-}
-
-/* Before prompting: is there a device, and is the user locked out? */
-static int precheck(auth_ctx *a, int64_t now)
-{
-	sts_mfa_lock *lock = NULL;
-	sts_mfa_record rec;
-	int rc = read_record(a, &lock, &rec);
-
-	sts_mfa_unlock(lock);
-	if (rc == PAM_SUCCESS && rec.locked_until > now) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s is locked out for %lld more seconds",
-			   a->user, (long long)(rec.locked_until - now));
-		rc = PAM_MAXTRIES;
-	}
-	sts_mfa_record_wipe(&rec);
-	return rc;
+	return rc == 0 ? no_device(a) : PAM_SUCCESS;
 }
 
 /* The code from PAM_AUTHTOK (use_/try_first_pass) or from the conversation. */
@@ -117,66 +88,72 @@ static int get_code(auth_ctx *a, char **code)
 	return PAM_SUCCESS;
 }
 
-static void count_failure(auth_ctx *a, sts_mfa_record *rec, int64_t now)
+static long long number(const sts_msg *resp, const char *key)
 {
-	if (rec->failures == 0 ||
-	    now - rec->failure_start > (int64_t)a->settings.failure_interval) {
-		rec->failures = 0;
-		rec->failure_start = now;
-	}
-	rec->failures++;
-	if (rec->failures >= a->settings.max_failures) {
-		rec->locked_until = now + (int64_t)a->settings.lockout_seconds;
-		rec->failures = 0;
-		pam_syslog(a->pamh, LOG_WARNING,
-			   "user %s locked out for %lu seconds after %lu failures", a->user,
-			   a->settings.lockout_seconds, a->settings.max_failures);
-	}
+	const char *v = sts_msg_get(resp, key);
+
+	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* Under the lock: check the code, refuse replays, record the outcome. */
-static int verify(auth_ctx *a, const char *code, int64_t now)
+/* The helper's verdict as the log lines and the PAM code of the auth phase. */
+static int outcome(auth_ctx *a, const sts_msg *resp, int64_t *auth_time)
 {
-	sts_mfa_lock *lock = NULL;
-	sts_mfa_record rec;
-	sts_error err;
-	int64_t step = 0;
-	int rc = read_record(a, &lock, &rec), check;
+	const char *status = sts_msg_get(resp, "status"), *result = sts_msg_get(resp, "result");
+	const char *why = sts_msg_get(resp, "message");
 
-	if (rc != PAM_SUCCESS)
-		goto out;
-	/* Logged here, where the rebuilt state is written (precheck only reads). */
-	if (sts_mfa_state_note(lock))
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s: %s", a->user, sts_mfa_state_note(lock));
-	if (rec.locked_until > now) {
-		rc = PAM_MAXTRIES;
-		goto out;
+	if (sts_msg_get(resp, "note"))
+		pam_syslog(a->pamh, LOG_NOTICE, "user %s: %s", a->user, sts_msg_get(resp, "note"));
+	if (strcmp(status, "ok") == 0 && result && strcmp(result, "passed") == 0 &&
+	    (*auth_time = number(resp, "auth_time")) > 0)
+		return PAM_SUCCESS;
+	if (strcmp(status, "denied") != 0 || !result) {
+		pam_syslog(a->pamh, LOG_ERR, "user %s: %s", a->user,
+			   why ? why : "the helper's answer is incomplete");
+		return PAM_AUTHINFO_UNAVAIL;
 	}
-	check = sts_totp_check(rec.secret, rec.secret_len, rec.algorithm, rec.digits, rec.period,
-			       now, (unsigned)a->settings.totp_window, code, &step);
-	if (check == 0 && step <= rec.last_step) {
+	if (strcmp(result, "no-device") == 0)
+		return no_device(a);
+	if (strcmp(result, "locked") == 0) {
+		pam_syslog(a->pamh, LOG_NOTICE, "user %s is locked out for %lld more seconds",
+			   a->user, number(resp, "seconds"));
+		return PAM_MAXTRIES;
+	}
+	if (strcmp(result, "replay") == 0)
 		pam_syslog(a->pamh, LOG_NOTICE, "user %s presented %s", a->user,
-			   sts_mfa_state_note(lock) ?
+			   sts_msg_get(resp, "floor") ?
 				   "a code at or below the rebuilt replay floor" :
 				   "an already used code");
-		check = 1;
+	if (sts_msg_get(resp, "lockout"))
+		pam_syslog(a->pamh, LOG_WARNING,
+			   "user %s locked out for %lld seconds after %lld failures", a->user,
+			   number(resp, "lockout"), number(resp, "failures"));
+	return PAM_AUTH_ERR;
+}
+
+/* Has the helper check |code|; a PAM code, logged. */
+static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
+{
+	sts_msg req, resp;
+	sts_error err;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) < 0 ||
+	    sts_msg_add(&req, "op", "mfa") < 0 ||
+	    sts_msg_add(&req, "config", a->args->config) < 0 ||
+	    sts_msg_add(&req, "user", a->user) < 0 || sts_msg_add(&req, "code", code) < 0) {
+		sts_msg_free(&req);
+		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
+		return PAM_BUF_ERR;
 	}
-	if (check == 0) {
-		rec.last_step = step;
-		rec.failures = 0;
-		rec.failure_start = 0;
-		rc = PAM_SUCCESS;
-	} else {
-		count_failure(a, &rec, now);
-		rc = PAM_AUTH_ERR;
+	rc = sts_helper_call(&a->settings, &req, &resp, &err);
+	sts_msg_free(&req);
+	if (rc < 0) {
+		pam_syslog(a->pamh, LOG_ERR, "user %s: %s", a->user, err.msg);
+		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (sts_mfa_write(lock, &rec, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
-		rc = PAM_AUTHINFO_UNAVAIL;
-	}
-out:
-	sts_mfa_unlock(lock);
-	sts_mfa_record_wipe(&rec);
+	rc = outcome(a, &resp, auth_time);
+	sts_msg_free(&resp);
 	return rc;
 }
 
@@ -223,13 +200,14 @@ static int load(auth_ctx *a)
 		pam_syslog(a->pamh, LOG_NOTICE, "user name not accepted by pam_sts");
 		return PAM_USER_UNKNOWN;
 	}
-	return open_store(a);
+	return PAM_SUCCESS;
 }
 
 int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 {
 	auth_ctx a = { .pamh = pamh, .args = args };
 	char *code = NULL;
+	int64_t auth_time = 0;
 	int rc;
 
 	(void)flags;
@@ -238,16 +216,13 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 	if (rc == PAM_SUCCESS)
 		pam_fail_delay(pamh, (unsigned)a.settings.fail_delay_ms * 1000u);
 	if (rc == PAM_SUCCESS)
-		rc = precheck(&a, (int64_t)time(NULL));
+		rc = precheck(&a);
 	if (rc == PAM_SUCCESS)
 		rc = get_code(&a, &code);
-	if (rc == PAM_SUCCESS) {
-		int64_t now = (int64_t)time(NULL);
-
-		rc = verify(&a, code, now);
-		if (rc == PAM_SUCCESS)
-			rc = keep_result(&a, now);
-	}
+	if (rc == PAM_SUCCESS)
+		rc = verify(&a, code, &auth_time);
+	if (rc == PAM_SUCCESS)
+		rc = keep_result(&a, auth_time);
 	if (rc == PAM_SUCCESS)
 		pam_syslog(pamh, LOG_INFO, "user %s passed MFA", a.user);
 	else if (rc == PAM_AUTH_ERR)
@@ -256,7 +231,6 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 		explicit_bzero(code, strlen(code));
 		free(code);
 	}
-	sts_mfa_store_close(a.store);
 	sts_settings_free(&a.settings);
 	return rc;
 }

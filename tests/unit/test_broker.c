@@ -213,6 +213,31 @@ static int whole_login(const char *svc, const char *user, fx_log *log)
 	return rc;
 }
 
+/* An authentication that must fail: the auth phase's op=mfa is the first
+ * request a login sends. Returns its code; its log lines in |log|. */
+static int failed_auth(const char *svc, const char *user, fx_log *log)
+{
+	char code[9];
+	const char *off[] = { code, NULL };
+	struct pamtest_conv_data conv = { .in_echo_off = off };
+	struct pam_testcase cases[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_AUTHINFO_UNAVAIL),
+	};
+	enum pamtest_err perr;
+
+	clock_now += 30;
+	pf_set_time(clock_now);
+	pf_code_at(clock_now, code);
+	pf_enroll(user, (clock_now - 30) / 30, 0);
+	if (log)
+		assert_true(fx_capture_begin());
+	perr = _pamtest(svc, user, &conv, cases, 1, NULL);
+	if (log)
+		assert_true(fx_capture_end(log));
+	assert_int_equal(perr, PAMTEST_ERR_OK);
+	return cases[0].op_rv;
+}
+
 static void test_broker_serves_the_stack(void **st)
 {
 	(void)st;
@@ -258,9 +283,9 @@ static void test_no_broker_falls_back(void **st)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd); /* ECONNREFUSED from now on */
 	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
-	/* Without a helper either, the account phase cannot decide (it did fall back). */
+	/* Without a helper either, the code cannot be checked (it did fall back). */
 	write_config(3, false);
-	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(failed_auth("stack-session", "carol", NULL), PAM_AUTHINFO_UNAVAIL);
 	unlink(sock_path);
 }
 
@@ -308,8 +333,8 @@ static void drain_and_babble(int listen_fd)
 	close(c);
 }
 
-/* One failing account phase (its op=decide is the first request), one log
- * line that says why, no fallback (the helper does not exist: a fallback
+/* One failing authentication (its op=mfa is a login's first request), one
+ * log line that says why, no fallback (the helper does not exist: a fallback
  * would say "cannot open"). */
 static void expect_fail_closed(void (*serve)(int), const char *why)
 {
@@ -318,7 +343,7 @@ static void expect_fail_closed(void (*serve)(int), const char *why)
 	int fd;
 
 	fd = fake_server(serve, &child);
-	assert_int_equal(whole_login("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(failed_auth("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
 	close(fd);
 	if (child > 0)
 		waitpid(child, NULL, 0);
@@ -437,7 +462,7 @@ static void test_other_uids(void **st)
 		nobody_server(-1);
 	while (!can_connect())
 		usleep(5000);
-	assert_int_equal(whole_login("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(failed_auth("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	unlink(sock_path);

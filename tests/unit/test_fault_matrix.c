@@ -18,8 +18,9 @@
  *     credentials variable, no grant and no session directory; a failed close
  *     leaves the session directory as it was (a later close removes it).
  * A fault that the phase never reads is "n/a" (not counted): the MFA store is
- * read by auth only, policies and roles by account (in sts-helper's decide)
- * and again by open, the helper by account and open, the issuer key by open
+ * read by auth only (in sts-helper's op=mfa), policies and roles by account
+ * (in sts-helper's decide) and again by open, the helper by auth, account
+ * and open, the issuer key by open
  * only, the runtime directory by open (sts-helper) and close. The configuration is read by every phase.
  *
  * Out of memory: tests/shim/failalloc.c (preloaded) fails allocations made
@@ -333,10 +334,10 @@ static const fault faults[] = {
 	{ "MFA store record wrong owner", P_AUTH, mfa_owner, false },
 	{ "MFA login state symlinked", P_AUTH, state_symlink, false },
 	{ "MFA login state wrong owner", P_AUTH, state_owner, false },
-	{ "helper missing", P_ACCOUNT | P_OPEN, helper_missing, false },
-	{ "helper crashing (SIGABRT)", P_ACCOUNT | P_OPEN, helper_crash, false },
-	{ "helper hanging past its timeout", P_ACCOUNT | P_OPEN, helper_hang, false },
-	{ "helper answering garbage", P_ACCOUNT | P_OPEN, helper_garbage, false },
+	{ "helper missing", P_ALL & ~P_CLOSE, helper_missing, false },
+	{ "helper crashing (SIGABRT)", P_ALL & ~P_CLOSE, helper_crash, false },
+	{ "helper hanging past its timeout", P_ALL & ~P_CLOSE, helper_hang, false },
+	{ "helper answering garbage", P_ALL & ~P_CLOSE, helper_garbage, false },
 	{ "runtime_dir a symlink", P_OPEN | P_CLOSE, run_symlink, false },
 	{ "runtime_dir owned by the user", P_OPEN | P_CLOSE, run_owner, false },
 };

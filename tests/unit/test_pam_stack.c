@@ -243,6 +243,21 @@ static void test_open_twice_and_concurrent_sessions(void **st)
 	assert_int_equal(sf_session_count(), 0);
 }
 
+/* An authentication of |user| with a right code that fails closed. */
+static void auth_fails(const char *user)
+{
+	char code[9];
+	const char *off[] = { code, NULL };
+	struct pamtest_conv_data conv = { .in_echo_off = off };
+	struct pam_testcase cases[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_AUTHINFO_UNAVAIL),
+	};
+
+	next_code(code);
+	pf_enroll(user, (clock_now - 30) / 30, 0);
+	assert_int_equal(run_pamtest("stack-session", user, &conv, cases, NULL), PAMTEST_ERR_OK);
+}
+
 static void test_helper_faults_fail_closed(void **st)
 {
 	const char *modes[] = { "crash", "hang", "garbage", "fail" };
@@ -267,16 +282,21 @@ static void test_helper_faults_fail_closed(void **st)
 		pam_end(ph, PAM_SUCCESS);
 	}
 	sf_helper_mode("");
-	/* A missing helper: the account phase cannot decide. */
+	/* The auth phase's check (op=mfa) failing: no MFA result, no login. */
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		snprintf(mode, sizeof(mode), "mfa:%s", modes[i]);
+		sf_helper_mode(mode);
+		auth_fails("carol");
+	}
+	sf_helper_mode("");
+	/* A missing helper: the code cannot be checked. */
 	{
 		char moved[420];
 
 		snprintf(path, sizeof(path), "%s/sts-helper", root);
 		snprintf(moved, sizeof(moved), "%s.away", path);
 		assert_int_equal(rename(path, moved), 0);
-		ph = login("stack-session", "carol", PAM_AUTHINFO_UNAVAIL, PAM_SUCCESS, NULL);
-		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
-		pam_end(ph, PAM_SUCCESS);
+		auth_fails("carol");
 		assert_int_equal(rename(moved, path), 0);
 	}
 	assert_int_equal(sf_session_count(), 0);

@@ -1,0 +1,187 @@
+/*
+ * sts-helper op=mfa: the auth phase's TOTP check, made here rather than in
+ * pam_sts.so, as pam_unix has unix_chkpwd read the shadow file: the device
+ * secrets never enter sshd's or sudo's address space, and the module loads
+ * neither liboath nor any other library but libpam (each costs a login
+ * 0.15-0.35 ms to load here; docs/login-latency.md).
+ *
+ * Request: user, code, config. Under the user's lock (lib/mfa_store.h) the
+ * helper reads the device and the login state, refuses while locked out,
+ * checks the code with liboath in constant time, refuses a code at or below
+ * the replay floor, raises the floor or counts the failure (locking out
+ * after max_failures within failure_interval), and writes the state, all in
+ * one read-check-update, so a code is accepted at most once however many
+ * logins race.
+ *
+ * Answer: status=ok (result=passed, auth_time) | denied (result=wrong,
+ * replay, locked (+ seconds), no-device) | error (message); and note= when
+ * the login state was rebuilt, lockout=SECONDS and failures=N when this
+ * attempt locked the user out, floor=rebuilt when a replay was refused by a
+ * rebuilt floor. The module turns these into its log lines and PAM codes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "mfa_store.h"
+#include "settings.h"
+#include "sts_helper.h"
+#include "totp.h"
+
+#define LOCK_TIMEOUT_MS 5000
+
+typedef struct {
+	const sts_msg *req;
+	sts_msg *resp;
+	sts_settings settings;
+	bool settings_loaded;
+	sts_mfa_store *store;
+	sts_mfa_lock *lock;
+	sts_mfa_record rec;
+	const char *user;
+	int64_t now;
+} mfa_ctx;
+
+static int add_number(sts_msg *resp, const char *key, long long value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", value);
+	return sts_msg_add(resp, key, text);
+}
+
+/* status=denied with |result|. */
+static int deny(mfa_ctx *m, const char *result)
+{
+	if (sts_msg_add(m->resp, "status", "denied") < 0 ||
+	    sts_msg_add(m->resp, "result", result) < 0)
+		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	return -1;
+}
+
+static int open_store(mfa_ctx *m)
+{
+	const char *config = sts_msg_get(m->req, "config");
+	char dir[4096];
+	sts_error err;
+
+	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &m->settings, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	m->settings_loaded = true;
+	m->user = sts_msg_get(m->req, "user");
+	if (!m->user || !sts_mfa_user_valid(m->user))
+		return sts_helper_fail(m->resp, "error", "mfa: user name not accepted by pam_sts");
+	snprintf(dir, sizeof(dir), "%s/mfa", m->settings.state_dir);
+	if (sts_mfa_store_open(dir, (unsigned)m->settings.totp_window, &m->store, &err) < 0 ||
+	    sts_mfa_lock_user(m->store, m->user, LOCK_TIMEOUT_MS, &m->lock, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	return 0;
+}
+
+/* Reads the record under the lock: 0 with an active device, else answered. */
+static int read_device(mfa_ctx *m)
+{
+	sts_error err;
+	int rc = sts_mfa_read(m->lock, &m->rec, &err);
+
+	if (rc < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	if (sts_mfa_state_note(m->lock) &&
+	    sts_msg_add(m->resp, "note", sts_mfa_state_note(m->lock)) < 0)
+		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	if (rc == STS_MFA_NO_DEVICE || !m->rec.active)
+		return deny(m, "no-device");
+	if (m->rec.locked_until > m->now) {
+		if (add_number(m->resp, "seconds", m->rec.locked_until - m->now) < 0)
+			return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+		return deny(m, "locked");
+	}
+	return 0;
+}
+
+static void count_failure(mfa_ctx *m)
+{
+	sts_mfa_record *rec = &m->rec;
+
+	if (rec->failures == 0 ||
+	    m->now - rec->failure_start > (int64_t)m->settings.failure_interval) {
+		rec->failures = 0;
+		rec->failure_start = m->now;
+	}
+	rec->failures++;
+	if (rec->failures >= m->settings.max_failures) {
+		rec->locked_until = m->now + (int64_t)m->settings.lockout_seconds;
+		rec->failures = 0;
+		add_number(m->resp, "lockout", (long long)m->settings.lockout_seconds);
+		add_number(m->resp, "failures", (long long)m->settings.max_failures);
+	}
+}
+
+/* The code against the device; the state updated in memory. Returns the result word. */
+static const char *check_code(mfa_ctx *m, const char *code)
+{
+	int64_t step = 0;
+	int check = sts_totp_check(m->rec.secret, m->rec.secret_len, m->rec.algorithm,
+				   m->rec.digits, m->rec.period, m->now,
+				   (unsigned)m->settings.totp_window, code, &step);
+
+	if (check == 0 && step <= m->rec.last_step) {
+		if (sts_mfa_state_note(m->lock))
+			sts_msg_add(m->resp, "floor", "rebuilt");
+		count_failure(m);
+		return "replay";
+	}
+	if (check != 0) {
+		count_failure(m);
+		return "wrong";
+	}
+	m->rec.last_step = step;
+	m->rec.failures = 0;
+	m->rec.failure_start = 0;
+	return "passed";
+}
+
+static int verify(mfa_ctx *m)
+{
+	const char *code = sts_msg_get(m->req, "code");
+	const char *result;
+	sts_error err;
+
+	if (!code)
+		return sts_helper_fail(m->resp, "error", "mfa: no code");
+	result = check_code(m, code);
+	if (sts_mfa_write(m->lock, &m->rec, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	if (strcmp(result, "passed") != 0)
+		return deny(m, result);
+	if (sts_msg_add(m->resp, "status", "ok") < 0 ||
+	    sts_msg_add(m->resp, "result", result) < 0 ||
+	    add_number(m->resp, "auth_time", m->now) < 0)
+		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	return 0;
+}
+
+int sts_helper_mfa(const sts_msg *req, sts_msg *resp)
+{
+	mfa_ctx *m = calloc(1, sizeof(*m));
+	int rc = -1;
+
+	if (!m)
+		return sts_helper_fail(resp, "error", "mfa: out of memory");
+	m->req = req;
+	m->resp = resp;
+	m->now = (int64_t)time(NULL);
+	if (open_store(m) == 0 && read_device(m) == 0)
+		rc = verify(m);
+	sts_mfa_unlock(m->lock);
+	sts_mfa_store_close(m->store);
+	sts_mfa_record_wipe(&m->rec);
+	if (m->settings_loaded)
+		sts_settings_free(&m->settings);
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+	return rc;
+}
