@@ -229,14 +229,16 @@ static void audit(const open_ctx *o)
 
 static void answer(open_ctx *o)
 {
-	char expiry[32], path[4096];
+	char expiry[32], path[4096], uid[24];
 	const char *secrets = sts_msg_get(o->req, "secrets");
 
 	sts_format_iso8601(o->creds.expiration, expiry, sizeof(expiry));
 	snprintf(path, sizeof(path), "%s/%s/%s", o->settings.runtime_dir, o->session,
 		 STS_CREDENTIALS_FILE);
 	sts_msg_add(o->resp, "status", "ok");
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)o->pw.pw_uid);
 	sts_msg_add(o->resp, "session", o->session);
+	sts_msg_add(o->resp, "uid", uid); /* the owner, for the module's close */
 	sts_msg_add(o->resp, "credentials_file", path);
 	sts_msg_add(o->resp, "access_key_id", o->creds.access_key_id);
 	sts_msg_add(o->resp, "expiration", expiry);

@@ -32,6 +32,7 @@ static const char *const answer_keys[] = {
 	"status",
 	"message",
 	"session",
+	"uid",
 	"credentials_file",
 	"access_key_id",
 	"expiration",
