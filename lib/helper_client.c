@@ -29,10 +29,25 @@
 #include "helper_socket.h"
 
 static const char *const answer_keys[] = {
-	"status",     "message",   "session", "credentials_file",  "access_key_id",
-	"expiration", "principal", "region",  "secret_access_key", "session_token",
-	"claims",     "operation", "target",  "decided_by",	   "grant",
-	"decision",   "roles",	   NULL,
+	"status",
+	"message",
+	"session",
+	"credentials_file",
+	"access_key_id",
+	"expiration",
+	"principal",
+	"region",
+	"secret_access_key",
+	"session_token",
+	"claims",
+	"operation",
+	"target",
+	"decided_by",
+	"grant",
+	"decision",
+	"roles",
+	"malformed",
+	NULL,
 };
 
 static int open_helper(const char *path, sts_error *err)
