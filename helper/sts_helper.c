@@ -11,7 +11,9 @@
  *   only when the helper is not running elevated by a set-uid bit), and per op:
  *   mfa:    user, code (helper/sts_helper_mfa.c)
  *   decide: user, service, rhost, source_ip, mfa_time, operation, target,
- *           session_name, duration, session_policy, session_policy_text
+ *           session_name, duration, session_policy, session_policy_text;
+ *           or, for action=requested, app_request (the application's JSON,
+ *           read by helper/sts_helper_request.c) and session_policy
  *           (helper/sts_helper_decide.c)
  *   roles:  user, service, source_ip, mfa_time
  *   open:   user, service, rhost, grant, profile, secrets=yes|no, session
@@ -67,6 +69,7 @@ static const char *const request_keys[] = {
 	"session_policy",
 	"session_policy_text",
 	"code",
+	"app_request",
 	NULL,
 };
 

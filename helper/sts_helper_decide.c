@@ -5,13 +5,18 @@
  * unix_chkpwd keeps the shadow file out of the screensaver).
  *
  * decide: the module sends what it knows of the login (user, service, rhost,
- * source_ip, the auth phase's MFA time) and the request its arguments or the
- * application name (operation, target, session_name, duration,
- * session_policy, session_policy_text). The helper decides it against the
- * policies and, when allowed, seals the grant the session phase will hand
- * back (lib/grant.h). Answer: status=ok (allowed, with grant), denied, or
- * error; decision, decided_by, operation, target, message.
- * roles: the roles the user may assume (role=prompt), as a JSON array.
+ * source_ip, the auth phase's MFA time) and the request its arguments name
+ * (operation, target, session_name, duration, session_policy), or, for
+ * action=requested, the application's request as the application wrote it
+ * (app_request, JSON read here by sts_helper_request.c: the module links no
+ * JSON parser) with the administrator's session_policy. The helper decides
+ * it against the policies and, when allowed, seals the grant the session
+ * phase will hand back (lib/grant.h). Answer: status=ok (allowed, with
+ * grant), denied, or error; decision, decided_by, operation, target (what
+ * was decided: the module's log line names them), message, and
+ * malformed=app_request when the application's request broke a rule.
+ * roles: the roles the user may assume (role=prompt), as names separated by
+ * single spaces (no role name holds one).
  *
  * The MFA time is taken on the caller's word: only a caller with the
  * helper's own privileges (root) can ask (see dispatch() in sts_helper.c).
@@ -26,13 +31,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
 #include <openssl/crypto.h>
 
 #include "authorize.h"
 #include "grant.h"
 #include "settings.h"
 #include "sts_helper.h"
+#include "sts_helper_request.h"
 
 typedef struct {
 	const sts_msg *req;
@@ -44,6 +49,7 @@ typedef struct {
 	sts_caller caller;
 	sts_authz_request authz;
 	sts_authz_result decision;
+	char *app_target, *app_policy_text; /* what authz points to for app_request */
 	char message[1024];
 } decide_ctx;
 
@@ -112,26 +118,61 @@ static int parse_operation(const char *name, sts_operation *op)
 	return 0;
 }
 
+/* action=requested: the application's JSON, and the administrator's session
+ * policy, which applies to it too. The module sends nothing else with it: a
+ * request named twice would leave it unclear which one was decided. */
+static int read_app_request(decide_ctx *d, const char *text)
+{
+	static const char *const module_only[] = { "operation",		  "target",
+						   "session_name",	  "duration",
+						   "session_policy_text", NULL };
+	char why[256];
+	int rc;
+
+	for (size_t i = 0; module_only[i]; i++) {
+		if (sts_msg_get(d->req, module_only[i])) {
+			snprintf(d->message, sizeof(d->message),
+				 "decide: user %s: app_request comes with %s", d->caller.user,
+				 module_only[i]);
+			return fail(d);
+		}
+	}
+	rc = sts_app_request_parse(text, &d->authz, &d->app_target, &d->app_policy_text, why,
+				   sizeof(why));
+	if (rc == STS_APP_NOMEM) {
+		snprintf(d->message, sizeof(d->message), "decide: out of memory");
+		return fail(d);
+	}
+	if (rc < 0) {
+		snprintf(d->message, sizeof(d->message),
+			 "decide: user %s: the application's request is malformed: %s",
+			 d->caller.user, why);
+		/* Tells the module this is the application's fault, not a helper fault. */
+		if (sts_msg_add(d->resp, "malformed", "app_request") < 0)
+			snprintf(d->message, sizeof(d->message), "decide: out of memory");
+		return fail(d);
+	}
+	d->authz.session_policy = sts_msg_get(d->req, "session_policy");
+	return 0;
+}
+
 /* The request as the module sent it; its limits are sts_authorize's to check. */
 static int read_request(decide_ctx *d)
 {
-	const char *duration = sts_msg_get(d->req, "duration");
-	char *end = NULL;
+	const char *app = sts_msg_get(d->req, "app_request");
 
 	memset(&d->authz, 0, sizeof(d->authz));
+	if (app)
+		return read_app_request(d, app);
 	if (parse_operation(sts_msg_get(d->req, "operation"), &d->authz.op) < 0) {
 		snprintf(d->message, sizeof(d->message),
 			 "decide: user %s: bad or missing operation", d->caller.user);
 		return fail(d);
 	}
-	if (duration) {
-		errno = 0;
-		d->authz.duration = strtoul(duration, &end, 10);
-		if (errno || *duration < '0' || *duration > '9' || *end || d->authz.duration == 0) {
-			snprintf(d->message, sizeof(d->message), "decide: user %s: bad duration",
-				 d->caller.user);
-			return fail(d);
-		}
+	if (sts_parse_duration(sts_msg_get(d->req, "duration"), &d->authz.duration) < 0) {
+		snprintf(d->message, sizeof(d->message), "decide: user %s: bad duration",
+			 d->caller.user);
+		return fail(d);
 	}
 	d->authz.target = sts_msg_get(d->req, "target");
 	d->authz.session_name = sts_msg_get(d->req, "session_name");
@@ -219,6 +260,8 @@ static int answer(decide_ctx *d)
 static void decide_ctx_free(decide_ctx *d)
 {
 	sts_authz_result_free(&d->decision);
+	free(d->app_target);
+	free(d->app_policy_text);
 	if (d->settings_loaded)
 		sts_settings_free(&d->settings);
 	OPENSSL_cleanse(d, sizeof(*d));
@@ -248,24 +291,36 @@ out:
 	return rc;
 }
 
-static int roles_json(char **names, int n, sts_msg *resp)
+/* roles=: the names joined by single spaces, for the module to split without
+ * a JSON parser. IAM role names cannot hold a space (sts_valid_role_name:
+ * [\w+=,.@-]{1,64}), and every name listed came through it; a name that would
+ * still break the split (empty, or with a space) is refused, not sent. */
+static int roles_text(char **names, int n, sts_msg *resp, char *message, size_t len)
 {
-	json_object *list = json_object_new_array();
-	int rc = -1;
+	size_t total = 1, used = 0;
+	char *text;
+	int rc;
 
-	for (int i = 0; list && i < n; i++) {
-		json_object *name = json_object_new_string(names[i]);
-
-		if (!name || json_object_array_add(list, name) < 0) {
-			json_object_put(name);
-			goto out;
+	for (int i = 0; i < n; i++) {
+		if (!names[i][0] || strchr(names[i], ' ')) {
+			snprintf(message, len,
+				 "roles: role name \"%.64s\" is empty or holds a space", names[i]);
+			return -1;
 		}
+		total += strlen(names[i]) + 1;
 	}
-	if (list && sts_msg_add(resp, "roles",
-				json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN)) == 0)
-		rc = 0;
-out:
-	json_object_put(list);
+	text = malloc(total);
+	if (!text) {
+		snprintf(message, len, "roles: out of memory");
+		return -1;
+	}
+	text[0] = '\0';
+	for (int i = 0; i < n; i++)
+		used += (size_t)snprintf(text + used, total - used, "%s%s", i ? " " : "", names[i]);
+	rc = sts_msg_add(resp, "roles", text);
+	free(text);
+	if (rc < 0)
+		snprintf(message, len, "roles: out of memory");
 	return rc;
 }
 
@@ -288,7 +343,9 @@ int sts_helper_roles(const sts_msg *req, sts_msg *resp)
 		fail(d);
 		goto out;
 	}
-	if (roles_json(names, n, resp) < 0 || sts_msg_add(resp, "status", "ok") < 0)
+	if (roles_text(names, n, resp, d->message, sizeof(d->message)) < 0)
+		fail(d);
+	else if (sts_msg_add(resp, "status", "ok") < 0)
 		sts_helper_fail(resp, "error", "roles: out of memory");
 	else
 		rc = 0;

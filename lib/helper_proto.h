@@ -17,6 +17,9 @@
 
 #define STS_MSG_MAX	  (256u * 1024u)
 #define STS_PROTO_VERSION "1"
+/* The longest app_request= value (op=decide): the text of PAM_STS_REQUEST,
+ * bounded by the module before it is sent and by the helper again. */
+#define STS_APP_REQUEST_MAX (16u * 1024u)
 
 typedef struct {
 	char *key;

@@ -10,6 +10,12 @@
  * loading libcrypto. An allowed decision comes back as a sealed grant
  * (lib/grant.h), handed to the session phase in the PAM environment; the
  * session issues that and nothing else.
+ *
+ * Nor does the module read JSON (every library it links costs each login
+ * its load time): with action=requested the application's PAM_STS_REQUEST
+ * goes to the helper unread, as app_request=, and the decision line names
+ * the operation and target the helper read from it; role=prompt's list comes
+ * back as role names separated by spaces, which no IAM role name holds.
  */
 #include "account.h"
 
@@ -19,7 +25,6 @@
 #include <syslog.h>
 #include <time.h>
 
-#include <json-c/json.h>
 #include <security/pam_ext.h>
 
 #include "grant.h"
@@ -36,7 +41,8 @@ typedef struct {
 	sts_login login;
 	int64_t mfa_time;
 	sts_authz_request req;
-	char *target, *session_name, *chosen_role, *policy_text;
+	char *target, *session_name, *chosen_role;
+	char *app_request; /* action=requested: PAM_STS_REQUEST's text, for the helper */
 } account_ctx;
 
 /* The MFA result of this transaction's auth phase: without it, no
@@ -111,14 +117,57 @@ static int helper_error(account_ctx *a, const char *what, const sts_msg *resp)
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
-/* The helper's list of assumable roles (a JSON array of strings). */
-static int role_names(account_ctx *a, json_object **list)
+/* role=prompt's list: the helper's roles= split at single spaces (no role
+ * name holds one). |buf| holds the names |names| points into. */
+typedef struct {
+	char *buf;
+	char **names;
+	size_t n;
+} role_list;
+
+static void role_list_free(role_list *l)
+{
+	free(l->buf);
+	free(l->names);
+	memset(l, 0, sizeof(*l));
+}
+
+/* 0, -1 when a name is empty (a malformed answer), -2 out of memory. */
+static int split_roles(const char *text, role_list *l)
+{
+	size_t cap = 1;
+	char *p;
+
+	memset(l, 0, sizeof(*l));
+	if (!*text)
+		return 0; /* no role at all */
+	for (const char *c = text; *c; c++)
+		cap += *c == ' ';
+	l->buf = strdup(text);
+	l->names = calloc(cap, sizeof(*l->names));
+	if (!l->buf || !l->names)
+		return -2;
+	for (p = l->buf; p; l->n++) {
+		char *space = strchr(p, ' ');
+
+		if (space)
+			*space = '\0';
+		if (!*p)
+			return -1;
+		l->names[l->n] = p;
+		p = space ? space + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The helper's list of assumable roles. */
+static int role_names(account_ctx *a, role_list *list)
 {
 	sts_msg req, resp;
 	const char *text;
-	int rc;
+	int rc, split = -1;
 
-	*list = NULL;
+	memset(list, 0, sizeof(*list));
 	if (login_request(a, "roles", &req) < 0) {
 		sts_msg_free(&req);
 		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
@@ -129,9 +178,15 @@ static int role_names(account_ctx *a, json_object **list)
 		return rc;
 	text = sts_msg_get(&resp, "roles");
 	if (strcmp(sts_msg_get(&resp, "status"), "ok") == 0 && text)
-		*list = json_tokener_parse(text); /* the caller puts it */
-	if (!*list || !json_object_is_type(*list, json_type_array))
+		split = split_roles(text, list);
+	if (split == -2) {
+		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
+		rc = PAM_BUF_ERR;
+	} else if (split < 0) {
 		rc = helper_error(a, "listing roles", &resp);
+	}
+	if (rc != PAM_SUCCESS)
+		role_list_free(list); /* else the caller frees it */
 	sts_msg_free(&resp);
 	return rc;
 }
@@ -139,38 +194,35 @@ static int role_names(account_ctx *a, json_object **list)
 /* role=prompt: the roles this user may assume, and the user's choice. */
 static int choose_role(account_ctx *a)
 {
-	json_object *roles = NULL;
+	role_list roles = { 0 };
 	char *answer = NULL, list[4096];
-	size_t used = 0, n;
+	size_t used = 0;
 	int rc = role_names(a, &roles);
 
 	if (rc != PAM_SUCCESS)
 		goto out;
 	rc = PAM_PERM_DENIED;
-	n = json_object_array_length(roles);
-	if (n == 0) {
+	if (roles.n == 0) {
 		pam_syslog(a->pamh, LOG_NOTICE, "user %s may assume no role", a->login.user);
 		goto out;
 	}
 	list[0] = '\0';
-	for (size_t i = 0; i < n && used < sizeof(list); i++)
-		used += (size_t)snprintf(
-			list + used, sizeof(list) - used, "  %zu) %s\n", i + 1,
-			json_object_get_string(json_object_array_get_idx(roles, i)));
+	for (size_t i = 0; i < roles.n && used < sizeof(list); i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "  %zu) %s\n", i + 1,
+					 roles.names[i]);
 	if (pam_prompt(a->pamh, PAM_PROMPT_ECHO_ON, &answer,
 		       "Roles you may assume:\n%sRole: ", list) != PAM_SUCCESS ||
 	    !answer) {
 		rc = PAM_CONV_ERR;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *name = json_object_get_string(json_object_array_get_idx(roles, i));
+	for (size_t i = 0; i < roles.n; i++) {
 		char num[24];
 
 		snprintf(num, sizeof(num), "%zu", i + 1);
-		if (name && (strcmp(answer, num) == 0 || strcmp(answer, name) == 0)) {
+		if (strcmp(answer, num) == 0 || strcmp(answer, roles.names[i]) == 0) {
 			free(a->chosen_role);
-			a->chosen_role = strdup(name);
+			a->chosen_role = strdup(roles.names[i]);
 			rc = a->chosen_role ? PAM_SUCCESS : PAM_BUF_ERR;
 		}
 	}
@@ -178,7 +230,7 @@ static int choose_role(account_ctx *a)
 		pam_syslog(a->pamh, LOG_NOTICE, "user %s chose no role on offer", a->login.user);
 out:
 	free(answer);
-	json_object_put(roles);
+	role_list_free(&roles);
 	return rc;
 }
 
@@ -189,18 +241,37 @@ static const char *operation_word(sts_operation op)
 					  "session";
 }
 
+/* What the request is called in log lines. An application's request is read
+ * by the helper only, so its operation is the helper's word for it. */
+static const char *request_name(const account_ctx *a, const sts_msg *resp)
+{
+	const char *op = resp ? sts_msg_get(resp, "operation") : NULL;
+
+	if (!a->app_request)
+		return sts_operation_name(a->req.op);
+	return op ? op : STS_REQUEST_ENV;
+}
+
 static void log_decision(account_ctx *a, const sts_msg *resp)
 {
 	const char *decision = sts_msg_get(resp, "decision");
 	const char *by = sts_msg_get(resp, "decided_by");
+	const char *target = a->app_request ? sts_msg_get(resp, "target") : a->req.target;
 	bool allowed = strcmp(sts_msg_get(resp, "status"), "ok") == 0;
 
 	pam_syslog(a->pamh, allowed ? LOG_INFO : LOG_NOTICE,
 		   "decision: user=%s rhost=%s service=%s operation=%s target=%s decision=%s "
 		   "by=\"%s\"",
 		   a->login.user, a->login.rhost ? a->login.rhost : "-", a->login.service,
-		   sts_operation_name(a->req.op), a->req.target ? a->req.target : "-",
-		   decision ? decision : "-", by ? by : "-");
+		   request_name(a, resp), target ? target : "-", decision ? decision : "-",
+		   by ? by : "-");
+}
+
+/* An answer to log a decision from: the decision, and for an application's
+ * request the operation it was (the module never read the request). */
+static bool names_decision(const account_ctx *a, const sts_msg *resp)
+{
+	return sts_msg_get(resp, "decision") && (!a->app_request || sts_msg_get(resp, "operation"));
 }
 
 /* The grant into the PAM environment, for the session phase. One line either
@@ -211,8 +282,8 @@ static int hand_on_grant(account_ctx *a, const sts_msg *resp)
 	char *env = NULL;
 	int rc = PAM_BUF_ERR;
 
-	if (!grant || !sts_msg_get(resp, "decision"))
-		return helper_error(a, sts_operation_name(a->req.op), resp);
+	if (!grant || !names_decision(a, resp))
+		return helper_error(a, request_name(a, resp), resp);
 	if (asprintf(&env, "%s=%s", STS_GRANT_ENV, grant) >= 0) {
 		rc = pam_putenv(a->pamh, env);
 		explicit_bzero(env, strlen(env));
@@ -224,40 +295,65 @@ static int hand_on_grant(account_ctx *a, const sts_msg *resp)
 		pam_syslog(a->pamh, LOG_ERR,
 			   "user %s: %s allowed, but the grant could not be "
 			   "handed on: %s",
-			   a->login.user, sts_operation_name(a->req.op), pam_strerror(a->pamh, rc));
+			   a->login.user, request_name(a, resp), pam_strerror(a->pamh, rc));
 	return rc;
+}
+
+/* op=decide: the login, and the request (the arguments', or the application's
+ * text with the administrator's session policy). */
+static int decide_request(const account_ctx *a, sts_msg *req)
+{
+	char duration[32];
+
+	snprintf(duration, sizeof(duration), "%lu", a->req.duration);
+	if (login_request(a, "decide", req) < 0 ||
+	    sts_msg_add(req, "session_policy", a->req.session_policy) < 0)
+		return -1;
+	if (a->app_request)
+		return sts_msg_add(req, "app_request", a->app_request);
+	if (sts_msg_add(req, "operation", operation_word(a->req.op)) < 0 ||
+	    sts_msg_add(req, "target", a->req.target) < 0 ||
+	    sts_msg_add(req, "session_name", a->req.session_name) < 0 ||
+	    sts_msg_add(req, "duration", a->req.duration ? duration : NULL) < 0 ||
+	    sts_msg_add(req, "session_policy_text", a->req.session_policy_text) < 0)
+		return -1;
+	return 0;
+}
+
+/* The helper refused the application's request as malformed: the
+ * application's fault, PAM_SERVICE_ERR as for a request it never sent right. */
+static bool app_request_malformed(const account_ctx *a, const sts_msg *resp)
+{
+	const char *what = sts_msg_get(resp, "malformed");
+
+	return a->app_request && what && strcmp(what, "app_request") == 0;
 }
 
 static int decide(account_ctx *a)
 {
-	const char *what = sts_operation_name(a->req.op), *status;
-	char duration[32];
+	const char *status;
 	sts_msg req, resp;
 	int rc;
 
-	snprintf(duration, sizeof(duration), "%lu", a->req.duration);
-	if (login_request(a, "decide", &req) < 0 ||
-	    sts_msg_add(&req, "operation", operation_word(a->req.op)) < 0 ||
-	    sts_msg_add(&req, "target", a->req.target) < 0 ||
-	    sts_msg_add(&req, "session_name", a->req.session_name) < 0 ||
-	    sts_msg_add(&req, "duration", a->req.duration ? duration : NULL) < 0 ||
-	    sts_msg_add(&req, "session_policy", a->req.session_policy) < 0 ||
-	    sts_msg_add(&req, "session_policy_text", a->req.session_policy_text) < 0) {
+	if (decide_request(a, &req) < 0) {
 		sts_msg_free(&req);
 		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
 		return PAM_BUF_ERR;
 	}
-	rc = ask_helper(a, what, &req, &resp);
+	rc = ask_helper(a, request_name(a, NULL), &req, &resp);
 	if (rc != PAM_SUCCESS)
 		return rc;
 	status = sts_msg_get(&resp, "status");
 	if (strcmp(status, "ok") == 0) {
 		rc = hand_on_grant(a, &resp);
-	} else if (strcmp(status, "denied") == 0 && sts_msg_get(&resp, "decision")) {
+	} else if (strcmp(status, "denied") == 0 && names_decision(a, &resp)) {
 		log_decision(a, &resp);
 		rc = PAM_PERM_DENIED;
+	} else if (strcmp(status, "error") == 0 && app_request_malformed(a, &resp)) {
+		helper_error(a, STS_REQUEST_ENV, &resp);
+		rc = PAM_SERVICE_ERR;
 	} else {
-		rc = helper_error(a, what, &resp);
+		rc = helper_error(a, request_name(a, &resp), &resp);
 	}
 	sts_msg_free(&resp);
 	return rc;
@@ -277,7 +373,7 @@ static int prepare(account_ctx *a)
 	if (rc != PAM_SUCCESS)
 		return rc;
 	if (strcmp(a->args->action, "requested") == 0)
-		rc = sts_request_from_app(a->pamh, &a->req, &a->target, &a->policy_text);
+		rc = sts_request_from_app(a->pamh, &a->app_request);
 	else
 		rc = sts_request_from_args(a->pamh, a->args, a->login.user, &a->req, &a->target,
 					   &a->session_name);
@@ -311,7 +407,7 @@ int sts_account(pam_handle_t *pamh, int flags, const sts_args *args)
 	free(a->target);
 	free(a->session_name);
 	free(a->chosen_role);
-	free(a->policy_text);
+	free(a->app_request);
 	sts_login_free(&a->login);
 	if (a->settings_loaded)
 		sts_settings_free(&a->settings);

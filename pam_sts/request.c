@@ -8,9 +8,10 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <json-c/json.h>
 #include <security/pam_ext.h>
 #include <security/pam_modutil.h>
+
+#include "helper_proto.h"
 
 static char *dup_item(pam_handle_t *pamh, int type)
 {
@@ -155,75 +156,37 @@ int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *
 	return PAM_SUCCESS;
 }
 
-static int parse_app_request(json_object *obj, sts_authz_request *req, char **target,
-			     char **policy_text)
-{
-	json_object *op, *v;
-
-	if (!json_object_is_type(obj, json_type_object) ||
-	    !json_object_object_get_ex(obj, "op", &op) ||
-	    !json_object_is_type(op, json_type_string))
-		return -1;
-	if (strcmp(json_object_get_string(op), "session") == 0)
-		req->op = STS_OP_SESSION;
-	else if (strcmp(json_object_get_string(op), "assume-role") == 0)
-		req->op = STS_OP_ASSUME_ROLE;
-	else if (strcmp(json_object_get_string(op), "federate") == 0)
-		req->op = STS_OP_FEDERATE;
-	else
-		return -1;
-	if (json_object_object_get_ex(obj, "target", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    !(*target = strdup(json_object_get_string(v))))
-			return -1;
-	} else if (req->op != STS_OP_SESSION) {
-		return -1;
-	}
-	if (json_object_object_get_ex(obj, "duration", &v) &&
-	    (!json_object_is_type(v, json_type_string) ||
-	     parse_duration(json_object_get_string(v), &req->duration) < 0))
-		return -1;
-	if (json_object_object_get_ex(obj, "session_policy", &v)) {
-		if (!json_object_is_type(v, json_type_object) ||
-		    !(*policy_text =
-			      strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN))))
-			return -1;
-	}
-	json_object_object_foreach(obj, key, val) {
-		(void)val;
-		if (strcmp(key, "op") != 0 && strcmp(key, "target") != 0 &&
-		    strcmp(key, "duration") != 0 && strcmp(key, "session_policy") != 0)
-			return -1;
-	}
-	req->target = *target;
-	req->session_policy_text = *policy_text;
-	return 0;
-}
-
-int sts_request_from_app(pam_handle_t *pamh, sts_authz_request *req, char **target,
-			 char **policy_text)
+int sts_request_from_app(pam_handle_t *pamh, char **app_request)
 {
 	const char *text = pam_getenv(pamh, STS_REQUEST_ENV);
-	json_object *obj;
-	int rc;
+	const char *why = NULL;
 
-	memset(req, 0, sizeof(*req));
-	*target = *policy_text = NULL;
+	*app_request = NULL;
 	if (!text) {
 		pam_syslog(pamh, LOG_NOTICE, "action=requested, but the application sent no %s",
 			   STS_REQUEST_ENV);
 		return PAM_PERM_DENIED;
 	}
-	obj = json_tokener_parse(text);
-	rc = obj ? parse_app_request(obj, req, target, policy_text) : -1;
-	json_object_put(obj);
+	/* The helper protocol's values are single lines (json-c's plain form,
+	 * which sts-assume writes, has no newline), and no request needs more. */
+	if (strlen(text) > STS_APP_REQUEST_MAX)
+		why = "too long";
+	else if (strchr(text, '\n'))
+		why = "holds a newline";
+	else
+		*app_request = strdup(text);
+	/* Read once: a later transaction on this handle must not reuse it. */
 	pam_putenv(pamh, STS_REQUEST_ENV);
-	if (rc < 0) {
-		free(*target);
-		free(*policy_text);
-		*target = *policy_text = NULL;
-		pam_syslog(pamh, LOG_ERR, "%s from the application is malformed", STS_REQUEST_ENV);
+	if (why) {
+		pam_syslog(pamh, LOG_ERR,
+			   "%s from the application is malformed: %s (at most %u "
+			   "bytes on one line)",
+			   STS_REQUEST_ENV, why, STS_APP_REQUEST_MAX);
 		return PAM_SERVICE_ERR;
+	}
+	if (!*app_request) {
+		pam_syslog(pamh, LOG_ERR, "%s: out of memory", STS_REQUEST_ENV);
+		return PAM_BUF_ERR;
 	}
 	return PAM_SUCCESS;
 }

@@ -25,6 +25,9 @@ want=$(printf '%s\n' pam_sm_acct_mgmt pam_sm_authenticate pam_sm_close_session \
 # cryptography and the keys live in sts-helper.
 needed=$(readelf -d "$module" | awk '/NEEDED/ {print $NF}')
 grep -q 'libcrypto\|libssl' <<<"$needed" && bad "$module needs OpenSSL: $(tr '\n' ' ' <<<"$needed")" || ok
+# Nor json-c: sts-helper reads the application's request and answers the
+# role list as plain names (pam_sts/account.c).
+grep -q 'libjson-c' <<<"$needed" && bad "$module needs json-c: $(tr '\n' ' ' <<<"$needed")" || ok
 
 for f in "$module" "$BUILD/sts-helper" "$BUILD/stsctl" "$BUILD/sts-assume"; do
 	[[ -f $f ]] || {

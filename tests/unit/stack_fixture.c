@@ -76,6 +76,7 @@ void sf_make_identity(void)
 	sf_stack_service("stack-fed-ok", "action=federate name=Manager-Bob", "");
 	sf_stack_service("stack-fed-no", "action=federate name=Bob", "");
 	sf_stack_service("stack-prompt", "action=assume-role role=prompt", "env=secrets");
+	sf_stack_service("stack-requested", "action=requested", "");
 }
 
 void sf_helper_mode(const char *mode)
