@@ -3,13 +3,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
 #include <security/pam_ext.h>
-#include <security/pam_modutil.h>
 
 #include "helper_proto.h"
 
@@ -39,20 +37,15 @@ static bool is_ip(const char *s)
 int sts_login_get(pam_handle_t *pamh, sts_login *login)
 {
 	const char *user = NULL;
-	struct passwd *pw;
 	int rc;
 
+	/* No user lookup here: sts-helper looks the user up (and refuses an
+	 * unknown one) where it decides, and the first NSS lookup of a process
+	 * would cost a login about 0.3 ms. */
 	memset(login, 0, sizeof(*login));
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || !user)
 		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
-	pw = pam_modutil_getpwnam(pamh, user);
-	if (!pw) {
-		pam_syslog(pamh, LOG_NOTICE, "user %s: no such user", user);
-		return PAM_USER_UNKNOWN;
-	}
-	login->uid = pw->pw_uid;
-	login->gid = pw->pw_gid;
 	login->user = strdup(user);
 	login->service = dup_item(pamh, PAM_SERVICE);
 	login->rhost = dup_item(pamh, PAM_RHOST);

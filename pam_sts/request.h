@@ -13,8 +13,6 @@ typedef struct {
 	char *service;
 	char *rhost;	 /* PAM_RHOST or NULL */
 	char *source_ip; /* rhost when it is an IP address, else NULL */
-	uid_t uid;
-	gid_t gid;
 } sts_login;
 
 /* Fills |login| from the PAM items; a PAM code. */

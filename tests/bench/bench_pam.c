@@ -38,7 +38,9 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,7 +151,23 @@ typedef struct {
 	double measured, base;
 } figure;
 
-static char root[512], user[256];
+static char root[512], user[256], run_dir[600];
+
+/* The runtime directory on a tmpfs, as /run is on the hosts pam_sts runs on
+ * (creating and removing a session directory costs 15 and 8 us on tmpfs
+ * here, 90-130 and 105 us on the ext4 the build directory is on); the build
+ * directory when there is no /dev/shm. */
+static void make_run_dir(void)
+{
+	struct statfs fs;
+
+	snprintf(run_dir, sizeof(run_dir), "/dev/shm/pambench-run-XXXXXX");
+	if (statfs("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC && mkdtemp(run_dir) &&
+	    chmod(run_dir, 0755) == 0)
+		return;
+	snprintf(run_dir, sizeof(run_dir), "%s/run", root);
+	mkdir(run_dir, 0755);
+}
 
 /* A fresh replay floor (pam_sts) or users file (pam_oath), and this step's code. */
 static void reset_state(const figure *f, char code[9])
@@ -183,8 +201,7 @@ static void prepare(const char *build, const char *oath_module)
 	mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/services", root);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/run", root);
-	mkdir(path, 0755);
+	make_run_dir();
 	snprintf(path, sizeof(path), "%s/empty", root);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/issuer.key", root);
@@ -202,9 +219,9 @@ static void prepare(const char *build, const char *oath_module)
 		snprintf(text, sizeof(text),
 			 "state_dir = %s/state\nfail_delay_ms = 0\naccount_id = 123456789012\n"
 			 "policy_dir = %s/empty\nrole_dir = %s/empty\nsession_policy_dir = "
-			 "%s/empty\nissuer_key = %s/issuer.key\nruntime_dir = %s/run\n"
+			 "%s/empty\nissuer_key = %s/issuer.key\nruntime_dir = %s\n"
 			 "helper = %s/sts-helper\nhelper_socket = %s%s\n",
-			 root, root, root, root, root, root, build, exec ? "" : root,
+			 root, root, root, root, root, run_dir, build, exec ? "" : root,
 			 exec ? "" : "/brk/helper.sock");
 		put(path, text);
 		chmod(path, 0600);
@@ -297,7 +314,7 @@ static void stop_broker(pid_t pid)
 
 int main(int argc, char **argv)
 {
-	char oath_module[600], cmd[600], code[9], none[] = "";
+	char oath_module[600], cmd[1400], code[9], none[] = "";
 	struct passwd *pw = getpwuid(getuid());
 	bool have_oath;
 	int pairs, ok, failed = 0;
@@ -332,7 +349,7 @@ int main(int argc, char **argv)
 			failed += !ok;
 		}
 	stop_broker(broker);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, run_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_pam: could not remove %s\n", root);
 	if (failed) {
