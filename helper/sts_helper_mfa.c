@@ -31,7 +31,22 @@
 #include "sts_helper.h"
 #include "totp.h"
 
-#define LOCK_TIMEOUT_MS 5000
+/* How long to wait for the user's lock: as long as the module waits for the
+ * answer (helper_timeout) less a margin, so that many logins of one user at
+ * once queue rather than fail; never past the exec'd helper's own 60 s. */
+#define LOCK_MARGIN_MS 500u
+#define LOCK_MAX_MS    50000u
+#define LOCK_MIN_MS    1000u
+
+static unsigned lock_wait_ms(const sts_settings *s)
+{
+	unsigned long budget = s->helper_timeout * 1000ul;
+
+	if (budget < LOCK_MIN_MS + LOCK_MARGIN_MS)
+		return LOCK_MIN_MS;
+	budget -= LOCK_MARGIN_MS;
+	return budget > LOCK_MAX_MS ? LOCK_MAX_MS : (unsigned)budget;
+}
 
 typedef struct {
 	const sts_msg *req;
@@ -76,7 +91,7 @@ static int open_store(mfa_ctx *m)
 		return sts_helper_fail(m->resp, "error", "mfa: user name not accepted by pam_sts");
 	snprintf(dir, sizeof(dir), "%s/mfa", m->settings.state_dir);
 	if (sts_mfa_store_open(dir, (unsigned)m->settings.totp_window, &m->store, &err) < 0 ||
-	    sts_mfa_lock_user(m->store, m->user, LOCK_TIMEOUT_MS, &m->lock, &err) < 0)
+	    sts_mfa_lock_user(m->store, m->user, lock_wait_ms(&m->settings), &m->lock, &err) < 0)
 		return sts_helper_fail(m->resp, "error", err.msg);
 	return 0;
 }

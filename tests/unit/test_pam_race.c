@@ -199,10 +199,11 @@ int main(int argc, char **argv)
 	umask(077);
 	if (argc == 4 && strcmp(argv[1], "--racer") == 0 && getenv("PAM_WRAPPER"))
 		return racer_main(argv[2], argv[3]);
-	pf_under_pam_wrapper(argv);
 	/* Every racer's code is checked by its own sts-helper (op=mfa): 200
 	 * helpers start at once on a small machine (and are slow under ASan).
-	 * The race is on the store's lock, not on a hung helper. */
+	 * The race is on the store's lock, not on a hung helper. Set before
+	 * the fixture writes the configuration (pf_under_pam_wrapper). */
 	sf_helper_timeout = 120;
+	pf_under_pam_wrapper(argv);
 	return cmocka_run_group_tests(tests, pf_setup, pf_teardown);
 }
