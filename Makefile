@@ -10,7 +10,7 @@
 
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
-PKGS := pam openssl json-c liboath nettle libqrencode
+PKGS := pam openssl json-c liboath libqrencode
 TEST_PKGS := cmocka libpamtest
 
 ifeq ($(SANITIZE),1)

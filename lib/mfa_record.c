@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include <liboath/oath.h>
-#include <nettle/memops.h>
+#include <openssl/crypto.h>
 
 #include "config.h"
 #include "fileio.h"
@@ -154,7 +154,7 @@ bool sts_mfa_device_equal(const sts_mfa_record *a, const sts_mfa_record *b)
 	 * both sides are root's own copies. */
 	return a->secret_len == b->secret_len && a->algorithm == b->algorithm &&
 	       a->digits == b->digits && a->period == b->period && a->active == b->active &&
-	       memeql_sec(a->secret, b->secret, a->secret_len);
+	       CRYPTO_memcmp(a->secret, b->secret, a->secret_len) == 0;
 }
 
 char *sts_mfa_record_format(const sts_mfa_record *rec)

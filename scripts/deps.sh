@@ -21,7 +21,7 @@ PROFILE_NAMES="build"
 # shellcheck disable=SC2034 # read through ${!var} in entries()
 PKGS_build="
 	build-essential pkg-config
-	libpam0g-dev libssl-dev libjson-c-dev liboath-dev nettle-dev libqrencode-dev oathtool
+	libpam0g-dev libssl-dev libjson-c-dev liboath-dev libqrencode-dev oathtool
 	libcmocka-dev libpamtest0-dev libpam-wrapper libnss-wrapper valgrind cppcheck clang-tidy
 	clang-format clang llvm libclang-rt-14-dev
 	python3=python3 nodejs=node npm=npm
