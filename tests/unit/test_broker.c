@@ -110,6 +110,7 @@ static pid_t spawn_broker(void)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a failed test */
 		setenv("LD_PRELOAD", preload, 1);
 		execl(PAM_STS_BUILD "/sts-helper", "sts-helper", "--serve", "--config", config,
 		      (char *)NULL);
@@ -304,6 +305,7 @@ static int fake_server(void (*serve)(int listen_fd), pid_t *child)
 		*child = fork();
 		assert_true(*child >= 0);
 		if (*child == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			serve(fd);
 			_exit(0);
 		}
@@ -409,6 +411,7 @@ static void nobody_server(int listen_fd)
 	signal(SIGPIPE, SIG_IGN); /* a client that closes first (can_connect) */
 	if (!become_nobody())
 		_exit(3);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* after setresuid, which clears it */
 	{
 		struct sockaddr_un sa;
 		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -420,6 +423,8 @@ static void nobody_server(int listen_fd)
 		for (;;) {
 			int c = accept(fd, NULL, NULL);
 
+			if (c < 0 && errno != EINTR)
+				_exit(0); /* no spinning on a dead socket */
 			while (c >= 0 && read(c, buf, sizeof(buf)) > 0)
 				;
 			if (c >= 0 && write(c, "status=error\nmessage=gotcha\n", 28) < 0)
