@@ -9,7 +9,7 @@ BUILD=${BUILD:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CC=${FUZZ_CC:-clang}
 mkdir -p "$BUILD"
-flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib $(pkg-config --cflags json-c openssl liboath)"
+flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib -Ihelper $(pkg-config --cflags json-c openssl liboath)"
 libs="$(pkg-config --libs json-c openssl liboath) -lm"
 status=0
 # FUZZ_TARGETS="policy config" picks targets; the default is every fuzz_*.c.
@@ -21,7 +21,8 @@ for src in tests/fuzz/fuzz_*.c; do
 	fi
 	bin="$BUILD/$name"
 	# shellcheck disable=SC2086
-	$CC $flags -o "$bin" "$src" lib/*.c $libs
+	# The helper's own parsers that are not in lib/ (the application's request).
+	$CC $flags -o "$bin" "$src" lib/*.c helper/sts_helper_request.c $libs
 	work="$BUILD/corpus-$short"
 	mkdir -p "$work"
 	cp -n tests/fuzz/corpus/"$short"/* "$work"/ 2>/dev/null || true
