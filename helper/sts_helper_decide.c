@@ -103,21 +103,6 @@ static int load_caller(decide_ctx *d, const char *opname)
 	return 0;
 }
 
-static int parse_operation(const char *name, sts_operation *op)
-{
-	if (!name)
-		return -1;
-	if (strcmp(name, "session") == 0)
-		*op = STS_OP_SESSION;
-	else if (strcmp(name, "assume-role") == 0)
-		*op = STS_OP_ASSUME_ROLE;
-	else if (strcmp(name, "federate") == 0)
-		*op = STS_OP_FEDERATE;
-	else
-		return -1;
-	return 0;
-}
-
 /* action=requested: the application's JSON, and the administrator's session
  * policy, which applies to it too. The module sends nothing else with it: a
  * request named twice would leave it unclear which one was decided. */
@@ -164,7 +149,7 @@ static int read_request(decide_ctx *d)
 	memset(&d->authz, 0, sizeof(d->authz));
 	if (app)
 		return read_app_request(d, app);
-	if (parse_operation(sts_msg_get(d->req, "operation"), &d->authz.op) < 0) {
+	if (sts_operation_from_word(sts_msg_get(d->req, "operation"), &d->authz.op) < 0) {
 		snprintf(d->message, sizeof(d->message),
 			 "decide: user %s: bad or missing operation", d->caller.user);
 		return fail(d);

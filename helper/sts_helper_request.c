@@ -7,7 +7,6 @@
  */
 #include "sts_helper_request.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,25 +14,6 @@
 #include <json-c/json.h>
 
 #include "helper_proto.h"
-
-int sts_parse_duration(const char *text, unsigned long *out)
-{
-	char *end = NULL;
-	unsigned long v;
-
-	*out = 0;
-	if (!text)
-		return 0;
-	/* strtoul would take a sign or leading blanks. */
-	if (*text < '0' || *text > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || *end || v == 0)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 static int set_why(char *why, size_t why_len, const char *text)
 {
@@ -50,15 +30,7 @@ static int parse_op(json_object *obj, sts_authz_request *req)
 	    !json_object_is_type(op, json_type_string))
 		return -1;
 	name = json_object_get_string(op);
-	if (strcmp(name, "session") == 0)
-		req->op = STS_OP_SESSION;
-	else if (strcmp(name, "assume-role") == 0)
-		req->op = STS_OP_ASSUME_ROLE;
-	else if (strcmp(name, "federate") == 0)
-		req->op = STS_OP_FEDERATE;
-	else
-		return -1;
-	return 0;
+	return sts_operation_from_word(name, &req->op);
 }
 
 /* An unknown key is refused rather than ignored: a field the module does not

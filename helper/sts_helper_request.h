@@ -23,7 +23,4 @@
 int sts_app_request_parse(const char *text, sts_authz_request *req, char **target,
 			  char **policy_text, char *why, size_t why_len);
 
-/* A duration in seconds: decimal digits only, not 0; NULL gives 0. */
-int sts_parse_duration(const char *text, unsigned long *out);
-
 #endif

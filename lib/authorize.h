@@ -29,6 +29,14 @@ typedef enum {
 
 /* "GetSessionToken", "AssumeRole", "GetFederationToken". */
 const char *sts_operation_name(sts_operation op);
+/* The words the module arguments, the helper protocol and applications'
+ * requests use: "session", "assume-role", "federate" (lib/operation.c). */
+const char *sts_operation_word(sts_operation op);
+/* 0 with *op set, or -1 for NULL or any other word. */
+int sts_operation_from_word(const char *word, sts_operation *op);
+/* A duration in seconds: decimal digits only (no sign, no blanks), not 0;
+ * NULL gives 0 (the operation's default). 0 or -1. */
+int sts_parse_duration(const char *text, unsigned long *out);
 
 /* Who asks: filled by the PAM module (or a tool) from the login. */
 typedef struct {

@@ -234,13 +234,6 @@ out:
 	return rc;
 }
 
-static const char *operation_word(sts_operation op)
-{
-	return op == STS_OP_ASSUME_ROLE ? "assume-role" :
-	       op == STS_OP_FEDERATE	? "federate" :
-					  "session";
-}
-
 /* What the request is called in log lines. An application's request is read
  * by the helper only, so its operation is the helper's word for it. */
 static const char *request_name(const account_ctx *a, const sts_msg *resp)
@@ -311,7 +304,7 @@ static int decide_request(const account_ctx *a, sts_msg *req)
 		return -1;
 	if (a->app_request)
 		return sts_msg_add(req, "app_request", a->app_request);
-	if (sts_msg_add(req, "operation", operation_word(a->req.op)) < 0 ||
+	if (sts_msg_add(req, "operation", sts_operation_word(a->req.op)) < 0 ||
 	    sts_msg_add(req, "target", a->req.target) < 0 ||
 	    sts_msg_add(req, "session_name", a->req.session_name) < 0 ||
 	    sts_msg_add(req, "duration", a->req.duration ? duration : NULL) < 0 ||

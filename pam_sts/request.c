@@ -2,7 +2,6 @@
 #include "request.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -98,24 +97,6 @@ static char *expand(const char *pattern, const char *user)
 	return out;
 }
 
-static int parse_duration(const char *text, unsigned long *out)
-{
-	char *end = NULL;
-	unsigned long v;
-
-	*out = 0;
-	if (!text)
-		return 0;
-	if (*text < '0' || *text > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || *end || v == 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *user,
 			  sts_authz_request *req, char **target, char **session_name)
 {
@@ -132,7 +113,7 @@ int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *
 	} else {
 		req->op = STS_OP_SESSION;
 	}
-	if (parse_duration(args->duration, &req->duration) < 0) {
+	if (sts_parse_duration(args->duration, &req->duration) < 0) {
 		pam_syslog(pamh, LOG_ERR, "bad module argument duration=%s", args->duration);
 		return PAM_SERVICE_ERR;
 	}

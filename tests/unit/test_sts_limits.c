@@ -141,6 +141,32 @@ static void test_name_limits(void **state)
 	assert_true(sts_valid_object_name(name));
 }
 
+/* The words and the duration syntax the module, the helper protocol and
+ * applications' requests share (lib/operation.c). */
+static void test_operation_words_and_duration_syntax(void **state)
+{
+	const sts_operation ops[] = { STS_OP_SESSION, STS_OP_ASSUME_ROLE, STS_OP_FEDERATE };
+	const char *bad[] = { "",     "-1", "+900",  " 900",
+			      "900s", "0",  "0x384", "99999999999999999999999" };
+	sts_operation op = STS_OP_SESSION;
+	unsigned long d = 1;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(sts_operation_from_word(sts_operation_word(ops[i]), &op), 0);
+		assert_int_equal(op, ops[i]);
+	}
+	assert_string_equal(sts_operation_word(STS_OP_ASSUME_ROLE), "assume-role");
+	assert_int_equal(sts_operation_from_word("AssumeRole", &op), -1);
+	assert_int_equal(sts_operation_from_word(NULL, &op), -1);
+	assert_int_equal(sts_parse_duration(NULL, &d), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(sts_parse_duration("3600", &d), 0);
+	assert_int_equal(d, 3600);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sts_parse_duration(bad[i], &d), -1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, af_setup, af_teardown)
 
 int main(void)
@@ -148,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_duration_limits),
 		T(test_name_limits),
+		cmocka_unit_test(test_operation_words_and_duration_syntax),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
