@@ -105,8 +105,14 @@ $(STSCTL): $(STSCTL_OBJS) $(CORE)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE) $(wildcard lib/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
-		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(UNIT_SUPPORT) $(CORE) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit $(EXTRA_CFLAGS) -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
+		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(UNIT_SUPPORT) $(EXTRA_OBJS) $(CORE) \
+		$(PKG_LIBS) $(TEST_LIBS)
+
+# Unit tests of helper-only code link its object too.
+$(BUILD)/tests/test_memo: EXTRA_OBJS := $(BUILD)/helper/sts_helper_memo.o
+$(BUILD)/tests/test_memo: EXTRA_CFLAGS := -Ihelper
+$(BUILD)/tests/test_memo: $(BUILD)/helper/sts_helper_memo.o
 
 $(BENCH_BIN): tests/bench/bench_policy.c $(CORE)
 	@mkdir -p $(dir $@)

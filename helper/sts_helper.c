@@ -3,7 +3,7 @@
  * of pam_unix's unix_chkpwd and OpenSSH's privsep monitor. The module runs
  * it with a clean environment and no arguments, writes one request on its
  * stdin and reads one answer from its stdout (lib/helper_proto.h); the
- * helper holds the issuer key, decides again what the grant says, mints,
+ * helper holds the issuer key, issues what the grant stands for, mints,
  * writes the session's files and logs the audit record.
  *
  * Requests (key=value lines):

@@ -37,6 +37,7 @@
 #include "grant.h"
 #include "settings.h"
 #include "sts_helper.h"
+#include "sts_helper_memo.h"
 #include "sts_helper_request.h"
 
 typedef struct {
@@ -191,11 +192,11 @@ static int fill_grant(const decide_ctx *d, sts_grant *g)
 	return 0;
 }
 
-static int seal_grant(decide_ctx *d)
+/* The grant the session phase will hand back, in |*text| (malloc'd). */
+static int seal_grant(decide_ctx *d, char **text)
 {
 	unsigned char key[STS_TICKET_KEY_LEN];
 	sts_grant g;
-	char *text = NULL;
 	sts_error err;
 	int rc;
 
@@ -211,17 +212,11 @@ static int seal_grant(decide_ctx *d)
 	}
 	rc = sts_ticket_key_load(d->settings.state_dir, true, key, &err);
 	if (rc == 0)
-		rc = sts_grant_seal(key, &g, &text, &err);
+		rc = sts_grant_seal(key, &g, text, &err);
 	OPENSSL_cleanse(key, sizeof(key));
 	sts_grant_free(&g);
 	if (rc < 0) {
 		snprintf(d->message, sizeof(d->message), "%s", err.msg);
-		return fail(d);
-	}
-	rc = sts_msg_add(d->resp, "grant", text);
-	free(text);
-	if (rc < 0) {
-		snprintf(d->message, sizeof(d->message), "decide: out of memory");
 		return fail(d);
 	}
 	return 0;
@@ -230,15 +225,23 @@ static int seal_grant(decide_ctx *d)
 static int answer(decide_ctx *d)
 {
 	bool allowed = d->decision.decision == STS_ALLOWED;
+	char *grant = NULL;
 
-	if (allowed && seal_grant(d) < 0)
+	if (allowed && seal_grant(d, &grant) < 0)
 		return -1;
-	if (sts_msg_add(d->resp, "status", allowed ? "ok" : "denied") < 0 ||
+	if ((grant && sts_msg_add(d->resp, "grant", grant) < 0) ||
+	    sts_msg_add(d->resp, "status", allowed ? "ok" : "denied") < 0 ||
 	    sts_msg_add(d->resp, "decision", sts_decision_word(d->decision.decision)) < 0 ||
 	    sts_msg_add(d->resp, "decided_by", d->decision.reason) < 0 ||
 	    sts_msg_add(d->resp, "operation", sts_operation_name(d->authz.op)) < 0 ||
-	    sts_msg_add(d->resp, "target", d->authz.target) < 0)
+	    sts_msg_add(d->resp, "target", d->authz.target) < 0) {
+		free(grant);
 		return sts_helper_fail(d->resp, "error", "decide: out of memory");
+	}
+	if (grant)
+		sts_memo_put(grant, d->caller.now, d->pw.pw_uid, d->pw.pw_gid,
+			     d->caller.now + (int64_t)d->settings.ticket_ttl, &d->decision);
+	free(grant);
 	return allowed ? 0 : -1;
 }
 

@@ -1,6 +1,8 @@
 /*
- * sts-helper op=open: verify the grant, decide its request again, mint,
- * write the session's credentials file, log the audit record, answer.
+ * sts-helper op=open: verify the grant, take the decision it stands for
+ * (kept in memory by the resident helper since op=decide, or decided again
+ * from the files: sts_helper_memo.h), mint, write the session's credentials
+ * file, log the audit record, answer.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "session_dir.h"
 #include "settings.h"
 #include "sts_helper.h"
+#include "sts_helper_memo.h"
 #include "token.h"
 
 typedef struct {
@@ -54,15 +57,22 @@ static int load_settings(open_ctx *o)
 	return 0;
 }
 
+static int take_user(open_ctx *o)
+{
+	o->user = sts_msg_get(o->req, "user");
+	if (!o->user) {
+		snprintf(o->message, sizeof(o->message), "open: no user");
+		return fail(o, "error");
+	}
+	return 0;
+}
+
 static int lookup_user(open_ctx *o)
 {
 	struct passwd *found = NULL;
 
-	o->user = sts_msg_get(o->req, "user");
-	if (!o->user || getpwnam_r(o->user, &o->pw, o->pwbuf, sizeof(o->pwbuf), &found) != 0 ||
-	    !found) {
-		snprintf(o->message, sizeof(o->message), "open: unknown user \"%s\"",
-			 o->user ? o->user : "");
+	if (getpwnam_r(o->user, &o->pw, o->pwbuf, sizeof(o->pwbuf), &found) != 0 || !found) {
+		snprintf(o->message, sizeof(o->message), "open: unknown user \"%s\"", o->user);
 		return fail(o, "error");
 	}
 	return 0;
@@ -122,7 +132,7 @@ static void fill_caller(const open_ctx *o, int64_t now, sts_caller *caller)
 }
 
 /* The grant's request, decided again with the files as they are now. */
-static int decide(open_ctx *o, const sts_caller *caller)
+static int decide_again(open_ctx *o, const sts_caller *caller)
 {
 	sts_authz_request req;
 	sts_error err;
@@ -270,11 +280,20 @@ int sts_helper_open(const sts_msg *req, sts_msg *resp)
 		fail(o, "error");
 		goto out;
 	}
-	if (load_settings(o) < 0 || lookup_user(o) < 0 || take_session_name(o) < 0 ||
+	if (load_settings(o) < 0 || take_user(o) < 0 || take_session_name(o) < 0 ||
 	    open_grant(o, now) < 0)
 		goto out;
-	fill_caller(o, now, &caller);
-	if (decide(o, &caller) < 0 || mint(o, &caller) < 0 || deliver(o) < 0)
+	if (sts_memo_take(sts_msg_get(req, "grant"), now, &o->pw.pw_uid, &o->pw.pw_gid,
+			  &o->decision)) {
+		fill_caller(o, now, &caller);
+	} else {
+		if (lookup_user(o) < 0)
+			goto out;
+		fill_caller(o, now, &caller);
+		if (decide_again(o, &caller) < 0)
+			goto out;
+	}
+	if (mint(o, &caller) < 0 || deliver(o) < 0)
 		goto out;
 	audit(o);
 	answer(o);

@@ -37,6 +37,7 @@
 #include "fileio.h"
 #include "settings.h"
 #include "sts_helper.h"
+#include "sts_helper_memo.h"
 
 /* Reading one request and writing its answer, each. The module writes its
  * request as soon as it is connected and reads the answer at once, so this
@@ -293,7 +294,9 @@ int sts_helper_serve(const char *config)
 
 	if (start(&b, config) == 0) {
 		syslog(LOG_INFO, "serving %s", b.path);
+		sts_memo_enable(); /* op=open takes op=decide's decision */
 		serve(&b);
+		sts_memo_clear();
 		syslog(LOG_INFO, "stopped%s", stop_signal ? " by a signal" : " on an error");
 		rc = stop_signal ? 0 : 1;
 		/* Ours only: a broker started since may have replaced it. */

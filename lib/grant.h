@@ -12,8 +12,10 @@
  * under a root-only key (state_dir/mfa-ticket.key, lib/mfa_ticket.h).
  * It binds user, PAM service, operation, target, session name, duration,
  * session policy, source IP and MFA time, and expires after ticket_ttl
- * seconds. sts-helper verifies it and decides the same request again before
- * minting, so the session issues only what the account phase authorised;
+ * seconds. sts-helper verifies it and, before minting, takes the decision it
+ * stands for (kept by the resident helper: helper/sts_helper_memo.h) or
+ * decides the same request again, so the session issues only what the
+ * account phase authorised;
  * the session phase removes the variable before the user's environment is
  * built.
  */

@@ -1,8 +1,8 @@
 /*
  * pam_sm_open_session / pam_sm_close_session.
  *
- * Open hands the account phase's grant to sts-helper, which decides it
- * again, mints, and writes the session's credentials file; the module then
+ * Open hands the account phase's grant to sts-helper, which issues the
+ * decision it stands for, mints, and writes the session's credentials file; the module then
  * sets the session environment. The grant is removed from the PAM
  * environment first, whatever happens, so it never reaches the user's. Opening twice in one PAM handle (sshd may) keeps the first session.
  * Close removes exactly this session's directory.

@@ -7,7 +7,8 @@
  * that never answers, one that closes without answering, one that answers
  * garbage, one run by another uid. On the server's side: a peer of another
  * uid gets no answer, a stale socket is replaced, anything else in its place
- * and a directory others may write to are refused.
+ * and a directory others may write to are refused. The broker's open issues
+ * its own decide's decision; a broker restarted in between decides again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -172,11 +173,8 @@ static void make_sock_dir(mode_t mode)
 	assert_int_equal(chmod(sock_dir, mode), 0);
 }
 
-/* One whole login: auth, account, open and close session. Returns the first
- * failing code of account (the helper decides: op=decide) and open (it
- * issues: op=open), checking the close when both succeeded. The log lines of
- * account and open are captured in |log| when not NULL. */
-static int whole_login(const char *svc, const char *user, fx_log *log)
+/* A login authenticated (with a fresh code) and kept open; returns its handle. */
+static pam_handle_t *authenticated(const char *svc, const char *user)
 {
 	char code[9];
 	const char *off[] = { code, NULL };
@@ -185,15 +183,35 @@ static int whole_login(const char *svc, const char *user, fx_log *log)
 		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
 		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
 	};
-	pam_handle_t *ph;
-	int rc;
 
 	clock_now += 30;
 	pf_set_time(clock_now);
 	pf_code_at(clock_now, code);
 	pf_enroll(user, (clock_now - 30) / 30, 0);
 	assert_int_equal(_pamtest(svc, user, &conv, cases, 2, NULL), PAMTEST_ERR_OK);
-	ph = cases[1].case_out.ph;
+	return cases[1].case_out.ph;
+}
+
+/* After a successful open: the credentials are there, and close removes them. */
+static void close_checked(pam_handle_t *ph)
+{
+	const char *file = pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE");
+
+	assert_non_null(file);
+	assert_int_equal(access(file, R_OK), 0);
+	assert_int_equal(pam_close_session(ph, 0), PAM_SUCCESS);
+	assert_int_equal(access(file, F_OK), -1);
+}
+
+/* One whole login: auth, account, open and close session. Returns the first
+ * failing code of account (the helper decides: op=decide) and open (it
+ * issues: op=open), checking the close when both succeeded. The log lines of
+ * account and open are captured in |log| when not NULL. */
+static int whole_login(const char *svc, const char *user, fx_log *log)
+{
+	pam_handle_t *ph = authenticated(svc, user);
+	int rc;
+
 	if (log)
 		assert_true(fx_capture_begin());
 	rc = pam_acct_mgmt(ph, 0);
@@ -201,14 +219,8 @@ static int whole_login(const char *svc, const char *user, fx_log *log)
 		rc = pam_open_session(ph, 0);
 	if (log)
 		assert_true(fx_capture_end(log));
-	if (rc == PAM_SUCCESS) {
-		const char *file = pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE");
-
-		assert_non_null(file);
-		assert_int_equal(access(file, R_OK), 0);
-		assert_int_equal(pam_close_session(ph, 0), PAM_SUCCESS);
-		assert_int_equal(access(file, F_OK), -1);
-	}
+	if (rc == PAM_SUCCESS)
+		close_checked(ph);
 	pam_end(ph, PAM_SUCCESS);
 	assert_int_equal(sf_session_count(), 0);
 	return rc;
@@ -249,6 +261,56 @@ static void test_broker_serves_the_stack(void **st)
 	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
 	assert_int_equal(whole_login("stack-role", "alice", NULL), PAM_SUCCESS);
 	assert_int_equal(whole_login("stack-fed-ok", "mia", NULL), PAM_SUCCESS);
+	broker_down();
+}
+
+/* The role file made unreadable as JSON between account and open. */
+static void break_role(bool broken)
+{
+	char path[600], cmd[1300];
+
+	snprintf(path, sizeof(path), "%s/sandbox/roles/UpdateAPP.json", root);
+	if (broken) {
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.saved'", path, path);
+		assert_int_equal(system(cmd), 0);
+		pf_write_text(path, "{", 0644);
+	} else {
+		snprintf(cmd, sizeof(cmd), "mv '%s.saved' '%s'", path, path);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+/* The broker's open issues the decision its decide made for the grant
+ * (helper/sts_helper_memo.h) without reading the policies again; a broker
+ * that did not make it (restarted in between) decides again, here against a
+ * role file that no longer parses, and the open fails closed. */
+static void test_broker_keeps_the_decision(void **st)
+{
+	pam_handle_t *ph;
+
+	(void)st;
+	set_paths();
+	make_sock_dir(0755);
+	write_config(3, false);
+	broker_up();
+	ph = authenticated("stack-role", "alice");
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+	break_role(true);
+	assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+	close_checked(ph);
+	pam_end(ph, PAM_SUCCESS);
+	break_role(false);
+
+	ph = authenticated("stack-role", "alice");
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+	break_role(true);
+	broker_down();
+	broker_up();
+	assert_int_not_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+	assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+	break_role(false);
 	broker_down();
 }
 
@@ -561,6 +623,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_broker_serves_the_stack, stop_leftover),
+		cmocka_unit_test_teardown(test_broker_keeps_the_decision, stop_leftover),
 		cmocka_unit_test_teardown(test_broker_load, stop_leftover),
 		cmocka_unit_test_teardown(test_no_broker_falls_back, stop_leftover),
 		cmocka_unit_test_teardown(test_connected_failures_fail_closed, stop_leftover),

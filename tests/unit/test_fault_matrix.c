@@ -19,7 +19,8 @@
  *     leaves the session directory as it was (a later close removes it).
  * A fault that the phase never reads is "n/a" (not counted): the MFA store is
  * read by auth only (in sts-helper's op=mfa), policies and roles by account
- * (in sts-helper's decide) and again by open, the helper by auth, account
+ * (in sts-helper's decide) and again by open (the exec'd helper keeps no
+ * decision between requests: helper/sts_helper_memo.h), the helper by auth, account
  * and open, the issuer key by open
  * only, the runtime directory by open (sts-helper) and close. The configuration is read by every phase.
  *
