@@ -106,11 +106,11 @@ static int open_dir(broker *b)
 				   strerror(errno));
 		return -1;
 	}
-	if (fstat(b->dirfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	if (fstat(b->dirfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != sts_euid()) ||
 	    (st.st_mode & 022)) {
 		fail_start("%s: refused: the socket's directory must be a directory owned by root "
 			   "or uid %u and writable by nobody else",
-			   b->dir, (unsigned)geteuid());
+			   b->dir, (unsigned)sts_euid());
 		return -1;
 	}
 	return 0;
@@ -143,9 +143,9 @@ static int remove_stale(const broker *b)
 		fail_start("%s: %s", b->path, strerror(errno));
 		return -1;
 	}
-	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != sts_euid()) {
 		fail_start("%s: refused: exists and is not a socket owned by uid %u", b->path,
-			   (unsigned)geteuid());
+			   (unsigned)sts_euid());
 		return -1;
 	}
 	if (served(b)) {
@@ -203,10 +203,10 @@ static void serve_connection(int fd)
 		syslog(LOG_ERR, "connection: cannot read the peer's credentials: %m");
 		return;
 	}
-	if (cred.uid != geteuid()) {
+	if (cred.uid != sts_euid()) {
 		syslog(LOG_WARNING,
 		       "refused a connection from uid %u (pid %d): only uid %u is served",
-		       (unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid());
+		       (unsigned)cred.uid, (int)cred.pid, (unsigned)sts_euid());
 		return;
 	}
 	if (sts_read_fd_until(fd, STS_MSG_MAX, sts_monotonic_ms() + IO_DEADLINE_MS, &in, &in_len,

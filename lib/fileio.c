@@ -3,10 +3,36 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * sts-helper (exec'd or resident) never changes its credentials: no seteuid()
+ * or setresuid() anywhere in it, and the broker serves every request as the
+ * uid it started with (sts_helper_serve.c). Its main() pins the effective uid
+ * once, and the owner checks of every file it reads save a geteuid() each (a
+ * system call; they are expensive on the hosts measured in
+ * docs/login-latency.md). pam_sts.so never pins: it runs inside sshd, sudo or
+ * su, which may switch effective uid between PAM calls.
+ */
+static struct {
+	bool pinned;
+	uid_t uid;
+} euid;
+
+void sts_euid_pin(void)
+{
+	euid.uid = geteuid();
+	euid.pinned = true;
+}
+
+uid_t sts_euid(void)
+{
+	return euid.pinned ? euid.uid : geteuid();
+}
 
 static int check_descriptor(int fd, const char *path, size_t max, unsigned flags, struct stat *st,
 			    sts_error *err)
@@ -17,9 +43,9 @@ static int check_descriptor(int fd, const char *path, size_t max, unsigned flags
 		return sts_error_set(err, "%s: not a regular file", path);
 	if ((flags & STS_READ_ROOT_OWNED) && st->st_uid != 0)
 		return sts_error_set(err, "%s: not owned by root", path);
-	if ((flags & STS_READ_EUID_OWNED) && st->st_uid != geteuid())
+	if ((flags & STS_READ_EUID_OWNED) && st->st_uid != sts_euid())
 		return sts_error_set(err, "%s: wrong owner (uid %u)", path, (unsigned)st->st_uid);
-	if ((flags & STS_READ_ROOT_OR_EUID) && st->st_uid != 0 && st->st_uid != geteuid())
+	if ((flags & STS_READ_ROOT_OR_EUID) && st->st_uid != 0 && st->st_uid != sts_euid())
 		return sts_error_set(err, "%s: not owned by root", path);
 	if ((flags & STS_READ_NOT_WRITABLE) && (st->st_mode & (S_IWGRP | S_IWOTH)))
 		return sts_error_set(err, "%s: writable by group or others", path);

@@ -6,6 +6,7 @@
 #define STS_FILEIO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -36,6 +37,11 @@ struct stat;
  * MFA store ties a user's login state to the device file's inode). */
 int sts_read_at_stat(int dirfd, const char *name, size_t max, unsigned flags, char **out,
 		     size_t *len, struct stat *st, sts_error *err);
+
+/* The effective uid the owner checks compare with: geteuid(), or the value
+ * pinned by sts_euid_pin() in a program that never changes credentials. */
+uid_t sts_euid(void);
+void sts_euid_pin(void);
 
 /* Writes all of |buf| to |fd| (retrying short writes and EINTR); 0 or -1. */
 int sts_write_all(int fd, const char *buf, size_t len);

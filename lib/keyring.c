@@ -289,7 +289,7 @@ static int open_parent(const char *path, char *base, size_t cap, sts_error *err)
 	if (fd < 0)
 		return sts_error_set(err, "%s: cannot open its directory: %s", path,
 				     strerror(errno));
-	if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != sts_euid()) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		close(fd);
 		return sts_error_set(err,

@@ -35,13 +35,13 @@ static int open_runtime(const char *runtime_dir, bool create, sts_error *err)
 				     runtime_dir);
 	if (fd < 0)
 		return sts_error_set(err, "%s: cannot open: %s", runtime_dir, strerror(errno));
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (fstat(fd, &st) < 0 || st.st_uid != sts_euid() || (st.st_mode & 022)) {
 		close(fd);
 		return sts_error_set(
 			err,
 			"%s: refused: must be a directory owned by uid %u and writable "
 			"by nobody else",
-			runtime_dir, (unsigned)geteuid());
+			runtime_dir, (unsigned)sts_euid());
 	}
 	return fd;
 }
@@ -183,7 +183,7 @@ int sts_session_remove(const char *runtime_dir, const char *user, uid_t uid, con
 		rc = 1;
 		goto out;
 	}
-	if (dfd < 0 || fstat(dfd, &st) < 0 || (st.st_uid != uid && st.st_uid != geteuid())) {
+	if (dfd < 0 || fstat(dfd, &st) < 0 || (st.st_uid != uid && st.st_uid != sts_euid())) {
 		sts_error_set(err, "%s/%s: refused: not a directory owned by %s", runtime_dir, name,
 			      user);
 		if (dfd >= 0)
