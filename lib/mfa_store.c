@@ -95,7 +95,7 @@ void sts_mfa_store_close(sts_mfa_store *store)
 	free(store);
 }
 
-/* This boot's id, read once per store (once per authentication). */
+/* This boot's id: once per store, and from /proc once per process (mfa_state.c). */
 static const char *boot_id(sts_mfa_store *store, sts_error *err)
 {
 	if (!store->boot_id[0] &&
