@@ -3,9 +3,13 @@
  * lib/helper_proto.h on a Unix stream socket (pam_sts.conf's helper_socket),
  * one request per connection, through sts_helper_handle(): the same function
  * the exec'd helper runs on its stdin, so every request is served exactly as
- * a fresh sts-helper would serve it (configuration, key ring and policies are
- * read again for each; nothing is cached). What the broker saves a login is
- * the fork, the exec, the dynamic loading and OpenSSL's initialisation.
+ * a fresh sts-helper would serve it. What the broker saves a login is the
+ * fork, the exec, the dynamic loading and OpenSSL's initialisation, and the
+ * reading of pam_sts.conf, the issuer key ring and the grant key while they
+ * are unchanged: lib/file_cache.h keeps them, checked by one fstatat() per
+ * use and read and checked afresh whenever their stat differs. The policies,
+ * the MFA store and the users are read again for each request; the boot id
+ * once per process (lib/mfa_state.c).
  *
  * Connections are served one at a time, in this one process: a request is
  * small and takes well under a millisecond to a few milliseconds, only root
@@ -34,6 +38,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "file_cache.h"
 #include "fileio.h"
 #include "settings.h"
 #include "sts_helper.h"
@@ -291,6 +296,7 @@ int sts_helper_serve(const char *config)
 	struct stat st;
 	int rc = 1;
 
+	sts_file_cache_enable(STS_FILE_CACHE_RECENT_S);
 	if (start(&b, config) == 0) {
 		syslog(LOG_INFO, "serving %s", b.path);
 		serve(&b);
@@ -305,5 +311,6 @@ int sts_helper_serve(const char *config)
 		close(b.listen_fd);
 	if (b.dirfd >= 0)
 		close(b.dirfd);
+	sts_file_cache_disable(); /* wipes the cached keys */
 	return rc;
 }
