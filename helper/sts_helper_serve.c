@@ -214,7 +214,7 @@ static void serve_connection(int fd)
 		       (unsigned)cred.uid, (int)cred.pid, (unsigned)sts_euid());
 		return;
 	}
-	if (sts_read_fd_until(fd, STS_MSG_MAX, sts_monotonic_ms() + IO_DEADLINE_MS, &in, &in_len,
+	if (sts_read_nb_until(fd, STS_MSG_MAX, sts_monotonic_ms() + IO_DEADLINE_MS, &in, &in_len,
 			      &err) < 0) {
 		syslog(LOG_ERR, "request from pid %d: %s", (int)cred.pid, err.msg);
 		return;
@@ -225,7 +225,7 @@ static void serve_connection(int fd)
 		syslog(LOG_ERR, "request from pid %d: out of memory", (int)cred.pid);
 		return;
 	}
-	if (sts_write_fd_until(fd, out, out_len, sts_monotonic_ms() + IO_DEADLINE_MS, &err) < 0)
+	if (sts_write_nb_until(fd, out, out_len, sts_monotonic_ms() + IO_DEADLINE_MS, &err) < 0)
 		syslog(LOG_ERR, "answer to pid %d: %s", (int)cred.pid, err.msg);
 	sts_free_secret(out, out_len);
 }
