@@ -82,8 +82,16 @@ int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX])
 	return n > 0 && n < STS_SESSION_NAME_MAX ? 0 : -1;
 }
 
-/* Writes the file into the (still root-owned) directory, then hands both to
- * the user. */
+/*
+ * Writes the file into the (still root-owned) directory, then hands both to
+ * the user. Their modes are the ones they were created with (0600 here, 0700
+ * by mkdirat): the kernel gives a new file or directory its requested mode
+ * less the umask (or less what a default ACL's mask lacks), so a create can
+ * only take permission bits away, never add them. sts-helper runs under
+ * umask 077, which takes nothing from either mode, so no fchmod() follows
+ * (tests/unit/test_session_dir.c checks the modes; test_pam_stack the
+ * helper's). fchown() on a descriptor changes the owner only.
+ */
 static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t len)
 {
 	int fd = openat(dfd, STS_CREDENTIALS_FILE,
@@ -93,7 +101,7 @@ static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t l
 	if (fd < 0)
 		return -1;
 	if (sts_write_all(fd, content, len) == 0 && fchown(fd, uid, gid) == 0 &&
-	    fchmod(fd, 0600) == 0 && fchown(dfd, uid, gid) == 0 && fchmod(dfd, 0700) == 0)
+	    fchown(dfd, uid, gid) == 0)
 		rc = 0;
 	close(fd);
 	return rc;
