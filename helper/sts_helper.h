@@ -18,9 +18,11 @@ int sts_helper_verify(const sts_msg *req, bool elevated, sts_msg *resp);
 /* One request, as a fresh sts-helper handles its stdin: parses |in|,
  * dispatches, and puts the wire answer in |*out| (malloc'd; wipe it with
  * sts_free_secret). Returns 0 when the answer is status=ok, -1 otherwise;
- * |*out| is NULL only when out of memory. Re-reads the configuration, key
- * ring and policies on every call; the resident helper keeps only the
- * decisions op=decide allowed, for op=open (sts_helper_memo.h). */
+ * |*out| is NULL only when out of memory. Reads the configuration, the keys
+ * and the policies on every call; in the resident broker pam_sts.conf, the
+ * issuer key ring and the grant key come from lib/file_cache.h while their
+ * stat is unchanged, and op=open takes the decision op=decide made for its
+ * grant (sts_helper_memo.h). */
 int sts_helper_handle(const char *in, size_t in_len, bool elevated, char **out, size_t *out_len);
 
 /* sts-helper --serve: the resident broker (helper/sts_helper_serve.c).

@@ -3,9 +3,13 @@
  * lib/helper_proto.h on a Unix stream socket (pam_sts.conf's helper_socket),
  * one request per connection, through sts_helper_handle(): the same function
  * the exec'd helper runs on its stdin, so every request is served exactly as
- * a fresh sts-helper would serve it (configuration, key ring and policies are
- * read again for each; nothing is cached). What the broker saves a login is
- * the fork, the exec, the dynamic loading and OpenSSL's initialisation.
+ * a fresh sts-helper would serve it. What the broker saves a login is the
+ * fork, the exec, the dynamic loading and OpenSSL's initialisation, and the
+ * reading of pam_sts.conf, the issuer key ring and the grant key while they
+ * are unchanged: lib/file_cache.h keeps them, checked by one fstatat() per
+ * use and read and checked afresh whenever their stat differs. The policies,
+ * the MFA store and the users are read again for each request; the boot id
+ * once per process (lib/mfa_state.c).
  *
  * Connections are served one at a time, in this one process: a request is
  * small and takes well under a millisecond to a few milliseconds, only root
@@ -34,6 +38,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "file_cache.h"
 #include "fileio.h"
 #include "settings.h"
 #include "sts_helper.h"
@@ -107,11 +112,11 @@ static int open_dir(broker *b)
 				   strerror(errno));
 		return -1;
 	}
-	if (fstat(b->dirfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	if (fstat(b->dirfd, &st) < 0 || (st.st_uid != 0 && st.st_uid != sts_euid()) ||
 	    (st.st_mode & 022)) {
 		fail_start("%s: refused: the socket's directory must be a directory owned by root "
 			   "or uid %u and writable by nobody else",
-			   b->dir, (unsigned)geteuid());
+			   b->dir, (unsigned)sts_euid());
 		return -1;
 	}
 	return 0;
@@ -144,9 +149,9 @@ static int remove_stale(const broker *b)
 		fail_start("%s: %s", b->path, strerror(errno));
 		return -1;
 	}
-	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != sts_euid()) {
 		fail_start("%s: refused: exists and is not a socket owned by uid %u", b->path,
-			   (unsigned)geteuid());
+			   (unsigned)sts_euid());
 		return -1;
 	}
 	if (served(b)) {
@@ -204,13 +209,13 @@ static void serve_connection(int fd)
 		syslog(LOG_ERR, "connection: cannot read the peer's credentials: %m");
 		return;
 	}
-	if (cred.uid != geteuid()) {
+	if (cred.uid != sts_euid()) {
 		syslog(LOG_WARNING,
 		       "refused a connection from uid %u (pid %d): only uid %u is served",
-		       (unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid());
+		       (unsigned)cred.uid, (int)cred.pid, (unsigned)sts_euid());
 		return;
 	}
-	if (sts_read_fd_until(fd, STS_MSG_MAX, sts_monotonic_ms() + IO_DEADLINE_MS, &in, &in_len,
+	if (sts_read_nb_until(fd, STS_MSG_MAX, sts_monotonic_ms() + IO_DEADLINE_MS, &in, &in_len,
 			      &err) < 0) {
 		syslog(LOG_ERR, "request from pid %d: %s", (int)cred.pid, err.msg);
 		return;
@@ -221,7 +226,7 @@ static void serve_connection(int fd)
 		syslog(LOG_ERR, "request from pid %d: out of memory", (int)cred.pid);
 		return;
 	}
-	if (sts_write_fd_until(fd, out, out_len, sts_monotonic_ms() + IO_DEADLINE_MS, &err) < 0)
+	if (sts_write_nb_until(fd, out, out_len, sts_monotonic_ms() + IO_DEADLINE_MS, &err) < 0)
 		syslog(LOG_ERR, "answer to pid %d: %s", (int)cred.pid, err.msg);
 	sts_free_secret(out, out_len);
 }
@@ -292,6 +297,7 @@ int sts_helper_serve(const char *config)
 	struct stat st;
 	int rc = 1;
 
+	sts_file_cache_enable(STS_FILE_CACHE_RECENT_S);
 	if (start(&b, config) == 0) {
 		syslog(LOG_INFO, "serving %s", b.path);
 		sts_memo_enable(); /* op=open takes op=decide's decision */
@@ -308,5 +314,6 @@ int sts_helper_serve(const char *config)
 		close(b.listen_fd);
 	if (b.dirfd >= 0)
 		close(b.dirfd);
+	sts_file_cache_disable(); /* wipes the cached keys */
 	return rc;
 }

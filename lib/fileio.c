@@ -3,23 +3,51 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-static int check_descriptor(int fd, const char *path, size_t max, unsigned flags, struct stat *st,
-			    sts_error *err)
+#include "file_cache.h"
+
+/*
+ * sts-helper (exec'd or resident) never changes its credentials: no seteuid()
+ * or setresuid() anywhere in it, and the broker serves every request as the
+ * uid it started with (sts_helper_serve.c). Its main() pins the effective uid
+ * once, and the owner checks of every file it reads save a geteuid() each (a
+ * system call; they are expensive on the hosts measured in
+ * docs/login-latency.md). pam_sts.so never pins: it runs inside sshd, sudo or
+ * su, which may switch effective uid between PAM calls.
+ */
+static struct {
+	bool pinned;
+	uid_t uid;
+} euid;
+
+void sts_euid_pin(void)
 {
-	if (fstat(fd, st) < 0)
-		return sts_error_set(err, "%s: cannot stat: %s", path, strerror(errno));
+	euid.uid = geteuid();
+	euid.pinned = true;
+}
+
+uid_t sts_euid(void)
+{
+	return euid.pinned ? euid.uid : geteuid();
+}
+
+/* The checks of |flags| and |max| on what fstat(2) said of the open file. */
+static int check_stat(const struct stat *st, const char *path, size_t max, unsigned flags,
+		      sts_error *err)
+{
 	if (!S_ISREG(st->st_mode))
 		return sts_error_set(err, "%s: not a regular file", path);
 	if ((flags & STS_READ_ROOT_OWNED) && st->st_uid != 0)
 		return sts_error_set(err, "%s: not owned by root", path);
-	if ((flags & STS_READ_EUID_OWNED) && st->st_uid != geteuid())
+	if ((flags & STS_READ_EUID_OWNED) && st->st_uid != sts_euid())
 		return sts_error_set(err, "%s: wrong owner (uid %u)", path, (unsigned)st->st_uid);
-	if ((flags & STS_READ_ROOT_OR_EUID) && st->st_uid != 0 && st->st_uid != geteuid())
+	if ((flags & STS_READ_ROOT_OR_EUID) && st->st_uid != 0 && st->st_uid != sts_euid())
 		return sts_error_set(err, "%s: not owned by root", path);
 	if ((flags & STS_READ_NOT_WRITABLE) && (st->st_mode & (S_IWGRP | S_IWOTH)))
 		return sts_error_set(err, "%s: writable by group or others", path);
@@ -29,6 +57,14 @@ static int check_descriptor(int fd, const char *path, size_t max, unsigned flags
 	if ((size_t)st->st_size > max)
 		return sts_error_set(err, "%s: larger than %zu bytes", path, max);
 	return 0;
+}
+
+static int check_descriptor(int fd, const char *path, size_t max, unsigned flags, struct stat *st,
+			    sts_error *err)
+{
+	if (fstat(fd, st) < 0)
+		return sts_error_set(err, "%s: cannot stat: %s", path, strerror(errno));
+	return check_stat(st, path, max, flags, err);
 }
 
 static int read_all(int fd, const char *path, size_t max, char **out, size_t *len, sts_error *err)
@@ -124,15 +160,38 @@ void sts_free_secret_str(char *s)
 		sts_free_secret(s, strlen(s));
 }
 
+int sts_read_cached(const char *path, size_t max, unsigned flags, char **out, size_t *len)
+{
+	struct stat st;
+	sts_error ignored;
+
+	if (sts_file_cache_get(path, &st, out, len) == 0)
+		return 0;
+	/* The same checks as on the descriptor it was read from: they pass
+	 * again unless this caller asks for more (then the fresh read says why). */
+	if (check_stat(&st, path, max, flags, &ignored) == 0)
+		return 1;
+	sts_free_secret(*out, *len);
+	*out = NULL;
+	*len = 0;
+	return 0;
+}
+
 int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size_t *len,
 		  sts_error *err)
 {
 	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	bool cache = (flags & STS_READ_CACHE) && sts_file_cache_enabled();
+	struct timespec since = { 0, 0 };
 	struct stat st;
-	int fd;
+	int fd, rc;
 
 	*out = NULL;
 	*len = 0;
+	if (cache && sts_read_cached(path, max, flags, out, len))
+		return 0;
+	if (cache)
+		sts_file_cache_clock(&since);
 	if (flags & STS_READ_NOFOLLOW)
 		oflags |= O_NOFOLLOW;
 	fd = open(path, oflags);
@@ -141,7 +200,10 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 			return sts_error_set(err, "%s: is a symbolic link (refused)", path);
 		return sts_error_set(err, "%s: cannot open: %s", path, strerror(errno));
 	}
-	return read_open_fd(fd, path, max, flags, out, len, &st, err);
+	rc = read_open_fd(fd, path, max, flags, out, len, &st, err);
+	if (rc == 0 && cache)
+		sts_file_cache_put(path, &st, &since, *out, *len);
+	return rc;
 }
 
 int sts_write_all(int fd, const char *buf, size_t len)

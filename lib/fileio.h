@@ -6,6 +6,7 @@
 #define STS_FILEIO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -16,6 +17,9 @@ enum {
 	STS_READ_EUID_OWNED = 1 << 3,	/* owner must be the effective user */
 	STS_READ_PRIVATE = 1 << 4,	/* no group/other permission at all */
 	STS_READ_ROOT_OR_EUID = 1 << 5, /* owner root or the effective user */
+	/* sts_read_file() of a file read with STS_READ_NOFOLLOW: may come
+	 * from the resident helper's cache (lib/file_cache.h) when enabled. */
+	STS_READ_CACHE = 1 << 6,
 };
 
 /* Returned by sts_read_at() when the file does not exist. */
@@ -36,6 +40,18 @@ struct stat;
  * MFA store ties a user's login state to the device file's inode). */
 int sts_read_at_stat(int dirfd, const char *name, size_t max, unsigned flags, char **out,
 		     size_t *len, struct stat *st, sts_error *err);
+
+/* The file cache's answer for |path| (lib/file_cache.h), for a caller that
+ * reads it another way on a miss (relative to a directory descriptor): 1 with
+ * the contents, as sts_read_file() would give them, when the file is cached,
+ * unchanged, and passes the checks of |flags| and |max| again; else 0 and
+ * nothing: read the file, which checks it and says why it is refused. */
+int sts_read_cached(const char *path, size_t max, unsigned flags, char **out, size_t *len);
+
+/* The effective uid the owner checks compare with: geteuid(), or the value
+ * pinned by sts_euid_pin() in a program that never changes credentials. */
+uid_t sts_euid(void);
+void sts_euid_pin(void);
 
 /* Writes all of |buf| to |fd| (retrying short writes and EINTR); 0 or -1. */
 int sts_write_all(int fd, const char *buf, size_t len);

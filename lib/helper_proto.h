@@ -51,6 +51,13 @@ int sts_read_fd_until(int fd, size_t max, long long deadline_ms, char **out, siz
 		      sts_error *err);
 /* Writes all of |buf| unless |deadline_ms| passes. */
 int sts_write_fd_until(int fd, const char *buf, size_t len, long long deadline_ms, sts_error *err);
+/* The same two for a descriptor opened O_NONBLOCK (a socket from accept4()
+ * with SOCK_NONBLOCK): each read or write is tried first, and poll(2) waits
+ * only when it would block; the deadlines are the same. On a blocking
+ * descriptor they would wait past the deadline: use the two above. */
+int sts_read_nb_until(int fd, size_t max, long long deadline_ms, char **out, size_t *len,
+		      sts_error *err);
+int sts_write_nb_until(int fd, const char *buf, size_t len, long long deadline_ms, sts_error *err);
 long long sts_monotonic_ms(void);
 
 #endif

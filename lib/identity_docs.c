@@ -28,7 +28,7 @@ static int check_dir(int fd, const char *path, sts_error *err)
 		return sts_error_set(err, "%s: cannot stat: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return sts_error_set(err, "%s: not a directory", path);
-	if (st.st_uid != 0 && st.st_uid != geteuid())
+	if (st.st_uid != 0 && st.st_uid != sts_euid())
 		return sts_error_set(err, "%s: not owned by root (uid %u)", path,
 				     (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))

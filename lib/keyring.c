@@ -217,9 +217,11 @@ int sts_keyring_load(const char *path, sts_keyring **out, sts_error *err)
 	*out = NULL;
 	if (!path)
 		return sts_error_set(err, "issuer key ring: no path configured");
+	/* STS_READ_CACHE: the resident helper reads it on every session. */
 	rc = sts_read_file(path, RING_FILE_MAX,
-			   STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_PRIVATE, &text,
-			   &len, err);
+			   STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_PRIVATE |
+				   STS_READ_CACHE,
+			   &text, &len, err);
 	if (rc == 0)
 		rc = sts_keyring_parse(text, len, path, out, err);
 	sts_free_secret(text, len);
@@ -289,7 +291,7 @@ static int open_parent(const char *path, char *base, size_t cap, sts_error *err)
 	if (fd < 0)
 		return sts_error_set(err, "%s: cannot open its directory: %s", path,
 				     strerror(errno));
-	if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != sts_euid()) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		close(fd);
 		return sts_error_set(err,

@@ -123,18 +123,33 @@ int sts_mfa_state_format(const sts_mfa_state *st, char out[STS_MFA_STATE_SIZE])
 	return 0;
 }
 
+/*
+ * The running kernel's boot id cannot change while a process lives, so it is
+ * read from /proc once per process (the resident helper answers many logins).
+ * Other paths (the tests' own files, to play a reboot) are read on every call.
+ * Not locked: only sts-helper and stsctl read it, each single-threaded.
+ */
+static char kernel_boot_id[STS_MFA_BOOT_ID_LEN + 1];
+
 int sts_mfa_read_boot_id(const char *path, char out[STS_MFA_BOOT_ID_LEN + 1], sts_error *err)
 {
+	bool kernel = strcmp(path, STS_MFA_BOOT_ID_PATH) == 0;
 	char *text = NULL;
 	size_t len = 0;
 	int rc = -1;
 
+	if (kernel && kernel_boot_id[0]) {
+		memcpy(out, kernel_boot_id, sizeof(kernel_boot_id));
+		return 0;
+	}
 	if (sts_read_file(path, 64, STS_READ_NOFOLLOW, &text, &len, err) < 0)
 		return -1;
 	if (len > 0 && text[len - 1] == '\n')
 		text[--len] = '\0';
 	if (len == STS_MFA_BOOT_ID_LEN && boot_id_valid(text)) {
 		memcpy(out, text, STS_MFA_BOOT_ID_LEN + 1);
+		if (kernel)
+			memcpy(kernel_boot_id, text, sizeof(kernel_boot_id));
 		rc = 0;
 	} else {
 		sts_error_set(err, "%s: not a boot id", path);

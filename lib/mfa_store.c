@@ -56,11 +56,11 @@ int sts_mfa_store_open_at(const char *dir, unsigned totp_window, const char *boo
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return sts_error_set(err, "MFA store %s: cannot open: %s", dir, strerror(errno));
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & (S_IRWXG | S_IRWXO))) {
+	if (fstat(fd, &st) < 0 || st.st_uid != sts_euid() || (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		close(fd);
 		return sts_error_set(
 			err, "MFA store %s: must be a directory owned by uid %u with mode 0700",
-			dir, (unsigned)geteuid());
+			dir, (unsigned)sts_euid());
 	}
 	store = calloc(1, sizeof(*store));
 	if (!store) {
@@ -95,7 +95,7 @@ void sts_mfa_store_close(sts_mfa_store *store)
 	free(store);
 }
 
-/* This boot's id, read once per store (once per authentication). */
+/* This boot's id: once per store, and from /proc once per process (mfa_state.c). */
 static const char *boot_id(sts_mfa_store *store, sts_error *err)
 {
 	if (!store->boot_id[0] &&
@@ -123,7 +123,7 @@ static int open_lock_file(sts_mfa_store *store, const char *user, sts_error *err
 	if (fd < 0)
 		return sts_error_set(err, "MFA store %s/%s: cannot open: %s", store->path, name,
 				     strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != sts_euid() ||
 	    (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		close(fd);
 		return sts_error_set(err, "MFA store %s/%s: wrong type, owner or mode", store->path,
@@ -245,14 +245,14 @@ static int open_state(sts_mfa_lock *lock, struct stat *st, sts_error *err)
 			      errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_uid != geteuid() ||
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_uid != sts_euid() ||
 	    (st->st_mode & (S_IRWXG | S_IRWXO)) || st->st_nlink != 1) {
 		close(fd);
 		sts_error_set(
 			err,
 			"MFA store %s/%s: not a regular file of uid %u without group or other "
 			"access and with one link",
-			lock->store->path, name, (unsigned)geteuid());
+			lock->store->path, name, (unsigned)sts_euid());
 		return -1;
 	}
 	return fd;

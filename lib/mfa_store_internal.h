@@ -60,7 +60,8 @@ int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_
  * value is out of range (a negative time or step). */
 int sts_mfa_state_format(const sts_mfa_state *st, char out[STS_MFA_STATE_SIZE]);
 
-/* The boot id (36 characters, NUL-terminated) from |path|; 0 or -1. */
+/* The boot id (36 characters, NUL-terminated) from |path|; 0 or -1. The
+ * kernel's (STS_MFA_BOOT_ID_PATH) is read once per process. */
 int sts_mfa_read_boot_id(const char *path, char out[STS_MFA_BOOT_ID_LEN + 1], sts_error *err);
 /* The boot time ("btime" in |path|, normally /proc/stat); 0 or -1. */
 int sts_mfa_read_btime(const char *path, int64_t *btime, sts_error *err);

@@ -4,27 +4,64 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "file_cache.h"
 #include "fileio.h"
 
-#define KEY_NAME "mfa-ticket.key"
+#define KEY_NAME  "mfa-ticket.key"
+#define KEY_FLAGS (STS_READ_EUID_OWNED | STS_READ_PRIVATE)
+#define KEY_MAX	  4096
 
-static int read_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_KEY_LEN],
-		    sts_error *err)
+/*
+ * The resident helper's cache (lib/file_cache.h), keyed by the key file's
+ * path: a hit costs one fstatat() of it instead of opening the state
+ * directory and the file. It needs the file itself unchanged (same inode,
+ * times, mode and owner); the directory is not opened again, so a state_dir
+ * that root replaced by a link to the same directory (which the fresh read's
+ * O_NOFOLLOW refuses) is noticed only when the key file changes. Returns 1
+ * with the key, or 0: read it.
+ */
+static int cached_key(const char *path, unsigned char key[STS_TICKET_KEY_LEN])
 {
 	char *data = NULL;
 	size_t len = 0;
-	int rc = sts_read_at(dirfd, KEY_NAME, 4096, STS_READ_EUID_OWNED | STS_READ_PRIVATE, &data,
-			     &len, err);
+	int rc = 0;
 
+	if (!*path || !sts_read_cached(path, KEY_MAX, KEY_FLAGS, &data, &len))
+		return 0;
+	if (len == STS_TICKET_KEY_LEN) {
+		memcpy(key, data, STS_TICKET_KEY_LEN);
+		rc = 1;
+	}
+	sts_free_secret(data, len);
+	return rc;
+}
+
+/* Reads the key relative to the state directory; |path| ("" for none) names
+ * it for the cache. */
+static int read_key(int dirfd, const char *dir, const char *path,
+		    unsigned char key[STS_TICKET_KEY_LEN], sts_error *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	struct timespec since = { 0, 0 };
+	struct stat st;
+	int rc;
+
+	if (*path)
+		sts_file_cache_clock(&since);
+	rc = sts_read_at_stat(dirfd, KEY_NAME, KEY_MAX, KEY_FLAGS, &data, &len, &st, err);
 	if (rc == STS_READ_ENOENT)
 		return STS_READ_ENOENT;
 	if (rc < 0)
@@ -35,6 +72,8 @@ static int read_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_KEY
 				     STS_TICKET_KEY_LEN);
 	}
 	memcpy(key, data, STS_TICKET_KEY_LEN);
+	if (*path)
+		sts_file_cache_put(path, &st, &since, data, len);
 	sts_free_secret(data, len);
 	return 0;
 }
@@ -74,16 +113,22 @@ static int create_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_K
 int sts_ticket_key_load(const char *state_dir, bool create, unsigned char key[STS_TICKET_KEY_LEN],
 			sts_error *err)
 {
-	int dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int rc;
+	char path[PATH_MAX] = "";
+	int dirfd, rc;
 
+	if (sts_file_cache_enabled() &&
+	    snprintf(path, sizeof(path), "%s/%s", state_dir, KEY_NAME) >= (int)sizeof(path))
+		path[0] = '\0'; /* too long to name: not cached */
+	if (cached_key(path, key))
+		return 0;
+	dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0)
 		return sts_error_set(err, "%s: cannot open: %s", state_dir, strerror(errno));
-	rc = read_key(dirfd, state_dir, key, err);
+	rc = read_key(dirfd, state_dir, path, key, err);
 	if (rc == STS_READ_ENOENT && create) {
 		rc = create_key(dirfd, state_dir, key, err);
 		if (rc == 1) /* another login created it first */
-			rc = read_key(dirfd, state_dir, key, err);
+			rc = read_key(dirfd, state_dir, path, key, err);
 	} else if (rc == STS_READ_ENOENT) {
 		rc = sts_error_set(err, "%s/%s: missing", state_dir, KEY_NAME);
 	}

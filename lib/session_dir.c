@@ -35,13 +35,13 @@ static int open_runtime(const char *runtime_dir, bool create, sts_error *err)
 				     runtime_dir);
 	if (fd < 0)
 		return sts_error_set(err, "%s: cannot open: %s", runtime_dir, strerror(errno));
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (fstat(fd, &st) < 0 || st.st_uid != sts_euid() || (st.st_mode & 022)) {
 		close(fd);
 		return sts_error_set(
 			err,
 			"%s: refused: must be a directory owned by uid %u and writable "
 			"by nobody else",
-			runtime_dir, (unsigned)geteuid());
+			runtime_dir, (unsigned)sts_euid());
 	}
 	return fd;
 }
@@ -82,8 +82,16 @@ int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX])
 	return n > 0 && n < STS_SESSION_NAME_MAX ? 0 : -1;
 }
 
-/* Writes the file into the (still root-owned) directory, then hands both to
- * the user. */
+/*
+ * Writes the file into the (still root-owned) directory, then hands both to
+ * the user. Their modes are the ones they were created with (0600 here, 0700
+ * by mkdirat): the kernel gives a new file or directory its requested mode
+ * less the umask (or less what a default ACL's mask lacks), so a create can
+ * only take permission bits away, never add them. sts-helper runs under
+ * umask 077, which takes nothing from either mode, so no fchmod() follows
+ * (tests/unit/test_session_dir.c checks the modes; test_pam_stack the
+ * helper's). fchown() on a descriptor changes the owner only.
+ */
 static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t len)
 {
 	int fd = openat(dfd, STS_CREDENTIALS_FILE,
@@ -93,7 +101,7 @@ static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t l
 	if (fd < 0)
 		return -1;
 	if (sts_write_all(fd, content, len) == 0 && fchown(fd, uid, gid) == 0 &&
-	    fchmod(fd, 0600) == 0 && fchown(dfd, uid, gid) == 0 && fchmod(dfd, 0700) == 0)
+	    fchown(dfd, uid, gid) == 0)
 		rc = 0;
 	close(fd);
 	return rc;
@@ -183,7 +191,7 @@ int sts_session_remove(const char *runtime_dir, const char *user, uid_t uid, con
 		rc = 1;
 		goto out;
 	}
-	if (dfd < 0 || fstat(dfd, &st) < 0 || (st.st_uid != uid && st.st_uid != geteuid())) {
+	if (dfd < 0 || fstat(dfd, &st) < 0 || (st.st_uid != uid && st.st_uid != sts_euid())) {
 		sts_error_set(err, "%s/%s: refused: not a directory owned by %s", runtime_dir, name,
 			      user);
 		if (dfd >= 0)

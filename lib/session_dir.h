@@ -36,7 +36,8 @@ int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX]);
 
 /* Creates the session directory |name| (sts_session_name_valid for |user|;
  * anything already there is an error) and its credentials file holding
- * |content|. */
+ * |content|. The modes are exactly 0700 and 0600 under sts-helper's umask
+ * (077, or any umask within it); a wider umask could only narrow them. */
 int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid_t gid,
 		       const char *content, size_t len, const char *name, sts_error *err);
 

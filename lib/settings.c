@@ -132,9 +132,11 @@ int sts_settings_load(const char *path, sts_settings *out, sts_error *err)
 		sts_settings_free(out);
 		return sts_error_set(err, "%s: out of memory", path);
 	}
+	/* STS_READ_CACHE: the resident helper reads it on every request. */
 	rc = sts_read_file(path, CONFIG_MAX,
-			   STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_NOT_WRITABLE, &text,
-			   &len, err);
+			   STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_NOT_WRITABLE |
+				   STS_READ_CACHE,
+			   &text, &len, err);
 	if (rc == 0)
 		rc = sts_config_parse(text, len, path, settings_keys, out, err);
 	if (rc == 0)
