@@ -163,20 +163,14 @@ int sts_identity_groups(const char *user, gid_t gid, char ***names, size_t *n, s
 	return 0;
 }
 
-/* policy_dir/KIND/NAME/ for each of |names|. */
-static int load_attached(sts_doc_bundle *b, int pfd, const char *policy_dir, const char *kind,
-			 const char *scope_kind, const char *const *names, size_t n, sts_error *err)
+/* policy_dir/KIND/NAME/ for each of |names|, from the open KIND directory
+ * |fd| (closed here). */
+static int load_attached_at(sts_doc_bundle *b, int fd, const char *path, const char *scope_kind,
+			    const char *const *names, size_t n, sts_error *err)
 {
-	char path[STS_IDENTITY_PATH_MAX], scope[STS_IDENTITY_PATH_MAX];
-	int fd, rc = 0;
+	char scope[STS_IDENTITY_PATH_MAX];
+	int rc = 0;
 
-	if (sts_path_join(path, sizeof(path), policy_dir, kind, "", err) < 0)
-		return -1;
-	fd = sts_dir_openat(pfd, kind, path, err);
-	if (fd == STS_IDENTITY_ENOENT)
-		return 0;
-	if (fd < 0)
-		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		rc = sts_path_join(scope, sizeof(scope), scope_kind, names[i], "", err);
 		if (rc == 0)
@@ -184,6 +178,47 @@ static int load_attached(sts_doc_bundle *b, int pfd, const char *policy_dir, con
 						 err);
 	}
 	close(fd);
+	return rc;
+}
+
+/* Opens policy_dir/KIND into |*fd| and its path into |path|; STS_IDENTITY_ENOENT
+ * when there is none. */
+static int open_kind(int pfd, const char *policy_dir, const char *kind, char *path, size_t len,
+		     int *fd, sts_error *err)
+{
+	if (sts_path_join(path, len, policy_dir, kind, "", err) < 0)
+		return -1;
+	*fd = sts_dir_openat(pfd, kind, path, err);
+	return *fd < 0 ? *fd : 0;
+}
+
+/* The user's own policies, then those of the user's groups. The groups are
+ * looked up (NSS: getgrouplist and a getgrgid_r per group) only when some
+ * group has policies: with no policy_dir/groups they cannot matter. */
+static int load_attached(sts_doc_bundle *b, int pfd, const sts_settings *s, const char *user,
+			 gid_t gid, sts_error *err)
+{
+	char path[STS_IDENTITY_PATH_MAX], **groups = NULL;
+	const char *const users[1] = { user };
+	size_t ngroups = 0;
+	int fd = -1, rc;
+
+	rc = open_kind(pfd, s->policy_dir, "users", path, sizeof(path), &fd, err);
+	if (rc == 0)
+		rc = load_attached_at(b, fd, path, "user", users, 1, err);
+	if (rc < 0 && rc != STS_IDENTITY_ENOENT)
+		return -1;
+	rc = open_kind(pfd, s->policy_dir, "groups", path, sizeof(path), &fd, err);
+	if (rc == STS_IDENTITY_ENOENT)
+		return 0;
+	if (rc < 0)
+		return -1;
+	if (sts_identity_groups(user, gid, &groups, &ngroups, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	rc = load_attached_at(b, fd, path, "group", (const char *const *)groups, ngroups, err);
+	sts_names_free(groups, ngroups);
 	return rc;
 }
 
@@ -195,9 +230,6 @@ static bool valid_user_name(const char *user)
 int sts_identity_load_user(const sts_settings *s, const char *user, gid_t gid, sts_doc_bundle *out,
 			   sts_error *err)
 {
-	char **groups = NULL;
-	size_t ngroups = 0;
-	const char *const users[1] = { user };
 	int pfd = -1, rc = -1;
 
 	if (!user || !valid_user_name(user))
@@ -207,23 +239,18 @@ int sts_identity_load_user(const sts_settings *s, const char *user, gid_t gid, s
 				     user ? user : "");
 	if (sts_doc_bundle_init(out, err) < 0)
 		return -1;
-	if (sts_identity_groups(user, gid, &groups, &ngroups, err) < 0)
-		goto out;
 	pfd = sts_dir_open(s->policy_dir, err);
 	if (pfd < 0) {
 		if (pfd == STS_IDENTITY_ENOENT)
 			sts_error_set(err, "policy_dir %s: does not exist", s->policy_dir);
 		goto out;
 	}
-	if (load_attached(out, pfd, s->policy_dir, "users", "user", users, 1, err) < 0 ||
-	    load_attached(out, pfd, s->policy_dir, "groups", "group", (const char *const *)groups,
-			  ngroups, err) < 0)
+	if (load_attached(out, pfd, s, user, gid, err) < 0)
 		goto out;
 	rc = sts_doc_bundle_finish(out, err);
 out:
 	if (pfd >= 0)
 		close(pfd);
-	sts_names_free(groups, ngroups);
 	if (rc < 0)
 		sts_doc_bundle_free(out);
 	return rc;

@@ -295,6 +295,36 @@ static void test_system_groups(void **state)
 	sts_authz_result_free(&res);
 }
 
+static int exploding_groups(const char *user, gid_t gid, char ***names, size_t *n, sts_error *err)
+{
+	(void)gid;
+	*names = NULL;
+	*n = 0;
+	return sts_error_set(err, "groups of %s: lookup exploded", user);
+}
+
+/* The user's groups are looked up only when some group has policies: with no
+ * policy_dir/groups a failing lookup cannot fail the decision (and costs
+ * nothing); with it, the failure is the decision's fault. */
+static void test_groups_looked_up_only_when_attached(void **state)
+{
+	af_fixture *f = *state;
+	char dir[512], away[512];
+	sts_caller c = af_caller("alice", 60);
+	sts_authz_request r = { .op = STS_OP_SESSION };
+	sts_authz_result res;
+
+	sts_identity_set_group_source(exploding_groups);
+	af_contains(af_fault(f, &c, &r), "groups of alice: lookup exploded");
+	af_path(f, "policies/groups", dir, sizeof(dir));
+	af_path(f, "groups-away", away, sizeof(away));
+	assert_int_equal(rename(dir, away), 0);
+	assert_int_equal(af_decide(f, &c, &r, &res), STS_ALLOWED);
+	sts_authz_result_free(&res);
+	assert_int_equal(rename(away, dir), 0);
+	sts_identity_set_group_source(af_group_source);
+}
+
 static void test_role_listing(void **state)
 {
 	af_fixture *f = *state;
@@ -334,6 +364,7 @@ int main(void)
 		T(test_policy_errors_name_file_and_place),
 		T(test_role_file_shapes),
 		T(test_system_groups),
+		T(test_groups_looked_up_only_when_attached),
 		T(test_role_listing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
