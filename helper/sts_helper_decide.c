@@ -192,11 +192,11 @@ static int fill_grant(const decide_ctx *d, sts_grant *g)
 	return 0;
 }
 
-/* The grant the session phase will hand back, in |*text| (malloc'd). */
-static int seal_grant(decide_ctx *d, char **text)
+/* The grant the session phase will hand back: |*g|, sealed into |*text|
+ * (malloc'd). |*g| is the caller's to free, also on failure. */
+static int seal_grant(decide_ctx *d, sts_grant *g, char **text)
 {
 	unsigned char key[STS_TICKET_KEY_LEN];
-	sts_grant g;
 	sts_error err;
 	int rc;
 
@@ -205,16 +205,14 @@ static int seal_grant(decide_ctx *d, char **text)
 			 d->caller.user);
 		return fail(d);
 	}
-	if (fill_grant(d, &g) < 0) {
-		sts_grant_free(&g);
+	if (fill_grant(d, g) < 0) {
 		snprintf(d->message, sizeof(d->message), "decide: out of memory");
 		return fail(d);
 	}
 	rc = sts_ticket_key_load(d->settings.state_dir, true, key, &err);
 	if (rc == 0)
-		rc = sts_grant_seal(key, &g, text, &err);
+		rc = sts_grant_seal(key, g, text, &err);
 	OPENSSL_cleanse(key, sizeof(key));
-	sts_grant_free(&g);
 	if (rc < 0) {
 		snprintf(d->message, sizeof(d->message), "%s", err.msg);
 		return fail(d);
@@ -226,23 +224,28 @@ static int answer(decide_ctx *d)
 {
 	bool allowed = d->decision.decision == STS_ALLOWED;
 	char *grant = NULL;
+	sts_grant g;
+	int rc = -1;
 
-	if (allowed && seal_grant(d, &grant) < 0)
-		return -1;
+	memset(&g, 0, sizeof(g));
+	if (allowed && seal_grant(d, &g, &grant) < 0)
+		goto out;
 	if ((grant && sts_msg_add(d->resp, "grant", grant) < 0) ||
 	    sts_msg_add(d->resp, "status", allowed ? "ok" : "denied") < 0 ||
 	    sts_msg_add(d->resp, "decision", sts_decision_word(d->decision.decision)) < 0 ||
 	    sts_msg_add(d->resp, "decided_by", d->decision.reason) < 0 ||
 	    sts_msg_add(d->resp, "operation", sts_operation_name(d->authz.op)) < 0 ||
 	    sts_msg_add(d->resp, "target", d->authz.target) < 0) {
-		free(grant);
-		return sts_helper_fail(d->resp, "error", "decide: out of memory");
+		sts_helper_fail(d->resp, "error", "decide: out of memory");
+		goto out;
 	}
-	if (grant)
-		sts_memo_put(grant, d->caller.now, d->pw.pw_uid, d->pw.pw_gid,
-			     d->caller.now + (int64_t)d->settings.ticket_ttl, &d->decision);
+	if (grant) /* for op=open: sts_helper_memo.h */
+		sts_memo_put(grant, d->caller.now, d->pw.pw_uid, d->pw.pw_gid, &g, &d->decision);
+	rc = allowed ? 0 : -1;
+out:
+	sts_grant_free(&g);
 	free(grant);
-	return allowed ? 0 : -1;
+	return rc;
 }
 
 static void decide_ctx_free(decide_ctx *d)

@@ -17,8 +17,8 @@ typedef struct {
 	unsigned char digest[DIGEST_LEN];
 	uid_t uid;
 	gid_t gid;
-	int64_t expires;
 	uint64_t age; /* insertion order, to drop the oldest when full */
+	sts_grant grant;
 	sts_authz_result decision;
 } memo_slot;
 
@@ -46,6 +46,7 @@ static bool grant_digest(const char *grant, unsigned char out[DIGEST_LEN])
 
 static void slot_clear(memo_slot *s)
 {
+	sts_grant_free(&s->grant);
 	sts_authz_result_free(&s->decision);
 	memset(s, 0, sizeof(*s));
 }
@@ -58,7 +59,7 @@ static memo_slot *free_slot(int64_t now)
 	for (size_t i = 0; i < MEMO_SLOTS; i++) {
 		memo_slot *s = &slots[i];
 
-		if (s->used && s->expires <= now)
+		if (s->used && s->grant.expires <= now)
 			slot_clear(s);
 		if (!s->used)
 			return s;
@@ -69,43 +70,55 @@ static memo_slot *free_slot(int64_t now)
 	return oldest;
 }
 
-void sts_memo_put(const char *grant, int64_t now, uid_t uid, gid_t gid, int64_t expires,
+void sts_memo_put(const char *sealed, int64_t now, uid_t uid, gid_t gid, sts_grant *grant,
 		  sts_authz_result *decision)
 {
 	unsigned char digest[DIGEST_LEN];
 	memo_slot *s;
 
-	if (!memo_on || !grant_digest(grant, digest))
+	if (!memo_on || !grant->user || !grant->service || !grant_digest(sealed, digest))
 		return;
 	s = free_slot(now);
 	s->used = true;
 	memcpy(s->digest, digest, DIGEST_LEN);
 	s->uid = uid;
 	s->gid = gid;
-	s->expires = expires;
 	s->age = ++insertions;
+	s->grant = *grant;
+	memset(grant, 0, sizeof(*grant));
 	s->decision = *decision;
 	memset(decision, 0, sizeof(*decision));
 }
 
-bool sts_memo_take(const char *grant, int64_t now, uid_t *uid, gid_t *gid, sts_authz_result *out)
+/* The checks sts_grant_open makes after the MAC: same user and service, and
+ * |now| within the grant's times. */
+static bool valid_for(const sts_grant *g, const char *user, const char *service, int64_t now)
+{
+	return strcmp(g->user, user) == 0 && strcmp(g->service, service) == 0 && now < g->expires &&
+	       g->issued <= now;
+}
+
+bool sts_memo_take(const char *sealed, const char *user, const char *service, int64_t now,
+		   uid_t *uid, gid_t *gid, sts_grant *grant, sts_authz_result *decision)
 {
 	unsigned char digest[DIGEST_LEN];
 
-	if (!memo_on || !grant_digest(grant, digest))
+	if (!memo_on || !sealed || !user || !service || !grant_digest(sealed, digest))
 		return false;
 	for (size_t i = 0; i < MEMO_SLOTS; i++) {
 		memo_slot *s = &slots[i];
 
 		if (!s->used || CRYPTO_memcmp(s->digest, digest, DIGEST_LEN) != 0)
 			continue;
-		if (s->expires <= now) {
+		if (!valid_for(&s->grant, user, service, now)) {
 			slot_clear(s);
 			return false;
 		}
 		*uid = s->uid;
 		*gid = s->gid;
-		*out = s->decision;
+		*grant = s->grant;
+		memset(&s->grant, 0, sizeof(s->grant));
+		*decision = s->decision;
 		memset(&s->decision, 0, sizeof(s->decision));
 		slot_clear(s);
 		return true;

@@ -9,10 +9,11 @@
  * again only when it is not here (the exec'd helper, a broker restarted in
  * between, a grant used a second time, or one that fell out of the table).
  *
- * Entries are keyed by the SHA-256 of the sealed grant's text: op=open
- * looks one up only after the grant's MAC, user, service and expiry were
- * verified, so a hit means this exact grant, sealed here. An entry is taken
- * out when used and dropped when its grant expires or the table is full.
+ * Entries are keyed by the SHA-256 of the sealed grant's text, and only
+ * grants sealed here are put in: a hit means this exact grant, so op=open
+ * checks its user, service and times against the kept copy instead of
+ * opening it again (key, MAC, base64, JSON). An entry is taken out when used
+ * and dropped when its grant expires or the table is full.
  * Off until sts_memo_enable() (only `sts-helper --serve` calls it).
  */
 #ifndef STS_HELPER_MEMO_H
@@ -23,19 +24,24 @@
 #include <sys/types.h>
 
 #include "authorize.h"
+#include "grant.h"
 
 void sts_memo_enable(void);
 bool sts_memo_enabled(void);
 
-/* Keeps |decision| (moved: |*decision| is left empty) for the grant |grant|
- * of a user (uid, primary gid) until |expires|; |now| drops expired entries.
- * Does nothing when the memo is off: op=open then decides again. */
-void sts_memo_put(const char *grant, int64_t now, uid_t uid, gid_t gid, int64_t expires,
+/* Keeps |grant| and |decision| (both moved: left empty) under the sealed
+ * text |sealed|, for a user of |uid| and primary |gid|, until the grant
+ * expires; |now| drops expired entries. Does nothing (moves nothing) when
+ * the memo is off: op=open then opens the grant and decides again. */
+void sts_memo_put(const char *sealed, int64_t now, uid_t uid, gid_t gid, sts_grant *grant,
 		  sts_authz_result *decision);
 
-/* Moves the decision kept for |grant| into |out| (and the user's uid and gid)
- * and forgets it; false when there is none (or it expired at |now|). */
-bool sts_memo_take(const char *grant, int64_t now, uid_t *uid, gid_t *gid, sts_authz_result *out);
+/* Moves what was kept for |sealed| into |grant| and |decision| (and the
+ * user's uid and gid) and forgets it. False when there is none, or when it
+ * was issued for another |user| or |service| or is not valid at |now| (then
+ * it is forgotten too, and op=open's own checks say why). */
+bool sts_memo_take(const char *sealed, const char *user, const char *service, int64_t now,
+		   uid_t *uid, gid_t *gid, sts_grant *grant, sts_authz_result *decision);
 
 /* Forgets everything (tests). */
 void sts_memo_clear(void);

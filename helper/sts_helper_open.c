@@ -280,14 +280,13 @@ int sts_helper_open(const sts_msg *req, sts_msg *resp)
 		fail(o, "error");
 		goto out;
 	}
-	if (load_settings(o) < 0 || take_user(o) < 0 || take_session_name(o) < 0 ||
-	    open_grant(o, now) < 0)
+	if (load_settings(o) < 0 || take_user(o) < 0 || take_session_name(o) < 0)
 		goto out;
-	if (sts_memo_take(sts_msg_get(req, "grant"), now, &o->pw.pw_uid, &o->pw.pw_gid,
-			  &o->decision)) {
+	if (sts_memo_take(sts_msg_get(req, "grant"), o->user, sts_msg_get(req, "service"), now,
+			  &o->pw.pw_uid, &o->pw.pw_gid, &o->grant, &o->decision)) {
 		fill_caller(o, now, &caller);
 	} else {
-		if (lookup_user(o) < 0)
+		if (open_grant(o, now) < 0 || lookup_user(o) < 0)
 			goto out;
 		fill_caller(o, now, &caller);
 		if (decide_again(o, &caller) < 0)
