@@ -139,8 +139,15 @@ void sts_free_secret_str(char *s)
 int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size_t *len,
 		  sts_error *err)
 {
-	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	struct stat st;
+
+	return sts_read_file_stat(path, max, flags, out, len, &st, err);
+}
+
+int sts_read_file_stat(const char *path, size_t max, unsigned flags, char **out, size_t *len,
+		       struct stat *st, sts_error *err)
+{
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	int fd;
 
 	*out = NULL;
@@ -153,7 +160,7 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 			return sts_error_set(err, "%s: is a symbolic link (refused)", path);
 		return sts_error_set(err, "%s: cannot open: %s", path, strerror(errno));
 	}
-	return read_open_fd(fd, path, max, flags, out, len, &st, err);
+	return read_open_fd(fd, path, max, flags, out, len, st, err);
 }
 
 int sts_write_all(int fd, const char *buf, size_t len)
