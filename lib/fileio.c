@@ -67,9 +67,19 @@ static int check_descriptor(int fd, const char *path, size_t max, unsigned flags
 	return check_stat(st, path, max, flags, err);
 }
 
-static int read_all(int fd, const char *path, size_t max, char **out, size_t *len, sts_error *err)
+/* Reads to the end of the file. |expect| is the size fstat(2) gave: the
+ * buffer starts at that (a larger one would touch heap pages for nothing,
+ * and each first touch of a page is a fault, which costs more than the read
+ * on the hosts pam_sts runs on), and a read that stops short of what was
+ * asked, exactly there, has reached the end of the regular file (such a read
+ * returns less only at its end), so the read that would return 0 is not made
+ * (one system call fewer per file, on every login's path). A file that grew
+ * since is read on; one that shrank, or one whose size fstat does not know
+ * (0, as in /proc), is read until a read returns 0. */
+static int read_all(int fd, const char *path, size_t max, size_t expect, char **out, size_t *len,
+		    sts_error *err)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = expect == 0 ? 4096 : expect < max ? expect + 1 : max, n = 0;
 	char *buf = malloc(cap + 1);
 
 	if (!buf)
@@ -100,6 +110,8 @@ static int read_all(int fd, const char *path, size_t max, char **out, size_t *le
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		if (n == expect && n < cap)
+			break;
 	}
 	buf[n] = '\0';
 	*out = buf;
@@ -113,7 +125,7 @@ static int read_open_fd(int fd, const char *path, size_t max, unsigned flags, ch
 	int rc = check_descriptor(fd, path, max, flags, st, err);
 
 	if (rc == 0)
-		rc = read_all(fd, path, max, out, len, err);
+		rc = read_all(fd, path, max, (size_t)st->st_size, out, len, err);
 	close(fd);
 	return rc;
 }
@@ -160,16 +172,17 @@ void sts_free_secret_str(char *s)
 		sts_free_secret(s, strlen(s));
 }
 
-int sts_read_cached(const char *path, size_t max, unsigned flags, char **out, size_t *len)
+/* sts_read_cached(), also giving the stat the contents were read with. */
+static int read_cached_stat(const char *path, size_t max, unsigned flags, char **out, size_t *len,
+			    struct stat *st)
 {
-	struct stat st;
 	sts_error ignored;
 
-	if (sts_file_cache_get(path, &st, out, len) == 0)
+	if (sts_file_cache_get(path, st, out, len) == 0)
 		return 0;
 	/* The same checks as on the descriptor it was read from: they pass
 	 * again unless this caller asks for more (then the fresh read says why). */
-	if (check_stat(&st, path, max, flags, &ignored) == 0)
+	if (check_stat(st, path, max, flags, &ignored) == 0)
 		return 1;
 	sts_free_secret(*out, *len);
 	*out = NULL;
@@ -177,18 +190,32 @@ int sts_read_cached(const char *path, size_t max, unsigned flags, char **out, si
 	return 0;
 }
 
+int sts_read_cached(const char *path, size_t max, unsigned flags, char **out, size_t *len)
+{
+	struct stat st;
+
+	return read_cached_stat(path, max, flags, out, len, &st);
+}
+
 int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size_t *len,
 		  sts_error *err)
+{
+	struct stat st;
+
+	return sts_read_file_stat(path, max, flags, out, len, &st, err);
+}
+
+int sts_read_file_stat(const char *path, size_t max, unsigned flags, char **out, size_t *len,
+		       struct stat *st, sts_error *err)
 {
 	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	bool cache = (flags & STS_READ_CACHE) && sts_file_cache_enabled();
 	struct timespec since = { 0, 0 };
-	struct stat st;
 	int fd, rc;
 
 	*out = NULL;
 	*len = 0;
-	if (cache && sts_read_cached(path, max, flags, out, len))
+	if (cache && read_cached_stat(path, max, flags, out, len, st))
 		return 0;
 	if (cache)
 		sts_file_cache_clock(&since);
@@ -200,9 +227,9 @@ int sts_read_file(const char *path, size_t max, unsigned flags, char **out, size
 			return sts_error_set(err, "%s: is a symbolic link (refused)", path);
 		return sts_error_set(err, "%s: cannot open: %s", path, strerror(errno));
 	}
-	rc = read_open_fd(fd, path, max, flags, out, len, &st, err);
+	rc = read_open_fd(fd, path, max, flags, out, len, st, err);
 	if (rc == 0 && cache)
-		sts_file_cache_put(path, &st, &since, *out, *len);
+		sts_file_cache_put(path, st, &since, *out, *len);
 	return rc;
 }
 

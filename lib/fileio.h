@@ -53,6 +53,12 @@ int sts_read_cached(const char *path, size_t max, unsigned flags, char **out, si
 uid_t sts_euid(void);
 void sts_euid_pin(void);
 
+/* sts_read_file(), also giving what fstat(2) said of the open descriptor
+ * (the module keeps pam_sts.conf between the phases of a login while the
+ * file stays as it was; lib/settings_cache.h). */
+int sts_read_file_stat(const char *path, size_t max, unsigned flags, char **out, size_t *len,
+		       struct stat *st, sts_error *err);
+
 /* Writes all of |buf| to |fd| (retrying short writes and EINTR); 0 or -1. */
 int sts_write_all(int fd, const char *buf, size_t len);
 

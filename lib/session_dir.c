@@ -142,36 +142,57 @@ out:
 	return rc;
 }
 
-/* Empties the directory |dfd| (consumed), never following a link. */
+static int empty_dir(int dfd, int depth);
+
+/* Removes the entry |name| of the directory |dfd|: a file at once, a
+ * directory (never a link to one) emptied first. "." and ".." are skipped. */
+static int remove_entry(int dfd, const char *name, int depth)
+{
+	int sub;
+
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	if (unlinkat(dfd, name, 0) == 0)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	sub = depth < MAX_DEPTH ?
+		      openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) :
+		      -1;
+	if (sub < 0 || empty_dir(sub, depth + 1) < 0 || unlinkat(dfd, name, AT_REMOVEDIR) < 0)
+		return -1;
+	return 0;
+}
+
+/* Empties the directory |dfd| (consumed), never following a link. The
+ * entries come from getdents64(2) on the descriptor itself: fdopendir would
+ * fstat it and set its flags again, three system calls on every logout. The
+ * buffer is small, on the stack (MAX_DEPTH levels of it at most), and read
+ * again until the directory has no entry left to give. */
 static int empty_dir(int dfd, int depth)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *e;
+	_Alignas(struct dirent64) char buf[1024];
+	ssize_t got;
 	int rc = 0;
 
-	if (!d) {
-		close(dfd);
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL) {
-		int sub;
+	while ((got = getdents64(dfd, buf, sizeof(buf))) > 0) {
+		for (ssize_t pos = 0; pos < got;) {
+			const struct dirent64 *e = (const struct dirent64 *)(buf + pos);
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
-			continue;
-		if (errno != EISDIR && errno != EPERM) {
-			rc = -1;
-			continue;
+			if (e->d_reclen == 0 || e->d_reclen > got - pos) {
+				got = -1;
+				break;
+			}
+			pos += e->d_reclen;
+			if (remove_entry(dfd, e->d_name, depth) < 0)
+				rc = -1;
 		}
-		sub = depth < MAX_DEPTH ? openat(dirfd(d), e->d_name,
-						 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) :
-					  -1;
-		if (sub < 0 || empty_dir(sub, depth + 1) < 0 ||
-		    unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
-			rc = -1;
+		if (got < 0)
+			break;
 	}
-	closedir(d);
+	if (got < 0)
+		rc = -1;
+	close(dfd);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "fileio.h"
@@ -124,6 +125,13 @@ void sts_settings_free(sts_settings *s)
 
 int sts_settings_load(const char *path, sts_settings *out, sts_error *err)
 {
+	struct stat st;
+
+	return sts_settings_load_stat(path, out, &st, err);
+}
+
+int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err)
+{
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
@@ -133,10 +141,10 @@ int sts_settings_load(const char *path, sts_settings *out, sts_error *err)
 		return sts_error_set(err, "%s: out of memory", path);
 	}
 	/* STS_READ_CACHE: the resident helper reads it on every request. */
-	rc = sts_read_file(path, CONFIG_MAX,
-			   STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_NOT_WRITABLE |
-				   STS_READ_CACHE,
-			   &text, &len, err);
+	rc = sts_read_file_stat(path, CONFIG_MAX,
+				STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_NOT_WRITABLE |
+					STS_READ_CACHE,
+				&text, &len, st, err);
 	if (rc == 0)
 		rc = sts_config_parse(text, len, path, settings_keys, out, err);
 	if (rc == 0)

@@ -48,6 +48,10 @@ typedef struct {
  * owned by root (or by the effective user, for unprivileged test runs) and
  * not writable by group or others. */
 int sts_settings_load(const char *path, sts_settings *out, sts_error *err);
+/* The same, also giving what fstat(2) said of the descriptor the file was
+ * read from (lib/settings_cache.h compares it with the file later). */
+struct stat;
+int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err);
 void sts_settings_free(sts_settings *s);
 
 #endif

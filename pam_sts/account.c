@@ -32,12 +32,12 @@
 #include "mfa_result.h"
 #include "request.h"
 #include "settings.h"
+#include "settings_data.h"
 
 typedef struct {
 	pam_handle_t *pamh;
 	const sts_args *args;
-	sts_settings settings;
-	bool settings_loaded;
+	const sts_settings *settings; /* the handle's (pam_sts/settings_data.h) */
 	sts_login login;
 	int64_t mfa_time;
 	sts_authz_request req;
@@ -66,7 +66,7 @@ static int read_mfa_result(account_ctx *a)
 			   a->login.user, r->user);
 		return PAM_PERM_DENIED;
 	}
-	if (r->auth_time > now || now - r->auth_time >= (int64_t)a->settings.ticket_ttl) {
+	if (r->auth_time > now || now - r->auth_time >= (int64_t)a->settings->ticket_ttl) {
 		pam_syslog(a->pamh, LOG_NOTICE, "user %s: the MFA of this login is too old",
 			   a->login.user);
 		return PAM_PERM_DENIED;
@@ -97,7 +97,7 @@ static int login_request(const account_ctx *a, const char *op, sts_msg *msg)
 static int ask_helper(account_ctx *a, const char *what, sts_msg *req, sts_msg *resp)
 {
 	sts_error err;
-	int rc = sts_helper_call(&a->settings, req, resp, &err);
+	int rc = sts_helper_call(a->settings, req, resp, &err);
 
 	sts_msg_free(req);
 	if (rc < 0) {
@@ -357,11 +357,10 @@ static int prepare(account_ctx *a)
 	sts_error err;
 	int rc;
 
-	if (sts_settings_load(a->args->config, &a->settings, &err) < 0) {
+	if (sts_phase_settings(a->pamh, a->args, &a->settings, &err) < 0) {
 		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	a->settings_loaded = true;
 	rc = sts_login_get(a->pamh, &a->login);
 	if (rc != PAM_SUCCESS)
 		return rc;
@@ -402,8 +401,6 @@ int sts_account(pam_handle_t *pamh, int flags, const sts_args *args)
 	free(a->chosen_role);
 	free(a->app_request);
 	sts_login_free(&a->login);
-	if (a->settings_loaded)
-		sts_settings_free(&a->settings);
 	explicit_bzero(a, sizeof(*a));
 	free(a);
 	return rc;

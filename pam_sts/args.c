@@ -89,6 +89,8 @@ int sts_args_parse(pam_handle_t *pamh, int argc, const char **argv, sts_args *ou
 	memset(out, 0, sizeof(*out));
 	out->config = STS_DEFAULT_CONFIG;
 	out->action = "session";
+	out->argc = argc;
+	out->argv = argv;
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
 		size_t nlen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);

@@ -22,6 +22,10 @@ typedef struct {
 	/* session: how the credentials reach the session. */
 	const char *profile; /* profile name in the credentials file (AWS_PROFILE) */
 	const char *env;     /* "secrets": also put the keys into the environment */
+	/* All of them as PAM passed them: the configuration a phase read is
+	 * reused by a later one with the same (pam_sts/settings_data.c). */
+	int argc;
+	const char **argv;
 } sts_args;
 
 /* Returns PAM_SUCCESS, or PAM_SERVICE_ERR after logging the bad argument. */

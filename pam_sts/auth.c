@@ -24,13 +24,14 @@
 #include "mfa_result.h"
 #include "mfa_store.h"
 #include "settings.h"
+#include "settings_data.h"
 
 #define FAIL_DELAY_US 2000000
 
 typedef struct {
 	pam_handle_t *pamh;
 	const sts_args *args;
-	sts_settings settings;
+	const sts_settings *settings; /* the handle's (pam_sts/settings_data.h) */
 	const char *user;
 } auth_ctx;
 
@@ -51,7 +52,7 @@ static int precheck(auth_ctx *a)
 	sts_error err;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/mfa", a->settings.state_dir);
+	snprintf(dir, sizeof(dir), "%s/mfa", a->settings->state_dir);
 	rc = sts_mfa_device_present(dir, a->user, &err);
 	if (rc < 0) {
 		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
@@ -79,7 +80,7 @@ static int get_code(auth_ctx *a, char **code)
 			return PAM_AUTH_ERR;
 		}
 	}
-	rc = pam_prompt(a->pamh, PAM_PROMPT_ECHO_OFF, &answer, "%s", a->settings.prompt);
+	rc = pam_prompt(a->pamh, PAM_PROMPT_ECHO_OFF, &answer, "%s", a->settings->prompt);
 	if (rc != PAM_SUCCESS || !answer) {
 		free(answer);
 		return rc == PAM_SUCCESS ? PAM_CONV_ERR : rc;
@@ -146,7 +147,7 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		return PAM_BUF_ERR;
 	}
-	rc = sts_helper_call(&a->settings, &req, &resp, &err);
+	rc = sts_helper_call(a->settings, &req, &resp, &err);
 	sts_msg_free(&req);
 	if (rc < 0) {
 		pam_syslog(a->pamh, LOG_ERR, "user %s: %s", a->user, err.msg);
@@ -189,7 +190,7 @@ static int load(auth_ctx *a)
 	sts_error err;
 	int rc;
 
-	if (sts_settings_load(a->args->config, &a->settings, &err) < 0) {
+	if (sts_phase_settings(a->pamh, a->args, &a->settings, &err) < 0) {
 		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
@@ -214,7 +215,7 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 	pam_fail_delay(pamh, FAIL_DELAY_US); /* also when the configuration cannot be read */
 	rc = load(&a);
 	if (rc == PAM_SUCCESS)
-		pam_fail_delay(pamh, (unsigned)a.settings.fail_delay_ms * 1000u);
+		pam_fail_delay(pamh, (unsigned)a.settings->fail_delay_ms * 1000u);
 	if (rc == PAM_SUCCESS)
 		rc = precheck(&a);
 	if (rc == PAM_SUCCESS)
@@ -231,6 +232,5 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 		explicit_bzero(code, strlen(code));
 		free(code);
 	}
-	sts_settings_free(&a.settings);
 	return rc;
 }

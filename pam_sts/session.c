@@ -24,6 +24,7 @@
 #include "helper_client.h"
 #include "session_dir.h"
 #include "settings.h"
+#include "settings_data.h"
 
 #define DATA_SESSION "pam_sts_session"
 
@@ -42,11 +43,12 @@ static void free_data(pam_handle_t *pamh, void *data, int status)
 	free(data);
 }
 
-static int load_settings(pam_handle_t *pamh, const sts_args *args, sts_settings *s)
+/* The handle's settings (pam_sts/settings_data.h): not to be freed. */
+static int load_settings(pam_handle_t *pamh, const sts_args *args, const sts_settings **s)
 {
 	sts_error err;
 
-	if (sts_settings_load(args->config, s, &err) < 0) {
+	if (sts_phase_settings(pamh, args, s, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "%s", err.msg);
 		return PAM_SESSION_ERR;
 	}
@@ -276,7 +278,7 @@ int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
 {
 	const void *existing = NULL;
 	const char *user = NULL;
-	sts_settings settings;
+	const sts_settings *settings;
 	char *grant = take_grant(pamh);
 	int rc;
 
@@ -298,10 +300,8 @@ int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
 		return PAM_SESSION_ERR;
 	}
 	rc = load_settings(pamh, args, &settings);
-	if (rc == PAM_SUCCESS) {
-		rc = issue(pamh, args, &settings, user, grant);
-		sts_settings_free(&settings);
-	}
+	if (rc == PAM_SUCCESS)
+		rc = issue(pamh, args, settings, user, grant);
 	free(grant);
 	return rc;
 }
@@ -367,7 +367,7 @@ static int remove_session(pam_handle_t *pamh, const sts_settings *settings, cons
 int sts_close_session(pam_handle_t *pamh, int flags, const sts_args *args)
 {
 	const char *user = NULL;
-	sts_settings settings;
+	const sts_settings *settings;
 	opened_session session;
 	bool owner_known;
 	int rc;
@@ -378,11 +378,10 @@ int sts_close_session(pam_handle_t *pamh, int flags, const sts_args *args)
 	rc = load_settings(pamh, args, &settings);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	if (session_to_close(pamh, &settings, &session, &owner_known)) {
-		rc = remove_session(pamh, &settings, user, &session, owner_known);
+	if (session_to_close(pamh, settings, &session, &owner_known)) {
+		rc = remove_session(pamh, settings, user, &session, owner_known);
 		if (rc == PAM_SUCCESS)
 			pam_set_data(pamh, DATA_SESSION, NULL, NULL);
 	}
-	sts_settings_free(&settings);
 	return rc;
 }

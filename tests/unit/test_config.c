@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fileio.h"
 #include "log.h"
 #include "testutil.h"
 
@@ -128,6 +129,50 @@ static void test_load_refuses_symlinks_and_loose_modes(void **state)
 	rmdir(dir);
 }
 
+/* Whole files of every size around the read buffer's, and a /proc file
+ * (whose size fstat gives as 0), through sts_read_file; one byte more than
+ * the bound is refused. */
+static void test_read_file_sizes(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 4095, 4096, 4097, 8192, 70000, 99999 };
+	char dir[] = "/tmp/sts-read-XXXXXX", file[64], *text = NULL, *want;
+	size_t len = 0;
+	sts_error err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/f", dir);
+	want = malloc(100001);
+	assert_non_null(want);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) + 1; i++) {
+		size_t n = i < sizeof(sizes) / sizeof(sizes[0]) ? sizes[i] : 100001;
+		FILE *f = fopen(file, "w");
+
+		for (size_t k = 0; k < n; k++)
+			want[k] = (char)('a' + k % 23);
+		assert_non_null(f);
+		assert_int_equal(fwrite(want, 1, n, f), n);
+		fclose(f);
+		if (n > 100000) {
+			assert_int_equal(sts_read_file(file, 100000, 0, &text, &len, &err), -1);
+			assert_non_null(strstr(err.msg, "larger than"));
+			continue;
+		}
+		assert_int_equal(sts_read_file(file, 100000, 0, &text, &len, &err), 0);
+		assert_int_equal(len, n);
+		assert_int_equal(text[n], '\0');
+		assert_memory_equal(text, want, n);
+		free(text);
+	}
+	free(want);
+	assert_int_equal(sts_read_file("/proc/sys/kernel/random/boot_id", 64, 0, &text, &len, &err),
+			 0);
+	assert_int_equal(len, 37);
+	free(text);
+	unlink(file);
+	rmdir(dir);
+}
+
 static char captured[256];
 static int captured_priority;
 
@@ -154,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_valid_file),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_load_refuses_symlinks_and_loose_modes),
+		cmocka_unit_test(test_read_file_sizes),
 		cmocka_unit_test(test_log_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,12 +23,19 @@
  * decision between requests: helper/sts_helper_memo.h), the helper by auth, account
  * and open, the issuer key by open
  * only, the runtime directory by open (sts-helper) and close. The configuration is read by every phase.
+ * A phase reuses what an earlier phase of the login read only while the file
+ * is unchanged, and only when it was at least 2 s old when read
+ * (lib/settings_cache.h). Each plant of a configuration fault changes the
+ * file after the earlier phases of its login read it (and each repair leaves
+ * it changed too recently to be kept by the next login), so the phase under
+ * test reads it again.
  *
  * Out of memory: tests/shim/failalloc.c (preloaded) fails allocations made
  * directly by pam_sts.so (see there). Each phase runs in a child process for
  * N = 0, 1, ... with the allocation after N successful ones failing, once
  * ("once": that allocation only; "from": that one and every later one),
- * until a run has no allocation left to fail (and must succeed). The cell
+ * until a run has no allocation left to fail (and must succeed); the
+ * configuration is touched first, so that every run reads it again. The cell
  * passes when no run crashed (signal or sanitizer report), no run returned
  * PAM_SUCCESS or PAM_IGNORE after a failed allocation, no close that
  * returned PAM_SUCCESS left the session directory, and no open left one

@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
 #include "pam_fixture.h"
+#include "settings_cache.h"
 #include "stack_fixture.h"
 #include "token.h"
 
@@ -450,6 +452,42 @@ static void test_session_dir_attacks(void **st)
 	unlink(planted);
 }
 
+/* Until pam_sts.conf last changed at least 2 s ago (by the clock file times
+ * come from), when a phase keeps what it read for the later ones. */
+static void wait_until_config_settled(void)
+{
+	struct timespec now, nap = { 0, 50000000 };
+	struct stat st;
+
+	assert_int_equal(lstat(config, &st), 0);
+	for (;;) {
+		assert_int_equal(clock_gettime(CLOCK_REALTIME_COARSE, &now), 0);
+		if (now.tv_sec - st.st_ctim.tv_sec > STS_SETTINGS_MIN_AGE)
+			return;
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* The configuration the auth phase read is kept for the session phases of
+ * the same handle (same file, same arguments), but not once the file
+ * changed: close_session, which only the module runs (sts-helper would
+ * refuse the file for open_session by itself), reads it again and fails on
+ * what it finds, leaving the session for a close that can read it. */
+static void test_config_changed_between_phases(void **st)
+{
+	pam_handle_t *ph;
+
+	(void)st;
+	wait_until_config_settled();
+	ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+	assert_int_equal(chmod(config, 0666), 0);
+	assert_int_equal(pam_close_session(ph, 0), PAM_SESSION_ERR);
+	assert_int_equal(sf_session_count(), 1);
+	assert_int_equal(chmod(config, 0600), 0);
+	close_and_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +500,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_grant_cannot_be_forged_or_skipped),
 		cmocka_unit_test(test_mfa_result_and_grant_expire),
 		cmocka_unit_test(test_session_dir_attacks),
+		cmocka_unit_test(test_config_changed_between_phases),
 	};
 	(void)argc;
 	pf_under_pam_wrapper(argv);
