@@ -175,8 +175,7 @@ static int ready_for(int fd, short events, long long deadline_ms, bool try_first
 	return sts_monotonic_ms() < deadline_ms ? 1 : 0;
 }
 
-/* |*buf| (holding |used| bytes) grown to twice |*cap|, or -1 past |max|. */
-static int grow(char **buf, size_t *cap, size_t used, size_t max)
+int sts_buf_grow(char **buf, size_t *cap, size_t used, size_t max)
 {
 	char *grown = *cap >= max ? NULL : malloc(*cap * 2 + 1);
 
@@ -207,7 +206,7 @@ static int read_until(int fd, size_t max, long long deadline_ms, bool nonblockin
 			sts_free_secret(buf, used);
 			return sts_error_set(err, ready == 0 ? "timed out" : "poll failed");
 		}
-		if (used == cap && grow(&buf, &cap, used, max) < 0) {
+		if (used == cap && sts_buf_grow(&buf, &cap, used, max) < 0) {
 			sts_free_secret(buf, used);
 			return sts_error_set(err, "message too long");
 		}

@@ -47,6 +47,11 @@ void sts_msg_free(sts_msg *msg);
 
 /* Reads until EOF (at most |max| bytes) or until |deadline_ms| (a
  * CLOCK_MONOTONIC time in ms) passes. Returns 0, or -1 with |err|. */
+/* |*buf| (holding |used| bytes, room for |*cap| and a NUL) moved to one of
+ * twice the room, the old one wiped (messages hold secrets); -1 when |*cap|
+ * is |max| already or out of memory. */
+int sts_buf_grow(char **buf, size_t *cap, size_t used, size_t max);
+
 int sts_read_fd_until(int fd, size_t max, long long deadline_ms, char **out, size_t *len,
 		      sts_error *err);
 /* Writes all of |buf| unless |deadline_ms| passes. */

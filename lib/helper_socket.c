@@ -125,21 +125,6 @@ static int send_until(int fd, const char *buf, size_t len, long long deadline_ms
 	return 0;
 }
 
-/* Grows |*buf| (holding |used| bytes, room for |*cap|) to twice the room,
- * at most |max|; the old buffer is wiped (answers hold credentials). */
-static int grow(char **buf, size_t used, size_t *cap, size_t max)
-{
-	char *grown = *cap >= max ? NULL : malloc(*cap * 2 + 1);
-
-	if (!grown)
-		return -1;
-	memcpy(grown, *buf, used);
-	sts_free_secret(*buf, used);
-	*buf = grown;
-	*cap *= 2;
-	return 0;
-}
-
 /* Reads the answer until end of file, within the deadline. The broker
  * answers only after reading the whole request, so the first read waits in
  * poll. A later read is made at once when it cannot block: poll saw the
@@ -171,7 +156,7 @@ static int read_answer(int fd, long long deadline_ms, char **out, size_t *len, s
 			goto fail;
 		}
 		closed = closed || (revents & (POLLHUP | POLLRDHUP));
-		if (used == cap && grow(&buf, used, &cap, STS_MSG_MAX) < 0) {
+		if (used == cap && sts_buf_grow(&buf, &cap, used, STS_MSG_MAX) < 0) {
 			sts_error_set(err, "message too long");
 			goto fail;
 		}

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libpamtest.h>
+
 #include "pam_fixture.h"
 #include "stack_fixture.h"
 #include "token.h"
@@ -119,4 +121,22 @@ int sf_session_count(void)
 			n++;
 	closedir(d);
 	return n;
+}
+
+pam_handle_t *sf_authenticated(const char *svc, const char *user, int64_t *clock)
+{
+	char code[9];
+	const char *off[] = { code, NULL };
+	struct pamtest_conv_data conv = { .in_echo_off = off };
+	struct pam_testcase cases[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
+	};
+
+	*clock += 30;
+	pf_set_time(*clock);
+	pf_code_at(*clock, code);
+	pf_enroll(user, (*clock - 30) / 30, 0);
+	assert_int_equal(run_pamtest(svc, user, &conv, cases, NULL), PAMTEST_ERR_OK);
+	return cases[1].case_out.ph;
 }

@@ -3,6 +3,9 @@
 #define STS_STACK_FIXTURE_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include <security/pam_appl.h>
 
 #define SF_LOAD_USERS 50
 
@@ -20,6 +23,9 @@ const char *sf_config_lines(void);
 void sf_helper_mode(const char *mode);
 /* A service file stacking pam_sts for auth, account and session. */
 void sf_stack_service(const char *name, const char *account_args, const char *session_args);
+/* A login through the auth phase of |svc| with a fresh code (|*clock| moves
+ * 30 s on, the user is enrolled just before it), handle kept open. */
+pam_handle_t *sf_authenticated(const char *svc, const char *user, int64_t *clock);
 /* How many session directories exist under the runtime directory. */
 int sf_session_count(void);
 

@@ -7,8 +7,8 @@
  * that never answers, one that closes without answering, one that answers
  * garbage, one run by another uid. On the server's side: a peer of another
  * uid gets no answer, a stale socket is replaced, anything else in its place
- * and a directory others may write to are refused. The broker's open issues
- * its own decide's decision; a broker restarted in between decides again.
+ * and a directory others may write to are refused. (Its memory of decisions:
+ * test_broker_memo.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,180 +28,15 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
+#include "broker_fixture.h"
 #include "fault_fixture.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
 
-#define NOBODY	       65534
-#define LOAD_LOGINS    200
-#define BROKER_WAIT_MS 10000 /* start-up under ASan on a busy machine */
+#define NOBODY	    65534
+#define LOAD_LOGINS 200
 
 static int64_t clock_now = T0;
-static char sock_dir[400], sock_path[420];
-static pid_t broker_pid = -1;
-
-static void set_paths(void)
-{
-	snprintf(sock_dir, sizeof(sock_dir), "%s/brk", root);
-	snprintf(sock_path, sizeof(sock_path), "%s/helper.sock", sock_dir);
-}
-
-/* The fixture's configuration with helper_timeout |timeout| and, unless
- * |real_helper|, a helper that does not exist. */
-static void write_config(unsigned timeout, bool real_helper)
-{
-	char line[600], *text, *at;
-	FILE *f;
-	long n;
-
-	sf_helper_timeout = timeout;
-	pf_write_config("");
-	if (real_helper)
-		return;
-	f = fopen(config, "r");
-	assert_non_null(f);
-	text = calloc(1, 8192);
-	assert_non_null(text);
-	n = (long)fread(text, 1, 8191, f);
-	fclose(f);
-	assert_true(n > 0);
-	snprintf(line, sizeof(line), "helper = %s/sts-helper\n", root);
-	at = strstr(text, line);
-	assert_non_null(at);
-	{
-		char rest[8192], absent[600];
-
-		snprintf(rest, sizeof(rest), "%s", at + strlen(line));
-		snprintf(absent, sizeof(absent), "helper = %s/no-such-helper\n", root);
-		snprintf(at, 8192 - (size_t)(at - text), "%s%s", absent, rest);
-	}
-	pf_write_text(config, text, 0600);
-	free(text);
-}
-
-/* The socket's address (the fixture's path is well under sun_path's 108). */
-static void sock_addr(struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	assert_true(strlen(sock_path) < sizeof(sa->sun_path));
-	memcpy(sa->sun_path, sock_path, strlen(sock_path) + 1);
-}
-
-static bool can_connect(void)
-{
-	struct sockaddr_un sa;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	sock_addr(&sa);
-	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-static pid_t spawn_broker(void)
-{
-	char preload[800];
-	pid_t pid;
-
-	snprintf(preload, sizeof(preload), "%s/libnss_wrapper.so:%s/tests/libfaketime.so",
-		 PAM_LIBDIR, PAM_STS_BUILD);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a failed test */
-		setenv("LD_PRELOAD", preload, 1);
-		execl(PAM_STS_BUILD "/sts-helper", "sts-helper", "--serve", "--config", config,
-		      (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Runs sts-helper --serve on the test configuration, with the test's users
- * and clock (as the helper stand-in gives the exec'd helper). Returns its pid
- * once it accepts connections, or -1 when it exited (its status in *status). */
-static pid_t start_broker(int *status)
-{
-	pid_t pid = spawn_broker();
-
-	for (int waited = 0; waited < BROKER_WAIT_MS; waited += 5) {
-		if (waitpid(pid, status, WNOHANG) == pid)
-			return -1;
-		if (can_connect())
-			return pid;
-		usleep(5000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, status, 0);
-	fail_msg("the broker did not start");
-	return -1;
-}
-
-static void broker_up(void)
-{
-	int status = 0;
-
-	broker_pid = start_broker(&status);
-	if (broker_pid < 0)
-		fail_msg("the broker exited with status %d", status);
-}
-
-/* SIGTERM: the broker stops cleanly and removes its socket. */
-static void broker_down(void)
-{
-	int status = 0;
-	struct stat st;
-
-	assert_int_equal(kill(broker_pid, SIGTERM), 0);
-	assert_int_equal(waitpid(broker_pid, &status, 0), broker_pid);
-	broker_pid = -1;
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(lstat(sock_path, &st), -1);
-}
-
-static void make_sock_dir(mode_t mode)
-{
-	char cmd[500];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sock_dir);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(mkdir(sock_dir, 0700), 0);
-	assert_int_equal(chmod(sock_dir, mode), 0);
-}
-
-/* A login authenticated (with a fresh code) and kept open; returns its handle. */
-static pam_handle_t *authenticated(const char *svc, const char *user)
-{
-	char code[9];
-	const char *off[] = { code, NULL };
-	struct pamtest_conv_data conv = { .in_echo_off = off };
-	struct pam_testcase cases[] = {
-		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
-		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
-	};
-
-	clock_now += 30;
-	pf_set_time(clock_now);
-	pf_code_at(clock_now, code);
-	pf_enroll(user, (clock_now - 30) / 30, 0);
-	assert_int_equal(_pamtest(svc, user, &conv, cases, 2, NULL), PAMTEST_ERR_OK);
-	return cases[1].case_out.ph;
-}
-
-/* After a successful open: the credentials are there, and close removes them. */
-static void close_checked(pam_handle_t *ph)
-{
-	const char *file = pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE");
-
-	assert_non_null(file);
-	assert_int_equal(access(file, R_OK), 0);
-	assert_int_equal(pam_close_session(ph, 0), PAM_SUCCESS);
-	assert_int_equal(access(file, F_OK), -1);
-}
 
 /* One whole login: auth, account, open and close session. Returns the first
  * failing code of account (the helper decides: op=decide) and open (it
@@ -209,7 +44,7 @@ static void close_checked(pam_handle_t *ph)
  * account and open are captured in |log| when not NULL. */
 static int whole_login(const char *svc, const char *user, fx_log *log)
 {
-	pam_handle_t *ph = authenticated(svc, user);
+	pam_handle_t *ph = sf_authenticated(svc, user, &clock_now);
 	int rc;
 
 	if (log)
@@ -220,7 +55,7 @@ static int whole_login(const char *svc, const char *user, fx_log *log)
 	if (log)
 		assert_true(fx_capture_end(log));
 	if (rc == PAM_SUCCESS)
-		close_checked(ph);
+		bf_close_checked(ph);
 	pam_end(ph, PAM_SUCCESS);
 	assert_int_equal(sf_session_count(), 0);
 	return rc;
@@ -254,64 +89,14 @@ static int failed_auth(const char *svc, const char *user, fx_log *log)
 static void test_broker_serves_the_stack(void **st)
 {
 	(void)st;
-	set_paths();
-	make_sock_dir(0755);
-	write_config(3, false);
-	broker_up();
+	bf_set_paths();
+	bf_make_sock_dir(0755);
+	bf_write_config(3, false);
+	bf_up();
 	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
 	assert_int_equal(whole_login("stack-role", "alice", NULL), PAM_SUCCESS);
 	assert_int_equal(whole_login("stack-fed-ok", "mia", NULL), PAM_SUCCESS);
-	broker_down();
-}
-
-/* The role file made unreadable as JSON between account and open. */
-static void break_role(bool broken)
-{
-	char path[600], cmd[1300];
-
-	snprintf(path, sizeof(path), "%s/sandbox/roles/UpdateAPP.json", root);
-	if (broken) {
-		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.saved'", path, path);
-		assert_int_equal(system(cmd), 0);
-		pf_write_text(path, "{", 0644);
-	} else {
-		snprintf(cmd, sizeof(cmd), "mv '%s.saved' '%s'", path, path);
-		assert_int_equal(system(cmd), 0);
-	}
-}
-
-/* The broker's open issues the decision its decide made for the grant
- * (helper/sts_helper_memo.h) without reading the policies again; a broker
- * that did not make it (restarted in between) decides again, here against a
- * role file that no longer parses, and the open fails closed. */
-static void test_broker_keeps_the_decision(void **st)
-{
-	pam_handle_t *ph;
-
-	(void)st;
-	set_paths();
-	make_sock_dir(0755);
-	write_config(3, false);
-	broker_up();
-	ph = authenticated("stack-role", "alice");
-	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
-	break_role(true);
-	assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
-	close_checked(ph);
-	pam_end(ph, PAM_SUCCESS);
-	break_role(false);
-
-	ph = authenticated("stack-role", "alice");
-	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
-	break_role(true);
-	broker_down();
-	broker_up();
-	assert_int_not_equal(pam_open_session(ph, 0), PAM_SUCCESS);
-	assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
-	pam_end(ph, PAM_SUCCESS);
-	assert_int_equal(sf_session_count(), 0);
-	break_role(false);
-	broker_down();
+	bf_down();
 }
 
 /* Requests through one broker process, one after the other: each answers. */
@@ -320,14 +105,14 @@ static void test_broker_load(void **st)
 	int ok = 0;
 
 	(void)st;
-	set_paths();
-	make_sock_dir(0755);
-	write_config(3, false);
-	broker_up();
+	bf_set_paths();
+	bf_make_sock_dir(0755);
+	bf_write_config(3, false);
+	bf_up();
 	for (int i = 0; i < LOAD_LOGINS; i++)
 		ok += whole_login("stack-session", "carol", NULL) == PAM_SUCCESS;
 	assert_int_equal(ok, LOAD_LOGINS);
-	broker_down();
+	bf_down();
 }
 
 /* With no broker (no socket; a socket nobody listens on) the helper runs. */
@@ -337,19 +122,19 @@ static void test_no_broker_falls_back(void **st)
 	int fd;
 
 	(void)st;
-	set_paths();
-	make_sock_dir(0755);
-	write_config(3, true);
+	bf_set_paths();
+	bf_make_sock_dir(0755);
+	bf_write_config(3, true);
 	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	sock_addr(&sa);
+	bf_sock_addr(&sa);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd); /* ECONNREFUSED from now on */
 	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
 	/* Without a helper either, the code cannot be checked (it did fall back). */
-	write_config(3, false);
+	bf_write_config(3, false);
 	assert_int_equal(failed_auth("stack-session", "carol", NULL), PAM_AUTHINFO_UNAVAIL);
-	unlink(sock_path);
+	unlink(bf_sock_path);
 }
 
 /* A listening socket of our own, served by |serve| in a child (NULL: never
@@ -359,7 +144,7 @@ static int fake_server(void (*serve)(int listen_fd), pid_t *child)
 	struct sockaddr_un sa;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	sock_addr(&sa);
+	bf_sock_addr(&sa);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(fd, 8), 0);
 	*child = -1;
@@ -411,7 +196,7 @@ static void expect_fail_closed(void (*serve)(int), const char *why)
 	close(fd);
 	if (child > 0)
 		waitpid(child, NULL, 0);
-	unlink(sock_path);
+	unlink(bf_sock_path);
 	if (log.n != 1)
 		fail_msg("%d log lines, wanted 1 (first: %s)", log.n, log.n ? log.text[0] : "");
 	if (!strstr(log.text[0], "helper socket") || !strstr(log.text[0], why) ||
@@ -422,9 +207,9 @@ static void expect_fail_closed(void (*serve)(int), const char *why)
 static void test_connected_failures_fail_closed(void **st)
 {
 	(void)st;
-	set_paths();
-	make_sock_dir(0755);
-	write_config(1, false);
+	bf_set_paths();
+	bf_make_sock_dir(0755);
+	bf_write_config(1, false);
 	expect_fail_closed(NULL, "timed out");
 	expect_fail_closed(drain_and_close, "closed without answering");
 	expect_fail_closed(drain_and_babble, "bad answer");
@@ -455,7 +240,7 @@ static void nobody_client(void)
 	if (!become_nobody())
 		_exit(3);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	sock_addr(&sa);
+	bf_sock_addr(&sa);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
 		_exit(4);
 	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) < 0 && errno != EPIPE)
@@ -479,7 +264,7 @@ static void nobody_server(int listen_fd)
 		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 		char buf[4096];
 
-		sock_addr(&sa);
+		bf_sock_addr(&sa);
 		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 8) != 0)
 			_exit(4);
 		for (;;) {
@@ -508,10 +293,10 @@ static void test_other_uids(void **st)
 		printf("(needs root: skipped)\n");
 		skip();
 	}
-	set_paths();
-	make_sock_dir(0755);
-	write_config(3, false);
-	broker_up();
+	bf_set_paths();
+	bf_make_sock_dir(0755);
+	bf_write_config(3, false);
+	bf_up();
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
@@ -521,18 +306,18 @@ static void test_other_uids(void **st)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	/* The broker goes on serving root. */
 	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
-	broker_down();
+	bf_down();
 	/* A socket served by nobody: the module refuses it, and fails. */
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
 		nobody_server(-1);
-	while (!can_connect())
+	while (!bf_can_connect())
 		usleep(5000);
 	assert_int_equal(failed_auth("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	unlink(sock_path);
+	unlink(bf_sock_path);
 	assert_int_equal(log.n, 1);
 	if (!strstr(log.text[0], "served by uid 65534"))
 		fail_msg("log line: %s", log.text[0]);
@@ -542,9 +327,9 @@ static void test_other_uids(void **st)
 static int refused_start(void)
 {
 	int status = 0;
-	pid_t pid = spawn_broker();
+	pid_t pid = bf_spawn();
 
-	for (int waited = 0; waited < BROKER_WAIT_MS; waited += 5) {
+	for (int waited = 0; waited < BF_WAIT_MS; waited += 5) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			assert_true(WIFEXITED(status));
 			return WEXITSTATUS(status);
@@ -565,70 +350,59 @@ static void test_socket_place(void **st)
 	int fd;
 
 	(void)st;
-	set_paths();
-	make_sock_dir(0755);
-	write_config(3, false);
+	bf_set_paths();
+	bf_make_sock_dir(0755);
+	bf_write_config(3, false);
 	/* A stale socket of ours is replaced. */
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	sock_addr(&sa);
+	bf_sock_addr(&sa);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd);
-	assert_int_equal(lstat(sock_path, &before), 0);
+	assert_int_equal(lstat(bf_sock_path, &before), 0);
 	assert_true((before.st_mode & 07777) != 0600); /* bound under our umask */
-	assert_false(can_connect());
-	broker_up();
-	assert_int_equal(lstat(sock_path, &after), 0);
+	assert_false(bf_can_connect());
+	bf_up();
+	assert_int_equal(lstat(bf_sock_path, &after), 0);
 	assert_true(S_ISSOCK(after.st_mode));
 	assert_int_equal(after.st_mode & 07777, 0600);
 	/* A second broker does not take over a live one. */
 	assert_int_equal(refused_start(), 1);
-	assert_true(can_connect());
-	broker_down();
+	assert_true(bf_can_connect());
+	bf_down();
 	/* Anything else there is refused and left alone. */
-	pf_write_text(sock_path, "not a socket\n", 0600);
+	pf_write_text(bf_sock_path, "not a socket\n", 0600);
 	assert_int_equal(refused_start(), 1);
-	assert_int_equal(lstat(sock_path, &after), 0);
+	assert_int_equal(lstat(bf_sock_path, &after), 0);
 	assert_true(S_ISREG(after.st_mode));
-	unlink(sock_path);
+	unlink(bf_sock_path);
 	/* A directory others may write to, or a link to a directory. */
-	assert_int_equal(chmod(sock_dir, 0757), 0);
+	assert_int_equal(chmod(bf_sock_dir, 0757), 0);
 	assert_int_equal(refused_start(), 1);
-	assert_int_equal(lstat(sock_path, &after), -1);
-	assert_int_equal(chmod(sock_dir, 0775), 0);
+	assert_int_equal(lstat(bf_sock_path, &after), -1);
+	assert_int_equal(chmod(bf_sock_dir, 0775), 0);
 	assert_int_equal(refused_start(), 1);
-	assert_int_equal(chmod(sock_dir, 0755), 0);
-	snprintf(real, sizeof(real), "%s.real", sock_dir);
-	assert_int_equal(rename(sock_dir, real), 0);
-	assert_int_equal(symlink(real, sock_dir), 0);
+	assert_int_equal(chmod(bf_sock_dir, 0755), 0);
+	snprintf(real, sizeof(real), "%s.real", bf_sock_dir);
+	assert_int_equal(rename(bf_sock_dir, real), 0);
+	assert_int_equal(symlink(real, bf_sock_dir), 0);
 	assert_int_equal(refused_start(), 1);
-	assert_int_equal(unlink(sock_dir), 0);
-	assert_int_equal(rename(real, sock_dir), 0);
+	assert_int_equal(unlink(bf_sock_dir), 0);
+	assert_int_equal(rename(real, bf_sock_dir), 0);
 	/* Back to normal: the configuration's helper serves again. */
-	write_config(3, true);
+	bf_write_config(3, true);
 }
 
 /* A test that failed half-way leaves no broker behind. */
-static int stop_leftover(void **st)
-{
-	(void)st;
-	if (broker_pid > 0) {
-		kill(broker_pid, SIGKILL);
-		waitpid(broker_pid, NULL, 0);
-		broker_pid = -1;
-	}
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_broker_serves_the_stack, stop_leftover),
-		cmocka_unit_test_teardown(test_broker_keeps_the_decision, stop_leftover),
-		cmocka_unit_test_teardown(test_broker_load, stop_leftover),
-		cmocka_unit_test_teardown(test_no_broker_falls_back, stop_leftover),
-		cmocka_unit_test_teardown(test_connected_failures_fail_closed, stop_leftover),
-		cmocka_unit_test_teardown(test_other_uids, stop_leftover),
-		cmocka_unit_test_teardown(test_socket_place, stop_leftover),
+		cmocka_unit_test_teardown(test_broker_serves_the_stack, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_broker_load, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_no_broker_falls_back, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_connected_failures_fail_closed, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_other_uids, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_socket_place, bf_stop_leftover),
 	};
 
 	(void)argc;

@@ -22,30 +22,11 @@
 
 static int64_t clock_now = T0;
 
-/* A login through the auth phase (a fresh code each time), handle kept. */
-static pam_handle_t *authenticated(const char *svc, const char *user)
-{
-	char code[9];
-	const char *off[] = { code, NULL };
-	struct pamtest_conv_data conv = { .in_echo_off = off };
-	struct pam_testcase cases[] = {
-		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
-		pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
-	};
-
-	clock_now += 30;
-	pf_set_time(clock_now);
-	pf_code_at(clock_now, code);
-	pf_enroll(user, (clock_now - 30) / 30, 0);
-	assert_int_equal(run_pamtest(svc, user, &conv, cases, NULL), PAMTEST_ERR_OK);
-	return cases[1].case_out.ph;
-}
-
 /* The account phase of action=requested with |request| in PAM_STS_REQUEST
  * (NULL: the application sent none); the module's lines in |log|. */
 static int requested(const char *request, fx_log *log)
 {
-	pam_handle_t *ph = authenticated("stack-requested", "alice");
+	pam_handle_t *ph = sf_authenticated("stack-requested", "alice", &clock_now);
 	char *env = NULL;
 	int rc;
 
@@ -174,7 +155,7 @@ static int answer_role(int n, const struct pam_message **msg, struct pam_respons
 
 static int choose(role_conv *c, fx_log *log)
 {
-	pam_handle_t *ph = authenticated("stack-prompt", "alice");
+	pam_handle_t *ph = sf_authenticated("stack-prompt", "alice", &clock_now);
 	struct pam_conv conv = { answer_role, c };
 	int rc;
 
