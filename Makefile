@@ -126,7 +126,12 @@ $(BENCH_TOKEN): tests/bench/bench_token.c $(CORE)
 BENCH_PAM := $(BUILD)/tests/bench_pam
 # The whole-login drivers share tests/bench/driver_common.c.
 DRIVER_COMMON := tests/bench/driver_common.c
-$(BENCH_PAM): tests/bench/bench_pam.c $(DRIVER_COMMON) $(CORE)
+# bench_pam runs null_helper, a broker that does no work, for the floor figure.
+NULL_HELPER := $(BUILD)/tests/null_helper
+$(NULL_HELPER): tests/bench/null_helper.c $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+$(BENCH_PAM): tests/bench/bench_pam.c $(DRIVER_COMMON) $(CORE) | $(NULL_HELPER)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/bench -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< \
 		$(DRIVER_COMMON) $(CORE) $(PKG_LIBS)

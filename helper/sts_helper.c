@@ -9,7 +9,9 @@
  * Requests (key=value lines):
  *   version=1, op=mfa|decide|roles|open|verify, config=FILE (honoured
  *   only when the helper is not running elevated by a set-uid bit), and per op:
- *   mfa:    user, code (helper/sts_helper_mfa.c)
+ *   mfa:    user, code, service, source_ip (helper/sts_helper_mfa.c; a
+ *           passed code's answer carries GetSessionToken's grant:
+ *           helper/sts_helper_session_grant.c)
  *   decide: user, service, rhost, source_ip, mfa_time, operation, target,
  *           session_name, duration, session_policy, session_policy_text;
  *           or, for action=requested, app_request (the application's JSON,

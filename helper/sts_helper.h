@@ -4,12 +4,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "helper_proto.h"
+#include "settings.h"
 
 /* Each fills |resp| with status=ok|denied|error and what the caller needs;
  * returns 0 when the answer is status=ok. */
 int sts_helper_mfa(const sts_msg *req, sts_msg *resp);
+/* op=mfa's answer to a passed code: GetSessionToken's grant for the same
+ * login, when it can be sealed (helper/sts_helper_session_grant.c). */
+void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, int64_t auth_time,
+			      sts_msg *resp);
+/* The resident helper's work after an answer is sent: deciding the grant
+ * op=mfa sealed last (helper/sts_helper_session_grant.c). */
+void sts_helper_after_answer(void);
 int sts_helper_decide(const sts_msg *req, sts_msg *resp);
 int sts_helper_roles(const sts_msg *req, sts_msg *resp);
 int sts_helper_open(const sts_msg *req, sts_msg *resp);

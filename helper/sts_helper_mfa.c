@@ -5,7 +5,8 @@
  * neither liboath nor any other library but libpam (each costs a login
  * 0.15-0.35 ms to load here; docs/login-latency.md).
  *
- * Request: user, code, config. Under the user's lock (lib/mfa_store.h) the
+ * Request: user, code, config (and service, source_ip:
+ * the login GetSessionToken's grant below is for). Under the user's lock (lib/mfa_store.h) the
  * helper reads the device and the login state, refuses while locked out,
  * checks the code with liboath in constant time, refuses a code at or below
  * the replay floor, raises the floor or counts the failure (locking out
@@ -13,7 +14,8 @@
  * one read-check-update, so a code is accepted at most once however many
  * logins race.
  *
- * Answer: status=ok (result=passed, auth_time) | denied (result=wrong,
+ * Answer: status=ok (result=passed, auth_time, and session_grant: GetSessionToken's
+ * grant for this login, helper/sts_helper_session_grant.c) | denied (result=wrong,
  * replay, locked (+ seconds), no-device) | error (message); and note= when
  * the login state was rebuilt, lockout=SECONDS and failures=N when this
  * attempt locked the user out, floor=rebuilt when a replay was refused by a
@@ -176,6 +178,7 @@ static int verify(mfa_ctx *m)
 	    sts_msg_add(m->resp, "result", result) < 0 ||
 	    add_number(m->resp, "auth_time", m->now) < 0)
 		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	sts_helper_session_grant(&m->settings, m->req, m->now, m->resp);
 	return 0;
 }
 

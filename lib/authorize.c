@@ -150,7 +150,7 @@ static int authorize_session(authz_state *st, const sts_authz_request *req, sts_
 		return -1;
 	/* "No permissions are required for a user to call GetSessionToken" (seed). */
 	out->decision = STS_ALLOWED;
-	sts_fmt(out->reason, sizeof(out->reason), "GetSessionToken needs no permission");
+	sts_fmt(out->reason, sizeof(out->reason), "%s", STS_SESSION_REASON);
 	return 0;
 }
 

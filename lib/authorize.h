@@ -21,6 +21,10 @@
 #include "policy.h"
 #include "settings.h"
 
+/* GetSessionToken's decision, for every MFA'd user ("No permissions are
+ * required for a user to call GetSessionToken", seed). */
+#define STS_SESSION_REASON "GetSessionToken needs no permission"
+
 typedef enum {
 	STS_OP_SESSION = 0, /* GetSessionToken: any MFA'd user, no policy can prevent it */
 	STS_OP_ASSUME_ROLE, /* AssumeRole: identity policies AND the role's trust policy */

@@ -5,7 +5,9 @@
  * AND pam_acct_mgmt in a child process, and the session is opened in the
  * monitor: pam_set_data from account is gone by then, but the PAM
  * environment is shipped back to the monitor. (The auth phase's result
- * reaches the account phase with pam_set_data: pam_sts/mfa_result.h.) So the account phase puts
+ * reaches the account phase with pam_set_data: pam_sts/mfa_result.h; for
+ * action=session with no other argument it brings the grant along, sealed by
+ * sts-helper with the passed code: helper/sts_helper_session_grant.c.) So the account phase puts
  * PAM_STS_GRANT=<grant> into the PAM environment (never the user's: a user
  * cannot set variables of sshd's or sudo's PAM handle), where
  *     grant = "g1." base64(JSON request) "." hex(HMAC-SHA256(key, "g1." base64))

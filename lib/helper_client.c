@@ -29,12 +29,12 @@
 #include "helper_socket.h"
 
 static const char *const answer_keys[] = {
-	"status",	 "message",    "session",   "uid",	"credentials_file",
-	"access_key_id", "expiration", "principal", "region",	"secret_access_key",
-	"session_token", "claims",     "operation", "target",	"decided_by",
-	"grant",	 "decision",   "roles",	    "result",	"auth_time",
-	"seconds",	 "note",       "lockout",   "failures", "floor",
-	"malformed",	 NULL,
+	"status",	 "message",	  "session",   "uid",	   "credentials_file",
+	"access_key_id", "expiration",	  "principal", "region",   "secret_access_key",
+	"session_token", "claims",	  "operation", "target",   "decided_by",
+	"grant",	 "decision",	  "roles",     "result",   "auth_time",
+	"seconds",	 "note",	  "lockout",   "failures", "floor",
+	"malformed",	 "session_grant", NULL,
 };
 
 static int open_helper(const char *path, sts_error *err)

@@ -9,7 +9,10 @@
  * address space, and an application that loads pam_sts.so does not pay for
  * loading libcrypto. An allowed decision comes back as a sealed grant
  * (lib/grant.h), handed to the session phase in the PAM environment; the
- * session issues that and nothing else.
+ * session issues that and nothing else. GetSessionToken needs no
+ * permission: for action=session with no other argument the grant came
+ * with the auth phase's result (helper/sts_helper_session_grant.c) and is
+ * handed on without asking the helper again.
  *
  * Nor does the module read JSON (every library it links costs each login
  * its load time): with action=requested the application's PAM_STS_REQUEST
@@ -39,6 +42,7 @@ typedef struct {
 	const sts_args *args;
 	const sts_settings *settings; /* the handle's (pam_sts/settings_data.h) */
 	sts_login login;
+	const sts_mfa_result *mfa; /* the auth phase's (module data) */
 	int64_t mfa_time;
 	sts_authz_request req;
 	char *target, *session_name, *chosen_role;
@@ -71,6 +75,7 @@ static int read_mfa_result(account_ctx *a)
 			   a->login.user);
 		return PAM_PERM_DENIED;
 	}
+	a->mfa = r;
 	a->mfa_time = r->auth_time;
 	return PAM_SUCCESS;
 }
@@ -245,19 +250,21 @@ static const char *request_name(const account_ctx *a, const sts_msg *resp)
 	return op ? op : STS_REQUEST_ENV;
 }
 
-static void log_decision(account_ctx *a, const sts_msg *resp)
+static void log_line(account_ctx *a, bool allowed, const char *operation, const char *target,
+		     const char *decision, const char *by)
 {
-	const char *decision = sts_msg_get(resp, "decision");
-	const char *by = sts_msg_get(resp, "decided_by");
-	const char *target = a->app_request ? sts_msg_get(resp, "target") : a->req.target;
-	bool allowed = strcmp(sts_msg_get(resp, "status"), "ok") == 0;
-
 	pam_syslog(a->pamh, allowed ? LOG_INFO : LOG_NOTICE,
 		   "decision: user=%s rhost=%s service=%s operation=%s target=%s decision=%s "
 		   "by=\"%s\"",
 		   a->login.user, a->login.rhost ? a->login.rhost : "-", a->login.service,
-		   request_name(a, resp), target ? target : "-", decision ? decision : "-",
-		   by ? by : "-");
+		   operation, target ? target : "-", decision ? decision : "-", by ? by : "-");
+}
+
+static void log_decision(account_ctx *a, const sts_msg *resp)
+{
+	log_line(a, strcmp(sts_msg_get(resp, "status"), "ok") == 0, request_name(a, resp),
+		 a->app_request ? sts_msg_get(resp, "target") : a->req.target,
+		 sts_msg_get(resp, "decision"), sts_msg_get(resp, "decided_by"));
 }
 
 /* An answer to log a decision from: the decision, and for an application's
@@ -290,6 +297,48 @@ static int hand_on_grant(account_ctx *a, const sts_msg *resp)
 			   "handed on: %s",
 			   a->login.user, request_name(a, resp), pam_strerror(a->pamh, rc));
 	return rc;
+}
+
+static bool same_text(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* Whether the auth phase's GetSessionToken grant (pam_sts/mfa_result.h)
+ * is this phase's decision: the request is action=session with nothing
+ * else (what the helper sealed it for), for the login it was sealed for. */
+static bool auth_grant_fits(const account_ctx *a)
+{
+	const sts_authz_request *r = &a->req;
+
+	return a->mfa && a->mfa->session_grant && !a->app_request && r->op == STS_OP_SESSION &&
+	       !r->target && !r->session_name && !r->duration && !r->session_policy &&
+	       !r->session_policy_text && same_text(a->mfa->service, a->login.service) &&
+	       same_text(a->mfa->source_ip, a->login.source_ip);
+}
+
+/* GetSessionToken needs no permission, so an MFA'd login is allowed it
+ * without asking the helper again: the grant it sealed with the code goes
+ * on to the session phase as op=decide's would. */
+static int hand_on_auth_grant(account_ctx *a)
+{
+	char *env = NULL;
+	int rc = PAM_BUF_ERR;
+
+	if (asprintf(&env, "%s=%s", STS_GRANT_ENV, a->mfa->session_grant) >= 0) {
+		rc = pam_putenv(a->pamh, env);
+		explicit_bzero(env, strlen(env));
+		free(env);
+	}
+	if (rc != PAM_SUCCESS) {
+		pam_syslog(a->pamh, LOG_ERR,
+			   "user %s: GetSessionToken allowed, but the grant could not be handed "
+			   "on: %s",
+			   a->login.user, pam_strerror(a->pamh, rc));
+		return rc;
+	}
+	log_line(a, true, sts_operation_name(STS_OP_SESSION), NULL, "allowed", STS_SESSION_REASON);
+	return PAM_SUCCESS;
 }
 
 /* op=decide: the login, and the request (the arguments', or the application's
@@ -395,7 +444,7 @@ int sts_account(pam_handle_t *pamh, int flags, const sts_args *args)
 	a->args = args;
 	rc = prepare(a);
 	if (rc == PAM_SUCCESS)
-		rc = decide(a);
+		rc = auth_grant_fits(a) ? hand_on_auth_grant(a) : decide(a);
 	free(a->target);
 	free(a->session_name);
 	free(a->chosen_role);

@@ -23,6 +23,7 @@
 #include "helper_client.h"
 #include "mfa_result.h"
 #include "mfa_store.h"
+#include "request.h"
 #include "settings.h"
 #include "settings_data.h"
 
@@ -33,6 +34,8 @@ typedef struct {
 	const sts_args *args;
 	const sts_settings *settings; /* the handle's (pam_sts/settings_data.h) */
 	const char *user;
+	sts_login login;     /* service and source IP, for GetSessionToken's grant */
+	char *session_grant; /* the helper's, from the answer to a passed code */
 } auth_ctx;
 
 static int no_device(auth_ctx *a)
@@ -142,7 +145,9 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) < 0 ||
 	    sts_msg_add(&req, "op", "mfa") < 0 ||
 	    sts_msg_add(&req, "config", a->args->config) < 0 ||
-	    sts_msg_add(&req, "user", a->user) < 0 || sts_msg_add(&req, "code", code) < 0) {
+	    sts_msg_add(&req, "user", a->user) < 0 || sts_msg_add(&req, "code", code) < 0 ||
+	    sts_msg_add(&req, "service", a->login.service) < 0 ||
+	    sts_msg_add(&req, "source_ip", a->login.source_ip) < 0) {
 		sts_msg_free(&req);
 		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		return PAM_BUF_ERR;
@@ -154,15 +159,33 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	rc = outcome(a, &resp, auth_time);
+	if (rc == PAM_SUCCESS && sts_msg_get(&resp, "session_grant") &&
+	    !(a->session_grant = strdup(sts_msg_get(&resp, "session_grant")))) {
+		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
+		rc = PAM_BUF_ERR;
+	}
 	sts_msg_free(&resp);
 	return rc;
+}
+
+static void result_free(sts_mfa_result *r)
+{
+	if (!r)
+		return;
+	if (r->session_grant) {
+		explicit_bzero(r->session_grant, strlen(r->session_grant));
+		free(r->session_grant);
+	}
+	free(r->service);
+	free(r->source_ip);
+	free(r);
 }
 
 static void free_result(pam_handle_t *pamh, void *data, int status)
 {
 	(void)pamh;
 	(void)status;
-	free(data);
+	result_free(data);
 }
 
 /* The MFA result for the account phase (see mfa_result.h). */
@@ -177,9 +200,20 @@ static int keep_result(auth_ctx *a, int64_t auth_time)
 	}
 	r->auth_time = auth_time;
 	snprintf(r->user, sizeof(r->user), "%s", a->user);
+	if (a->session_grant) {
+		r->session_grant = a->session_grant; /* taken over */
+		a->session_grant = NULL;
+		r->service = strdup(a->login.service);
+		r->source_ip = a->login.source_ip ? strdup(a->login.source_ip) : NULL;
+		if (!r->service || (a->login.source_ip && !r->source_ip)) {
+			result_free(r);
+			pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
+			return PAM_BUF_ERR;
+		}
+	}
 	rc = pam_set_data(a->pamh, STS_MFA_DATA, r, free_result);
 	if (rc != PAM_SUCCESS) {
-		free(r);
+		result_free(r);
 		pam_syslog(a->pamh, LOG_ERR, "user %s: cannot keep the MFA result", a->user);
 	}
 	return rc;
@@ -201,7 +235,7 @@ static int load(auth_ctx *a)
 		pam_syslog(a->pamh, LOG_NOTICE, "user name not accepted by pam_sts");
 		return PAM_USER_UNKNOWN;
 	}
-	return PAM_SUCCESS;
+	return sts_login_get(a->pamh, &a->login);
 }
 
 int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
@@ -232,5 +266,10 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 		explicit_bzero(code, strlen(code));
 		free(code);
 	}
+	if (a.session_grant) {
+		explicit_bzero(a.session_grant, strlen(a.session_grant));
+		free(a.session_grant);
+	}
+	sts_login_free(&a.login);
 	return rc;
 }

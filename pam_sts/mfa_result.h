@@ -5,7 +5,8 @@
  * pam_acct_mgmt together in its PAM child and ships only the outcome and the
  * PAM environment to the monitor), and module data cannot be set by the
  * application or the user. The account phase hands the result on to the
- * session, which may run in another process, inside the sealed grant.
+ * session, which may run in another process, inside the sealed grant: its
+ * own, or for plain action=session the one sts-helper sealed with the code.
  */
 #ifndef PAM_STS_MFA_RESULT_H
 #define PAM_STS_MFA_RESULT_H
@@ -17,6 +18,13 @@
 typedef struct {
 	int64_t auth_time; /* when the code was accepted */
 	char user[256];	   /* who presented it (PAM_USER may change later) */
+	/* GetSessionToken's grant sts-helper sealed with the passed code
+	 * (helper/sts_helper_session_grant.c), for the login below; NULL when
+	 * the helper sent none. The account phase hands it on only for the
+	 * same login. */
+	char *session_grant;
+	char *service;	 /* PAM_SERVICE at auth */
+	char *source_ip; /* PAM_RHOST at auth when an address; NULL: none */
 } sts_mfa_result;
 
 #endif

@@ -19,7 +19,12 @@
  *                                    the bench's configuration before the
  *                                    timed pairs and stopped after them)
  *   BENCH pam_full_login_vs_permit_exec  the same with helper_socket empty:
- *                                    the session phase runs sts-helper
+ *                                    the phases that ask the helper run sts-helper
+ *   BENCH pam_full_login_null_helper_vs_permit  the same login against a
+ *                                    broker that does no work
+ *                                    (tests/bench/null_helper.c): the floor
+ *                                    the module and its exchanges set, which
+ *                                    no work saved in the helper goes below
  *   BENCH pam_auth_vs_permit_crypto_loaded, pam_full_login_vs_permit_crypto_loaded
  *                                    the same logins from a driver that has
  *                                    OpenSSL loaded already, as sshd has
@@ -46,11 +51,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <security/pam_appl.h>
 
 #include "driver_common.h"
 #include "file_cache.h"
 #include "mfa_store.h"
+#include "mfa_ticket.h"
 #include "token.h"
 #include "totp.h"
 
@@ -191,6 +198,7 @@ static void reset_state(const figure *f, char code[9])
 static void prepare(const char *build, const char *oath_module)
 {
 	char path[1024], text[4096], preload[512];
+	unsigned char grant_key[STS_TICKET_KEY_LEN];
 	sts_error err;
 
 	snprintf(root, sizeof(root), "%s/pambench-XXXXXX", build);
@@ -210,11 +218,28 @@ static void prepare(const char *build, const char *oath_module)
 		fprintf(stderr, "bench_pam: %s\n", err.msg);
 		exit(2);
 	}
+	/* The grant key, which the first login on a host creates (lib/mfa_ticket.h):
+	 * made here, so that it is as old as the rest by the timed logins. */
+	snprintf(path, sizeof(path), "%s/state", root);
+	if (sts_ticket_key_load(path, true, grant_key, &err) < 0) {
+		fprintf(stderr, "bench_pam: %s\n", err.msg);
+		exit(2);
+	}
+	OPENSSL_cleanse(grant_key, sizeof(grant_key));
 	snprintf(path, sizeof(path), "%s/brk", root);
 	mkdir(path, 0755);
-	/* pam_sts.conf names the broker's socket; pam_sts-exec.conf none. */
-	for (int exec = 0; exec < 2; exec++) {
-		const char *conf = exec ? "pam_sts-exec.conf" : "pam_sts.conf";
+	snprintf(path, sizeof(path), "%s/brk-null", root);
+	mkdir(path, 0755);
+	/* pam_sts.conf names the broker's socket, pam_sts-exec.conf none,
+	 * pam_sts-null.conf the null helper's (tests/bench/null_helper.c). */
+	for (int c = 0; c < 3; c++) {
+		static const char *const confs[] = { "pam_sts.conf", "pam_sts-exec.conf",
+						     "pam_sts-null.conf" };
+		static const char *const services[] = { "sts-full", "sts-full-exec",
+							"sts-full-null" };
+		static const char *const sockets[] = { "/brk/helper.sock", NULL,
+						       "/brk-null/helper.sock" };
+		const char *conf = confs[c];
 
 		snprintf(path, sizeof(path), "%s/%s", root, conf);
 		snprintf(text, sizeof(text),
@@ -222,12 +247,11 @@ static void prepare(const char *build, const char *oath_module)
 			 "policy_dir = %s/empty\nrole_dir = %s/empty\nsession_policy_dir = "
 			 "%s/empty\nissuer_key = %s/issuer.key\nruntime_dir = %s\n"
 			 "helper = %s/sts-helper\nhelper_socket = %s%s\n",
-			 root, root, root, root, root, run_dir, build, exec ? "" : root,
-			 exec ? "" : "/brk/helper.sock");
+			 root, root, root, root, root, run_dir, build, sockets[c] ? root : "",
+			 sockets[c] ? sockets[c] : "");
 		put(path, text);
 		chmod(path, 0600);
-		snprintf(path, sizeof(path), "%s/services/%s", root,
-			 exec ? "sts-full-exec" : "sts-full");
+		snprintf(path, sizeof(path), "%s/services/%s", root, services[c]);
 		snprintf(text, sizeof(text),
 			 "auth required %s/pam_sts.so config=%s/%s\n"
 			 "account required %s/pam_sts.so config=%s/%s action=session\n"
@@ -262,30 +286,36 @@ static figure figures[] = {
 	{ "pam_oath_auth_vs_permit", "oath", "permit", PAMTESTER, true, 0, 0 },
 	{ "pam_full_login_vs_permit", "sts-full", "permit-full", PAMTESTER, false, 0, 0 },
 	{ "pam_full_login_vs_permit_exec", "sts-full-exec", "permit-full", PAMTESTER, false, 0, 0 },
+	{ "pam_full_login_null_helper_vs_permit", "sts-full-null", "permit-full", PAMTESTER, false,
+	  0, 0 },
 	{ "pam_auth_vs_permit_crypto_loaded", "sts", "permit", SELF, false, 0, 0 },
 	{ "pam_full_login_vs_permit_crypto_loaded", "sts-full", "permit-full", SELF, false, 0, 0 },
 };
 #define N_FIGURES (sizeof(figures) / sizeof(figures[0]))
 
-/* sts-helper --serve on the bench's configuration; returns once it accepts
- * connections (it is not timed). */
-static pid_t start_broker(const char *build)
+/* sts-helper --serve on the bench's configuration, or (|null|) the null
+ * helper on pam_sts-null.conf; returns once it accepts connections (it is
+ * not timed). */
+static pid_t start_broker(const char *build, bool null)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char helper[600], conf[600];
 	pid_t pid;
 
-	snprintf(helper, sizeof(helper), "%s/sts-helper", build);
-	snprintf(conf, sizeof(conf), "%s/pam_sts.conf", root);
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/brk/helper.sock", root) >=
-	    (int)sizeof(sa.sun_path)) {
+	snprintf(helper, sizeof(helper), null ? "%s/tests/null_helper" : "%s/sts-helper", build);
+	snprintf(conf, sizeof(conf), "%s/%s", root, null ? "pam_sts-null.conf" : "pam_sts.conf");
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s/helper.sock", root,
+		     null ? "brk-null" : "brk") >= (int)sizeof(sa.sun_path)) {
 		fprintf(stderr, "bench_pam: %s: too long for a socket path\n", root);
 		exit(2);
 	}
 	pid = fork();
 	if (pid == 0) {
 		unsetenv("LD_PRELOAD"); /* pam_wrapper is for the logins */
-		execl(helper, "sts-helper", "--serve", "--config", conf, (char *)NULL);
+		if (null)
+			execl(helper, "null_helper", conf, (char *)NULL);
+		else
+			execl(helper, "sts-helper", "--serve", "--config", conf, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; pid > 0 && i < 2000; i++) {
@@ -319,7 +349,7 @@ int main(int argc, char **argv)
 	struct passwd *pw = getpwuid(getuid());
 	bool have_oath;
 	int pairs, ok, failed = 0;
-	pid_t broker;
+	pid_t broker, null_helper;
 
 	if (argc == 5 && strcmp(argv[1], "--login") == 0)
 		return login(argv[2], argv[3], argv[4]);
@@ -336,7 +366,8 @@ int main(int argc, char **argv)
 	have_oath = access(oath_module, R_OK) == 0;
 	umask(077);
 	prepare(argv[1], oath_module);
-	broker = start_broker(argv[1]);
+	broker = start_broker(argv[1], false);
+	null_helper = start_broker(argv[1], true);
 	/* On a host the configuration and keys are old: let the fixture's age
 	 * past the resident helper's recent-change rule (lib/file_cache.h), so
 	 * that the timed logins see what a host's would, not a fresh install. */
@@ -354,6 +385,7 @@ int main(int argc, char **argv)
 			failed += !ok;
 		}
 	stop_broker(broker);
+	stop_broker(null_helper);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, run_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_pam: could not remove %s\n", root);

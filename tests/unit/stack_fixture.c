@@ -74,6 +74,8 @@ void sf_make_identity(void)
 	assert_int_equal(mkdir(path, 0755), 0);
 	/* pam_wrapper copies the service directory once, when it loads. */
 	sf_stack_service("stack-session", "action=session", "");
+	/* With an argument, GetSessionToken's decision is asked of op=decide. */
+	sf_stack_service("stack-session-1h", "action=session duration=3600", "");
 	sf_stack_service("stack-role", "action=assume-role role=UpdateAPP", "");
 	sf_stack_service("stack-fed-ok", "action=federate name=Manager-Bob", "");
 	sf_stack_service("stack-fed-no", "action=federate name=Bob", "");

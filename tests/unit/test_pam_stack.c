@@ -279,9 +279,15 @@ static void test_helper_faults_fail_closed(void **st)
 		/* In the account phase (the decision): no grant. */
 		snprintf(mode, sizeof(mode), "decide:%s", modes[i]);
 		sf_helper_mode(mode);
-		ph = login("stack-session", "carol", PAM_AUTHINFO_UNAVAIL, PAM_SUCCESS, NULL);
+		ph = login("stack-session-1h", "carol", PAM_AUTHINFO_UNAVAIL, PAM_SUCCESS, NULL);
 		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
 		pam_end(ph, PAM_SUCCESS);
+		/* Plain action=session never asks op=decide: the grant came with
+		 * the code (helper/sts_helper_session_grant.c). */
+		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+		assert_non_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
+		close_and_end(ph, PAM_SUCCESS);
+		assert_int_equal(sf_session_count(), 0);
 	}
 	sf_helper_mode("");
 	/* The auth phase's check (op=mfa) failing: no MFA result, no login. */

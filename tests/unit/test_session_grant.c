@@ -1,0 +1,184 @@
+/*
+ * GetSessionToken's grant sealed with the passed code
+ * (helper/sts_helper_session_grant.c), end to end through the resident
+ * broker: the account phase of plain action=session hands it on without
+ * asking the helper, any other request (or another login) still asks
+ * op=decide, the broker decides the grant after answering the code and
+ * keeps the decision for op=open, and a broker that did not decide it
+ * decides it at open.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libpamtest.h>
+#include <security/pam_appl.h>
+
+#include "broker_fixture.h"
+#include "pam_fixture.h"
+#include "stack_fixture.h"
+
+static int64_t clock_now = T0;
+
+static void broker_only(void)
+{
+	bf_set_paths();
+	bf_make_sock_dir(0755);
+	bf_write_config(3, false); /* no helper to exec: only the broker answers */
+	bf_up();
+}
+
+/* One whole exchange with the broker: it serves one connection at a time, so
+ * when this one is answered, the work it does after an answer is done. */
+static void broker_sync(void)
+{
+	static const char request[] = "version=1\nop=none\n";
+	struct sockaddr_un sa;
+	char answer[512];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	bf_sock_addr(&sa);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	while ((n = read(fd, answer, sizeof(answer))) > 0)
+		;
+	assert_int_equal(n, 0);
+	close(fd);
+}
+
+/* alice's group policy (the scope of her GetSessionToken) made unreadable as
+ * JSON, or restored. */
+static void break_group_policy(bool broken)
+{
+	char path[600], cmd[1300];
+
+	snprintf(path, sizeof(path), "%s/sandbox/policies/groups/deployers/read-artifacts.json",
+		 root);
+	if (broken) {
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.saved'", path, path);
+		assert_int_equal(system(cmd), 0);
+		pf_write_text(path, "{", 0644);
+	} else {
+		snprintf(cmd, sizeof(cmd), "mv '%s.saved' '%s'", path, path);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+/* Plain action=session: the account phase succeeds with no helper to ask,
+ * and the session issues the grant the code came with. */
+static void test_plain_session_asks_no_decision(void **st)
+{
+	pam_handle_t *ph;
+
+	(void)st;
+	broker_only();
+	ph = sf_authenticated("stack-session", "alice", &clock_now);
+	bf_down();
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+	assert_non_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	bf_up();
+	assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+	assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	bf_close_checked(ph);
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+	bf_down();
+}
+
+/* Anything but plain action=session asks op=decide: with no helper to ask,
+ * the account phase fails and hands on no grant. */
+static void test_other_requests_ask_the_helper(void **st)
+{
+	const char *asking[] = { "stack-session-1h", "stack-role", "stack-fed-ok" };
+
+	(void)st;
+	broker_only();
+	for (size_t i = 0; i < sizeof(asking) / sizeof(asking[0]); i++) {
+		const char *user = strcmp(asking[i], "stack-fed-ok") == 0 ? "bob" : "alice";
+		pam_handle_t *ph = sf_authenticated(asking[i], user, &clock_now);
+
+		bf_down();
+		assert_int_equal(pam_acct_mgmt(ph, 0), PAM_AUTHINFO_UNAVAIL);
+		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+		pam_end(ph, PAM_SUCCESS);
+		bf_up();
+	}
+	bf_down();
+}
+
+/* The grant is for the login the code was checked for: a remote host set or
+ * changed after the auth phase makes the account phase ask op=decide. */
+static void test_another_login_asks_the_helper(void **st)
+{
+	pam_handle_t *ph;
+
+	(void)st;
+	broker_only();
+	ph = sf_authenticated("stack-session", "alice", &clock_now);
+	assert_int_equal(pam_set_item(ph, PAM_RHOST, "192.0.2.7"), PAM_SUCCESS);
+	bf_down();
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_AUTHINFO_UNAVAIL);
+	assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	bf_up();
+	/* With the helper there, op=decide decides for the new address. */
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+	assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+	bf_close_checked(ph);
+	pam_end(ph, PAM_SUCCESS);
+	bf_down();
+}
+
+/* The broker decides the grant once it has answered the code and keeps the
+ * decision: open issues it although the group policy no longer parses. A
+ * broker that did not decide it (restarted) decides at open, against the
+ * broken policy, and the open fails closed with nothing left. */
+static void test_broker_decides_after_the_answer(void **st)
+{
+	pam_handle_t *ph;
+
+	(void)st;
+	broker_only();
+	ph = sf_authenticated("stack-session", "alice", &clock_now);
+	broker_sync();
+	break_group_policy(true);
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+	assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+	bf_close_checked(ph);
+	pam_end(ph, PAM_SUCCESS);
+	break_group_policy(false);
+
+	ph = sf_authenticated("stack-session", "alice", &clock_now);
+	broker_sync();
+	break_group_policy(true);
+	bf_down();
+	bf_up();
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
+	assert_int_not_equal(pam_open_session(ph, 0), PAM_SUCCESS);
+	assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
+	assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+	break_group_policy(false);
+	bf_down();
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_plain_session_asks_no_decision, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_other_requests_ask_the_helper, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_another_login_asks_the_helper, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_broker_decides_after_the_answer, bf_stop_leftover),
+	};
+
+	(void)argc;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	pf_under_pam_wrapper(argv);
+	return cmocka_run_group_tests(tests, pf_setup, pf_teardown);
+}
