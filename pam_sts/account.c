@@ -306,14 +306,17 @@ static bool same_text(const char *x, const char *y)
 
 /* Whether the auth phase's GetSessionToken grant (pam_sts/mfa_result.h)
  * is this phase's decision: the request is action=session with nothing
- * else (what the helper sealed it for), for the login it was sealed for. */
+ * else (what the helper sealed it for), for the login it was sealed for,
+ * under the same configuration (the helper sealed and decided it with the
+ * auth line's). */
 static bool auth_grant_fits(const account_ctx *a)
 {
 	const sts_authz_request *r = &a->req;
 
 	return a->mfa && a->mfa->session_grant && !a->app_request && r->op == STS_OP_SESSION &&
 	       !r->target && !r->session_name && !r->duration && !r->session_policy &&
-	       !r->session_policy_text && same_text(a->mfa->service, a->login.service) &&
+	       !r->session_policy_text && same_text(a->mfa->config, a->args->config) &&
+	       same_text(a->mfa->service, a->login.service) &&
 	       same_text(a->mfa->source_ip, a->login.source_ip);
 }
 

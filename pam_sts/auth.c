@@ -176,6 +176,7 @@ static void result_free(sts_mfa_result *r)
 		explicit_bzero(r->session_grant, strlen(r->session_grant));
 		free(r->session_grant);
 	}
+	free(r->config);
 	free(r->service);
 	free(r->source_ip);
 	free(r);
@@ -203,9 +204,10 @@ static int keep_result(auth_ctx *a, int64_t auth_time)
 	if (a->session_grant) {
 		r->session_grant = a->session_grant; /* taken over */
 		a->session_grant = NULL;
+		r->config = strdup(a->args->config);
 		r->service = strdup(a->login.service);
 		r->source_ip = a->login.source_ip ? strdup(a->login.source_ip) : NULL;
-		if (!r->service || (a->login.source_ip && !r->source_ip)) {
+		if (!r->config || !r->service || (a->login.source_ip && !r->source_ip)) {
 			result_free(r);
 			pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 			return PAM_BUF_ERR;

@@ -21,8 +21,9 @@ typedef struct {
 	/* GetSessionToken's grant sts-helper sealed with the passed code
 	 * (helper/sts_helper_session_grant.c), for the login below; NULL when
 	 * the helper sent none. The account phase hands it on only for the
-	 * same login. */
+	 * same login and configuration. */
 	char *session_grant;
+	char *config;	 /* the auth line's configuration file */
 	char *service;	 /* PAM_SERVICE at auth */
 	char *source_ip; /* PAM_RHOST at auth when an address; NULL: none */
 } sts_mfa_result;

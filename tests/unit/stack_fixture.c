@@ -76,6 +76,7 @@ void sf_make_identity(void)
 	sf_stack_service("stack-session", "action=session", "");
 	/* With an argument, GetSessionToken's decision is asked of op=decide. */
 	sf_stack_service("stack-session-1h", "action=session duration=3600", "");
+	sf_stack_service_conf2("stack-session-conf2");
 	sf_stack_service("stack-role", "action=assume-role role=UpdateAPP", "");
 	sf_stack_service("stack-fed-ok", "action=federate name=Manager-Bob", "");
 	sf_stack_service("stack-fed-no", "action=federate name=Bob", "");
@@ -105,6 +106,19 @@ void sf_stack_service(const char *name, const char *account_args, const char *se
 		 "session required %s/pam_sts.so config=%s %s\n",
 		 PAM_STS_BUILD, config, PAM_STS_BUILD, config, account_args, PAM_STS_BUILD, config,
 		 session_args);
+	pf_write_text(path, text, 0644);
+}
+
+void sf_stack_service_conf2(const char *name)
+{
+	char path[400], text[2400];
+
+	snprintf(path, sizeof(path), "%s/%s", services, name);
+	snprintf(text, sizeof(text),
+		 "auth required %s/pam_sts.so config=%s\n"
+		 "account required %s/pam_sts.so config=%s/pam_sts-2.conf action=session\n"
+		 "session required %s/pam_sts.so config=%s\n",
+		 PAM_STS_BUILD, config, PAM_STS_BUILD, root, PAM_STS_BUILD, config);
 	pf_write_text(path, text, 0644);
 }
 

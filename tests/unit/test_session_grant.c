@@ -134,6 +134,26 @@ static void test_another_login_asks_the_helper(void **st)
 	bf_down();
 }
 
+/* The account line names another configuration than the auth line (a copy
+ * here): the grant the auth line's helper sealed is not handed on. */
+static void test_another_configuration_asks_the_helper(void **st)
+{
+	char cmd[900];
+	pam_handle_t *ph;
+
+	(void)st;
+	broker_only();
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s/pam_sts-2.conf'", config, root);
+	assert_int_equal(system(cmd), 0);
+	ph = sf_authenticated("stack-session-conf2", "alice", &clock_now);
+	bf_down();
+	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_AUTHINFO_UNAVAIL);
+	assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
+	pam_end(ph, PAM_SUCCESS);
+	snprintf(cmd, sizeof(cmd), "%s/pam_sts-2.conf", root);
+	assert_int_equal(unlink(cmd), 0);
+}
+
 /* The broker decides the grant once it has answered the code and keeps the
  * decision: open issues it although the group policy no longer parses. A
  * broker that did not decide it (restarted) decides at open, against the
@@ -174,6 +194,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_plain_session_asks_no_decision, bf_stop_leftover),
 		cmocka_unit_test_teardown(test_other_requests_ask_the_helper, bf_stop_leftover),
 		cmocka_unit_test_teardown(test_another_login_asks_the_helper, bf_stop_leftover),
+		cmocka_unit_test_teardown(test_another_configuration_asks_the_helper,
+					  bf_stop_leftover),
 		cmocka_unit_test_teardown(test_broker_decides_after_the_answer, bf_stop_leftover),
 	};
 
