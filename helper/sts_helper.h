@@ -16,9 +16,6 @@ int sts_helper_mfa(const sts_msg *req, sts_msg *resp);
  * login, when it can be sealed (helper/sts_helper_session_grant.c). */
 void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, int64_t auth_time,
 			      sts_msg *resp);
-/* The resident helper's work after an answer is sent: deciding the grant
- * op=mfa sealed last (helper/sts_helper_session_grant.c). */
-void sts_helper_after_answer(void);
 int sts_helper_decide(const sts_msg *req, sts_msg *resp);
 int sts_helper_roles(const sts_msg *req, sts_msg *resp);
 int sts_helper_open(const sts_msg *req, sts_msg *resp);

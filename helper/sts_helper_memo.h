@@ -1,8 +1,8 @@
 /*
  * The resident helper's memory of the decisions it allowed, from op=decide
- * (the account phase; or, for GetSessionToken's grant sealed with a passed
- * code, right after op=mfa's answer: helper/sts_helper_session_grant.c) to
- * op=open (the session phase) of the same login.
+ * (the account phase) to op=open (the session phase) of the same login.
+ * (GetSessionToken's grant sealed with a passed code,
+ * helper/sts_helper_session_grant.c, is decided by op=open itself.)
  *
  * op=open used to decide the grant's request again from the files: the
  * user's groups through NSS, every policy and role document. In the resident

@@ -269,7 +269,6 @@ static void serve(const broker *b)
 		}
 		serve_connection(fd);
 		close(fd);
-		sts_helper_after_answer(); /* the login is not kept waiting for it */
 	}
 }
 
