@@ -5,20 +5,21 @@
  * neither liboath nor any other library but libpam (each costs a login
  * 0.15-0.35 ms to load here; docs/login-latency.md).
  *
- * Request: user, code, config (and service, source_ip:
- * the login GetSessionToken's grant below is for). Under the user's lock (lib/mfa_store.h) the
- * helper reads the device and the login state, refuses while locked out,
- * checks the code with liboath in constant time, refuses a code at or below
- * the replay floor, raises the floor or counts the failure (locking out
- * after max_failures within failure_interval), and writes the state, all in
- * one read-check-update, so a code is accepted at most once however many
- * logins race.
+ * Request: user, code, config, and service and source_ip (the login that
+ * GetSessionToken's grant below is for). Under the user's lock
+ * (lib/mfa_store.h) the helper reads the device and the login state, refuses
+ * while locked out, checks the code with liboath in constant time, refuses a
+ * code at or below the replay floor, raises the floor or counts the failure
+ * (locking out after max_failures within failure_interval), and writes the
+ * state, all in one read-check-update, so a code is accepted at most once
+ * however many logins race.
  *
- * Answer: status=ok (result=passed, auth_time, and session_grant: GetSessionToken's
- * grant for this login, helper/sts_helper_session_grant.c) | denied (result=wrong,
- * replay, locked (+ seconds), no-device) | error (message); and note= when
- * the login state was rebuilt, lockout=SECONDS and failures=N when this
- * attempt locked the user out, floor=rebuilt when a replay was refused by a
+ * Answer: status=ok (result=passed, auth_time, and session_grant when it can
+ * be sealed: GetSessionToken's grant for this login,
+ * helper/sts_helper_session_grant.c) | denied (result=wrong, replay, locked
+ * (+ seconds), no-device) | error (message); and note= when the login state
+ * was rebuilt, lockout=SECONDS and failures=N when this attempt locked the
+ * user out, floor=rebuilt when a replay was refused by a
  * rebuilt floor. The module turns these into its log lines and PAM codes.
  */
 #include <stdio.h>
