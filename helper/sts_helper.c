@@ -48,33 +48,6 @@
 #define REQUEST_TIMEOUT_MS 10000
 #define HARD_LIMIT_S	   60
 
-static const char *const request_keys[] = {
-	"version",
-	"op",
-	"config",
-	"user",
-	"service",
-	"rhost",
-	"grant",
-	"profile",
-	"secrets",
-	"access_key_id",
-	"secret_access_key",
-	"session_token",
-	"session",
-	"source_ip",
-	"mfa_time",
-	"operation",
-	"target",
-	"session_name",
-	"duration",
-	"session_policy",
-	"session_policy_text",
-	"code",
-	"app_request",
-	NULL,
-};
-
 int sts_helper_fail(sts_msg *resp, const char *status, const char *message)
 {
 	syslog(strcmp(status, "denied") == 0 ? LOG_NOTICE : LOG_ERR, "%s", message);
@@ -113,7 +86,7 @@ int sts_helper_handle(const char *in, size_t in_len, bool elevated, char **out, 
 	sts_error err;
 	int rc;
 
-	if (sts_msg_parse(in, in_len, request_keys, &req, &err) < 0) {
+	if (sts_msg_parse(in, in_len, sts_request_keys, &req, &err) < 0) {
 		rc = sts_helper_fail(&resp, "error", err.msg);
 	} else {
 		rc = dispatch(&req, elevated, &resp);

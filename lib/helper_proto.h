@@ -32,6 +32,9 @@ typedef struct {
 	size_t cap;
 } sts_msg;
 
+/* Every key a request may carry: the list the helper's reader allows. */
+extern const char *const sts_request_keys[];
+
 /* Parses |buf|; |allowed| is a NULL-terminated list of keys (an unknown or
  * repeated key, a line without '=', or an empty key is an error). */
 int sts_msg_parse(const char *buf, size_t len, const char *const *allowed, sts_msg *out,

@@ -25,30 +25,6 @@
 #include "helper_proto.h"
 #include "settings.h"
 
-static const char *const request_keys[] = {
-	"version",
-	"op",
-	"config",
-	"user",
-	"service",
-	"rhost",
-	"grant",
-	"profile",
-	"secrets",
-	"session",
-	"source_ip",
-	"mfa_time",
-	"operation",
-	"target",
-	"session_name",
-	"duration",
-	"session_policy",
-	"session_policy_text",
-	"code",
-	"app_request",
-	NULL,
-};
-
 static volatile sig_atomic_t stopping;
 
 static void on_term(int sig)
@@ -100,7 +76,7 @@ static void serve_one(int fd, const char *runtime_dir)
 	memset(&resp, 0, sizeof(resp));
 	if (sts_read_nb_until(fd, STS_MSG_MAX, sts_monotonic_ms() + 5000, &in, &in_len, &err) < 0)
 		return;
-	if (sts_msg_parse(in, in_len, request_keys, &req, &err) == 0) {
+	if (sts_msg_parse(in, in_len, sts_request_keys, &req, &err) == 0) {
 		answer(&req, runtime_dir, &resp);
 		sts_msg_free(&req);
 	}

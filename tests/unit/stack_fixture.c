@@ -17,6 +17,9 @@
 #include "stack_fixture.h"
 #include "token.h"
 
+static void write_stack(const char *name, const char *account_config, const char *account_args,
+			const char *session_args);
+
 static char lines[2048];
 unsigned sf_helper_timeout = 3;
 
@@ -76,7 +79,9 @@ void sf_make_identity(void)
 	sf_stack_service("stack-session", "action=session", "");
 	/* With an argument, GetSessionToken's decision is asked of op=decide. */
 	sf_stack_service("stack-session-1h", "action=session duration=3600", "");
-	sf_stack_service_conf2("stack-session-conf2");
+	/* Its account line reads another file (a copy test_session_grant makes). */
+	snprintf(path, sizeof(path), "%s/pam_sts-2.conf", root);
+	write_stack("stack-session-conf2", path, "action=session", "");
 	sf_stack_service("stack-role", "action=assume-role role=UpdateAPP", "");
 	sf_stack_service("stack-fed-ok", "action=federate name=Manager-Bob", "");
 	sf_stack_service("stack-fed-no", "action=federate name=Bob", "");
@@ -95,7 +100,9 @@ void sf_helper_mode(const char *mode)
 		unlink(path);
 }
 
-void sf_stack_service(const char *name, const char *account_args, const char *session_args)
+/* auth and session read the fixture's configuration, account |account_config|. */
+static void write_stack(const char *name, const char *account_config, const char *account_args,
+			const char *session_args)
 {
 	char path[400], text[2400];
 
@@ -104,22 +111,29 @@ void sf_stack_service(const char *name, const char *account_args, const char *se
 		 "auth required %s/pam_sts.so config=%s\n"
 		 "account required %s/pam_sts.so config=%s %s\n"
 		 "session required %s/pam_sts.so config=%s %s\n",
-		 PAM_STS_BUILD, config, PAM_STS_BUILD, config, account_args, PAM_STS_BUILD, config,
-		 session_args);
+		 PAM_STS_BUILD, config, PAM_STS_BUILD, account_config, account_args, PAM_STS_BUILD,
+		 config, session_args);
 	pf_write_text(path, text, 0644);
 }
 
-void sf_stack_service_conf2(const char *name)
+void sf_stack_service(const char *name, const char *account_args, const char *session_args)
 {
-	char path[400], text[2400];
+	write_stack(name, config, account_args, session_args);
+}
 
-	snprintf(path, sizeof(path), "%s/%s", services, name);
-	snprintf(text, sizeof(text),
-		 "auth required %s/pam_sts.so config=%s\n"
-		 "account required %s/pam_sts.so config=%s/pam_sts-2.conf action=session\n"
-		 "session required %s/pam_sts.so config=%s\n",
-		 PAM_STS_BUILD, config, PAM_STS_BUILD, root, PAM_STS_BUILD, config);
-	pf_write_text(path, text, 0644);
+void sf_break_json(const char *rel, bool broken)
+{
+	char path[600], cmd[1300];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (broken) {
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.saved'", path, path);
+		assert_int_equal(system(cmd), 0);
+		pf_write_text(path, "{", 0644);
+	} else {
+		snprintf(cmd, sizeof(cmd), "mv '%s.saved' '%s'", path, path);
+		assert_int_equal(system(cmd), 0);
+	}
 }
 
 int sf_session_count(void)

@@ -23,9 +23,9 @@ const char *sf_config_lines(void);
 void sf_helper_mode(const char *mode);
 /* A service file stacking pam_sts for auth, account and session. */
 void sf_stack_service(const char *name, const char *account_args, const char *session_args);
-/* A stack whose account line (action=session) reads ROOT/pam_sts-2.conf
- * while auth and session read the fixture's configuration. */
-void sf_stack_service_conf2(const char *name);
+/* ROOT/|rel| replaced by text that does not parse as JSON (|broken|), or
+ * restored from the copy kept. */
+void sf_break_json(const char *rel, bool broken);
 /* A login through the auth phase of |svc| with a fresh code (|*clock| moves
  * 30 s on, the user is enrolled just before it), handle kept open. */
 pam_handle_t *sf_authenticated(const char *svc, const char *user, int64_t *clock);

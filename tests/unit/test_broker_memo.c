@@ -15,21 +15,8 @@
 
 static int64_t clock_now = T0;
 
-/* The role file made unreadable as JSON between account and open. */
-static void break_role(bool broken)
-{
-	char path[600], cmd[1300];
-
-	snprintf(path, sizeof(path), "%s/sandbox/roles/UpdateAPP.json", root);
-	if (broken) {
-		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.saved'", path, path);
-		assert_int_equal(system(cmd), 0);
-		pf_write_text(path, "{", 0644);
-	} else {
-		snprintf(cmd, sizeof(cmd), "mv '%s.saved' '%s'", path, path);
-		assert_int_equal(system(cmd), 0);
-	}
-}
+/* Made unreadable as JSON between account and open. */
+#define ROLE "sandbox/roles/UpdateAPP.json"
 
 /* The broker's open issues the decision its decide made for the grant
  * (helper/sts_helper_memo.h) without reading the policies again; a broker
@@ -46,22 +33,22 @@ static void test_broker_keeps_the_decision(void **st)
 	bf_up();
 	ph = sf_authenticated("stack-role", "alice", &clock_now);
 	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
-	break_role(true);
+	sf_break_json(ROLE, true);
 	assert_int_equal(pam_open_session(ph, 0), PAM_SUCCESS);
 	bf_close_checked(ph);
 	pam_end(ph, PAM_SUCCESS);
-	break_role(false);
+	sf_break_json(ROLE, false);
 
 	ph = sf_authenticated("stack-role", "alice", &clock_now);
 	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
-	break_role(true);
+	sf_break_json(ROLE, true);
 	bf_down();
 	bf_up();
 	assert_int_not_equal(pam_open_session(ph, 0), PAM_SUCCESS);
 	assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
 	pam_end(ph, PAM_SUCCESS);
 	assert_int_equal(sf_session_count(), 0);
-	break_role(false);
+	sf_break_json(ROLE, false);
 	bf_down();
 }
 

@@ -19,30 +19,15 @@
 
 static int64_t clock_now = T0;
 
+/* alice's group policy: the scope of her GetSessionToken. */
+#define GROUP_POLICY "sandbox/policies/groups/deployers/read-artifacts.json"
+
 static void broker_only(void)
 {
 	bf_set_paths();
 	bf_make_sock_dir(0755);
 	bf_write_config(3, false); /* no helper to exec: only the broker answers */
 	bf_up();
-}
-
-/* alice's group policy (the scope of her GetSessionToken) made unreadable as
- * JSON, or restored. */
-static void break_group_policy(bool broken)
-{
-	char path[600], cmd[1300];
-
-	snprintf(path, sizeof(path), "%s/sandbox/policies/groups/deployers/read-artifacts.json",
-		 root);
-	if (broken) {
-		snprintf(cmd, sizeof(cmd), "cp '%s' '%s.saved'", path, path);
-		assert_int_equal(system(cmd), 0);
-		pf_write_text(path, "{", 0644);
-	} else {
-		snprintf(cmd, sizeof(cmd), "mv '%s.saved' '%s'", path, path);
-		assert_int_equal(system(cmd), 0);
-	}
 }
 
 /* Plain action=session: the account phase succeeds with no helper to ask,
@@ -140,14 +125,14 @@ static void test_open_decides_the_grant(void **st)
 	(void)st;
 	broker_only();
 	ph = sf_authenticated("stack-session", "alice", &clock_now);
-	break_group_policy(true);
+	sf_break_json(GROUP_POLICY, true);
 	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_SUCCESS);
 	assert_int_not_equal(pam_open_session(ph, 0), PAM_SUCCESS);
 	assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
 	assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
 	pam_end(ph, PAM_SUCCESS);
 	assert_int_equal(sf_session_count(), 0);
-	break_group_policy(false);
+	sf_break_json(GROUP_POLICY, false);
 	bf_down();
 }
 
