@@ -19,8 +19,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 1
 fi
 
-tmp=$(mktemp -d /var/tmp/sts-assume.XXXXXX)
-chmod 0755 "$tmp"
+# The throw-away users run what is staged here: outside the clone, which may
+# sit below a 0700 /root.
+. tests/lib/public-tmp.sh
+tmp=$(public_tmpdir sts-assume) || {
+	echo "assume: no directory every user can traverse (TMPDIR, /tmp, /var/tmp)"
+	echo "assume: 0 passed, 1 failed"
+	exit 1
+}
 suffix=$$
 deployer=stsad$suffix
 outsider=stsao$suffix
