@@ -87,23 +87,10 @@ ua=stsa$rnd     # a deployer: may assume UpdateAPP
 ub=stsb$rnd     # a manager: may not assume UpdateAPP
 # The test's directory holds the users' homes and runtime_dir (so every
 # directory above it must be searchable by others) and the module and the
-# helper (so its file system must allow exec).
-usable_base() {
-	local d=$1
-	[[ -d $d ]] || return 1
-	findmnt -n -o OPTIONS -T "$d" 2>/dev/null | grep -qw noexec && return 1
-	d=$(cd "$d" && pwd -P)
-	while [[ -n $d ]]; do
-		[[ $(($(stat -c '%#a' "$d") & 1)) -eq 1 ]] || return 1
-		d=${d%/*}
-	done
-	return 0
-}
-base=
-for d in "${TMPDIR:-/tmp}" /tmp /var/tmp "$ROOT/$BUILD"; do
-	usable_base "$d" && base=$d && break
-done
-if [[ -z $base ]]; then
+# helper (so its file system must allow exec): never the clone, which may sit
+# below a 0700 /root.
+. "$ROOT/tests/lib/public-tmp.sh"
+if ! base=$(public_base); then
 	echo "ssh: no directory for the test (searchable by all, exec allowed)"
 	summary
 	exit 1
@@ -160,28 +147,43 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 # --- syslog: pam_sts and sts-helper log through syslog(3) -----------------------------------
-# Without a syslog daemon (containers) their lines would be lost; capture
-# them for the reason checks below and for the failure report.
+# Their lines are captured for the reason checks below and for the failure
+# report, whether or not the host runs a syslog daemon: without one the
+# listener binds /dev/log; with one it binds beside it, and sshd (with the
+# module and the helper it runs) sees it at /dev/log in a mount namespace of
+# its own, so the daemon's /dev/log is never touched.
 syslog_file=$tmp/syslog
-if [[ ! -e /dev/log && ! -L /dev/log ]]; then
-	"$PY" - "$syslog_file" <<'PY' &
+devlog=/dev/log
+[[ -e /dev/log || -L /dev/log ]] && devlog=$tmp/devlog
+"$PY" - "$syslog_file" "$devlog" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
+s.bind(sys.argv[2])
+os.chmod(sys.argv[2], 0o666)
 with open(sys.argv[1], "ab", buffering=0) as f:
     f.write(b"ready\n")
     while True:
         f.write(s.recv(65536).rstrip(b"\n\0") + b"\n")
 PY
-	syslog_pid=$!
-	for _ in $(seq 50); do
-		[[ -S /dev/log ]] && break
-		sleep 0.1
-	done
-	[[ -S /dev/log ]] && made_devlog=1
+syslog_pid=$!
+for _ in $(seq 50); do
+	[[ -S $devlog ]] && break
+	sleep 0.1
+done
+have_syslog=0
+if [[ -S $devlog ]]; then
+	have_syslog=1
+	if [[ $devlog == /dev/log ]]; then
+		made_devlog=1
+	else
+		# shellcheck disable=SC2016
+		sshd_env=(unshare -m --propagation private -- sh -c 'mount --bind "$0" /dev/log && exec "$@"'
+			"$devlog" "${sshd_env[@]}")
+	fi
 fi
-have_syslog=$made_devlog
+if [[ $have_syslog != 1 ]]; then
+	bad "syslog: no listener at $devlog"
+fi
 # log_has NAME TEXT: pam_sts's log has TEXT (checked only when captured here)
 log_has() {
 	[[ $have_syslog == 1 ]] || return 0
