@@ -339,7 +339,8 @@ if [[ -n $unit && ! -e /run/pam_sts-helper ]]; then
 		grep -qE "sts-helper\[$served\]: issued: user=$user " "$syslog_file" && ok ||
 			bad "the broker (pid $served) did not issue the credentials: $(tail -n 5 "$syslog_file")"
 	fi
-	ls /run/pam_sts | grep -q "^$user\." && bad "the session directory is left: $(ls /run/pam_sts)" || ok
+	left=$(find /run/pam_sts -mindepth 1 -maxdepth 1 -name "$user.*")
+	[[ -z $left ]] && ok || bad "the session directory is left: $left"
 	[[ -f /var/lib/pam_sts/mfa/$user.state ]] && ok || bad "no MFA state: $(ls /var/lib/pam_sts/mfa)"
 else
 	bad "no unit, or /run/pam_sts-helper exists already: the broker cannot be tested"

@@ -56,7 +56,7 @@ while IFS= read -r line || [[ -n $line ]]; do
 	[[ $section == Service ]] || continue
 	[[ $line =~ ^([A-Za-z]+)=(.*)$ ]] || die "$unit: cannot parse: $line"
 	key=${BASH_REMATCH[1]} value=${BASH_REMATCH[2]}
-	[[ $EMULATED == *[[:space:]]$key[[:space:]]* || $NOT_EMULATED == *[[:space:]]$key[[:space:]]* ]] ||
+	[[ " $EMULATED $NOT_EMULATED " =~ [[:space:]]${key}[[:space:]] ]] ||
 		die "$unit: $key= is neither emulated nor listed as not emulated"
 	if [[ -z $value ]]; then val[$key]=""; else val[$key]="${val[$key]:+${val[$key]} }$value"; fi
 done <"$unit"
@@ -91,7 +91,9 @@ add_dirs() { # DIRECTIVE BASE
 			mkdir -p "$2/$d" || die "$2/$d: cannot create" 226
 			[[ $1 == RuntimeDirectory ]] && made_runtime+=("$2/$d")
 		fi
-		chown root:root "$2/$d" && chmod "$mode" "$2/$d" || die "$2/$d: cannot set $mode" 226
+		if ! chown root:root "$2/$d" || ! chmod "$mode" "$2/$d"; then
+			die "$2/$d: cannot set $mode" 226
+		fi
 		rw+=("$2/$d")
 	done
 }
@@ -140,6 +142,7 @@ if yes PrivateDevices; then
 fi
 case $(get ProtectSystem no) in
 strict)
+	# shellcheck disable=SC2016 # expanded inside the namespace
 	setup+=$'\n''for m in $(mounts); do case $m in /dev|/dev/*|/proc|/proc/*|/sys|/sys/*) ;; *) mount -o remount,bind,ro "$m" ;; esac; done'
 	;;
 full) setup+=$'\n'"for d in /usr /boot /efi /etc; do [[ -d \$d ]] && mount --bind \$d \$d; done; ro_under /usr /boot /efi /etc" ;;
@@ -178,6 +181,7 @@ priv=(setpriv --inh-caps=-all)
 [[ -n $bounding ]] && priv+=("--bounding-set=$bounding")
 yes NoNewPrivileges && priv+=(--no-new-privs)
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() { rm -rf "${made_runtime[@]}" ${stage:+"$stage"}; }
 # RuntimeDirectory= goes when the service stops, also when it was there before.
 for d in $(get RuntimeDirectory); do made_runtime+=("/run/$d"); done
