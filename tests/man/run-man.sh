@@ -22,5 +22,18 @@ done
 table=$(names pam_sts/args.c | sort | tr '\n' ' ')
 listed=$(grep -oE '"[a-z_]+"' lib/module_args.c | tr -d '"' | sort | tr '\n' ' ')
 check "lib/module_args.c lists the arguments of pam_sts/args.c ($listed vs $table)" '[[ $table == "$listed" ]]'
+# Intersection is \(ca (∩); \(if is "infinity" and \(*C a capital Xi in groff.
+bad_glyphs=$(grep -n '\\(if\|\\(\*C' man/*.[0-9])
+check "man pages write ∩ as \\(ca: $bad_glyphs" '[[ -z $bad_glyphs ]]'
+# Every action= value the module accepts (pam_sts/args.c) is in pam_sts(8)'s action= entry.
+entry=$(grep -m1 '^\.BR action= [a-z]' man/pam_sts.8)
+for value in $(grep -oE 'strcmp\(a->action, "[a-z-]+"\)' pam_sts/args.c | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
+	check "pam_sts(8) documents action=$value ($entry)" "[[ '$entry' =~ [\ \|]$value(\||\$) ]]"
+	check "pam_sts(8) describes action=$value" "grep -qx '\.B $value' man/pam_sts.8"
+done
+# docs/bastion.md section 6: each log line there is one a format string of the code writes.
+out=$(python3 tests/man/doc-logs.py . 2>&1)
+check "docs/bastion.md section 6 shows the log lines the code writes: $(grep -v '^ok: ' <<<"$out")" \
+	'[[ -n $out && $(grep -c "^FAIL: " <<<"$out") -eq 0 ]]'
 echo "man: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

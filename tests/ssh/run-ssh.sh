@@ -667,6 +667,12 @@ wait_sessions "one code, two logins at once: no session left" "$ub" 0
 # shellcheck source=tests/ssh/doc-stacks.sh
 . "$HERE/doc-stacks.sh"
 
+# 9. The log lines of docs/bastion.md section 6 are among the ones these logins wrote.
+if [[ $have_syslog == 1 ]]; then
+	o=$("$PY" "$ROOT/tests/man/doc-logs.py" "$ROOT" "$syslog_file" 2>&1) && ok ||
+		bad "docs/bastion.md section 6 against the captured log: $(grep -v '^ok: ' <<<"$o")"
+fi
+
 # Nothing left in runtime_dir; no secret in sshd's logs.
 left=$(find "$tmp/run" -mindepth 1 | head -n 5)
 [[ -z $left ]] && ok || bad "runtime_dir not empty: $left"
