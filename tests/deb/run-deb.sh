@@ -233,6 +233,16 @@ else
 	bad "the pam-sts-helper.service unit is not installed"
 fi
 
+# make install without DESTDIR (an install from source, into a prefix of the test's) creates
+# state_dir and its mfa/ root-only and runtime_dir searchable, as the package does.
+mi=$tmp/make-install
+make -C "$tmp/src" BUILD=debian/build SANITIZE=0 PREFIX="$mi/usr" SYSCONFDIR="$mi/etc" \
+	PAMDIR="$mi/pam" STATEDIR="$mi/var/lib/pam_sts" RUNTIMEDIR="$mi/run/pam_sts" install \
+	>"$tmp/make-install.log" 2>&1 && ok || bad "make install: $(tail -n 5 "$tmp/make-install.log")"
+expect_mode "$mi/var/lib/pam_sts" 700 root:root directory
+expect_mode "$mi/var/lib/pam_sts/mfa" 700 root:root directory
+expect_mode "$mi/run/pam_sts" 755 root:root directory
+
 # Only the PAM entry points are exported.
 syms=$(nm -D --defined-only "$module" 2>&1 | awk '{print $NF}')
 others=$(grep -v '^pam_sm_' <<<"$syms")

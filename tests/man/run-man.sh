@@ -31,6 +31,22 @@ for value in $(grep -oE 'strcmp\(a->action, "[a-z-]+"\)' pam_sts/args.c | grep -
 	check "pam_sts(8) documents action=$value ($entry)" "[[ '$entry' =~ [\ \|]$value(\||\$) ]]"
 	check "pam_sts(8) describes action=$value" "grep -qx '\.B $value' man/pam_sts.8"
 done
+# README.Debian's Purging section names everything postrm deletes on purge.
+purged=$(sed -n '/"\$1" = purge/,/^fi/p' debian/libpam-sts.postrm | grep -oE '^\s*rm -r?f [^;]*' |
+	grep -oE '/[^ ]+')
+purging=$(sed -n '/^Purging$/,$p' debian/libpam-sts.README.Debian)
+check "debian/libpam-sts.postrm deletes something on purge" '[[ -n $purged ]]'
+for p in $purged; do
+	check "README.Debian's Purging section names $p (postrm deletes it)" "grep -qF -- ' $p ' <<<\"\$purging\""
+done
+check "README.Debian says purge deletes every enrolled device" "grep -q 'every enrolled device' <<<\"\$purging\""
+# README.md's shell blocks copy only into directories that exist by then: made by an
+# earlier `mkdir -p` of the block or by `make install` (its `install -d` lines).
+made=$(grep -oE '\$\(DESTDIR\)\$\(SYSCONFDIR\)/pam_sts[^ \\]*' Makefile | sed 's|.*(SYSCONFDIR)|/etc|' | sort -u)
+missing=$(awk '/^```sh/{b=1; delete mk; next} /^```/{b=0} b && $1 == "mkdir" {for (i = 2; i <= NF && $i != "#"; i++) mk[$i] = 1}
+	b && $1 == "cp" {for (i = NF; i > 1; i--) if ($i ~ "^/") { d = $i; sub("/$", "", d); if (!(d in mk)) print d; break }}' README.md |
+	while read -r d; do grep -qx -- "$d" <<<"$made" || echo "$d"; done)
+check "README.md copies into directories that do not exist yet: $missing" '[[ -z $missing ]]'
 # docs/bastion.md section 6: each log line there is one a format string of the code writes.
 out=$(python3 tests/man/doc-logs.py . 2>&1)
 check "docs/bastion.md section 6 shows the log lines the code writes: $(grep -v '^ok: ' <<<"$out")" \
