@@ -14,6 +14,7 @@ escaping may quote or not), a %s of a format stands for one word, "..." in the g
 an elided part of one (the last %s of a format: any phrase). Prints one line per check, `FAIL: ...` for each failure; exits 1
 when any failed.
 """
+import glob
 import re
 import sys
 
@@ -90,8 +91,6 @@ def section6(root):
 def main():
     root = sys.argv[1]
     sources = []
-    import glob
-
     for pattern in ("pam_sts/*.c", "helper/*.c", "lib/*.c"):
         for path in sorted(glob.glob(root + "/" + pattern)):
             if "/stsctl" in path:
