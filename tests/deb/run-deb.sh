@@ -44,6 +44,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	bad "needs root"
 	finish
 fi
+# /etc/pam_sts/pam_sts.conf, /var/lib/pam_sts and /run/pam_sts are the machine's: the suites
+# that replace them for their run (deb, ssh) take turns, or one would move the other's aside.
+exec 9>/run/lock/pam_sts-system-tests.lock
+if ! flock -w 1800 9; then
+	echo "deb: another suite held /run/lock/pam_sts-system-tests.lock for 30 minutes"
+	bad "lock"
+	finish
+fi
 missing=()
 for tool in dpkg-buildpackage dh lintian pamtester oathtool nm useradd userdel pkg-config; do
 	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
@@ -295,23 +303,35 @@ grep -q "successfully authenticated" "$tmp/pamtester.log" && bad "pamtester says
 # No systemd here: tests/deb/unit-sandbox.sh builds the sandbox from the installed unit's own
 # directives (read-only file system but for the paths it lists, its capabilities, no new
 # privileges, its umask) and runs its ExecStart= in it. /run/pam_sts comes from the package's
-# tmpfiles.d file, as at boot. The broker's log lines (syslog, captured here when the host has
-# no syslog) show that it, and not the module's fallback to sts-helper, served the login.
+# tmpfiles.d file, as at boot. The broker's log lines (syslog, captured here) show that it, and
+# not the module's fallback to sts-helper, served the login.
 unit=$(grep -E '/systemd/system/pam-sts-helper\.service$' "$tmp/files.list" | head -n 1)
+# Captured whether or not the host runs a syslog daemon: without one the listener binds
+# /dev/log; with one it binds beside it, and the broker and pamtester see it at /dev/log in a
+# mount namespace of their own (with_log), so the daemon's /dev/log is never touched.
 syslog_file=$tmp/syslog
-if [[ ! -e /dev/log && ! -L /dev/log ]]; then
-	python3 - "$syslog_file" <<'PY' &
+devlog=/dev/log
+[[ -e /dev/log || -L /dev/log ]] && devlog=$tmp/devlog
+python3 - "$syslog_file" "$devlog" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
+s.bind(sys.argv[2])
+os.chmod(sys.argv[2], 0o666)
 with open(sys.argv[1], "ab", buffering=0) as f:
     while True:
         f.write(s.recv(65536).rstrip(b"\n\0") + b"\n")
 PY
-	syslog_pid=$!
-	for _ in $(seq 50); do [[ -S /dev/log ]] && break; sleep 0.1; done
-	[[ -S /dev/log ]] && made_devlog=1
+syslog_pid=$!
+for _ in $(seq 50); do [[ -S $devlog ]] && break; sleep 0.1; done
+with_log=()
+if [[ -S $devlog && $devlog == /dev/log ]]; then
+	made_devlog=1
+elif [[ -S $devlog ]]; then
+	# shellcheck disable=SC2016
+	with_log=(unshare -m --propagation private -- sh -c 'mount --bind "$0" /dev/log && exec "$@"'
+		"$devlog")
+else
+	bad "syslog: no listener at $devlog"
 fi
 # Every unit directive the sandbox does not emulate (seccomp, systemd's own) is checked here.
 unit_has() { grep -qE "^$1=(.* )?$2( |\$)" "$unit"; }
@@ -328,7 +348,7 @@ echo "account_id = 123456789012" >>/etc/pam_sts/pam_sts.conf
 printf '%s\n' 'auth required pam_sts.so' 'account required pam_sts.so action=session' \
 	'session required pam_sts.so' >"/etc/pam.d/$service"
 if [[ -n $unit && ! -e /run/pam_sts-helper ]]; then
-	"$ROOT/tests/deb/unit-sandbox.sh" "$unit" >"$tmp/broker.log" 2>&1 &
+	"${with_log[@]}" "$ROOT/tests/deb/unit-sandbox.sh" "$unit" >"$tmp/broker.log" 2>&1 &
 	broker_pid=$!
 	for _ in $(seq 1 100); do [[ -S /run/pam_sts-helper/helper.sock ]] && break; sleep 0.05; done
 	expect_mode /run/pam_sts-helper/helper.sock 600 root:root socket
@@ -336,16 +356,15 @@ if [[ -n $unit && ! -e /run/pam_sts-helper ]]; then
 	served=$(pgrep -P "$broker_pid" | head -n 1)
 	# The next code (the window takes one step ahead): the one above is used.
 	code=$(oathtool --totp -b -N "now + 30 seconds" "$secret")
-	printf '%s\n' "$code" | timeout 60 pamtester "$service" "$user" authenticate acct_mgmt \
+	printf '%s\n' "$code" | timeout 60 "${with_log[@]}" pamtester "$service" "$user" authenticate acct_mgmt \
 		open_session close_session >"$tmp/login.log" 2>&1 && rc=0 || rc=$?
 	[[ $rc -eq 0 ]] && ok || bad "a whole login through the sandboxed broker failed (exit $rc):" \
 		"$(cat "$tmp/login.log") $(grep -h pam_sts "$syslog_file" 2>/dev/null | tail -n 5)"
 	for line in "user $user passed MFA" "operation=GetSessionToken" "issued: user=$user" \
 		"session $user."; do
-		if [[ $made_devlog -eq 0 ]]; then break; fi
 		grep -qF -- "$line" "$syslog_file" && ok || bad "the login's log lacks '$line'"
 	done
-	if [[ $made_devlog -eq 1 && -n $served ]]; then
+	if [[ -n $served ]]; then
 		grep -qE "sts-helper\[$served\]: issued: user=$user " "$syslog_file" && ok ||
 			bad "the broker (pid $served) did not issue the credentials: $(tail -n 5 "$syslog_file")"
 	fi

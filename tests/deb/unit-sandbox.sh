@@ -89,7 +89,6 @@ add_dirs() { # DIRECTIVE BASE
 		[[ $d != /* && $d != *..* ]] || die "$1=$d: not a relative path"
 		if [[ ! -d $2/$d ]]; then
 			mkdir -p "$2/$d" || die "$2/$d: cannot create" 226
-			[[ $1 == RuntimeDirectory ]] && made_runtime+=("$2/$d")
 		fi
 		if ! chown root:root "$2/$d" || ! chmod "$mode" "$2/$d"; then
 			die "$2/$d: cannot set $mode" 226
@@ -97,10 +96,6 @@ add_dirs() { # DIRECTIVE BASE
 		rw+=("$2/$d")
 	done
 }
-add_dirs StateDirectory /var/lib
-add_dirs RuntimeDirectory /run
-add_dirs LogsDirectory /var/log
-add_dirs CacheDirectory /var/cache
 for p in $(get ReadWritePaths); do
 	if [[ $p == -* ]]; then
 		p=${p#-}
@@ -109,6 +104,16 @@ for p in $(get ReadWritePaths); do
 	[[ -e $p ]] || die "ReadWritePaths=$p does not exist" 226
 	rw+=("$p")
 done
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() { rm -rf "${made_runtime[@]}" ${stage:+"$stage"}; }
+# RuntimeDirectory= goes when the service stops, also when it was there before.
+for d in $(get RuntimeDirectory); do made_runtime+=("/run/$d"); done
+stage=""
+trap cleanup EXIT
+add_dirs StateDirectory /var/lib
+add_dirs RuntimeDirectory /run
+add_dirs LogsDirectory /var/log
+add_dirs CacheDirectory /var/cache
 
 setup=$(
 	cat <<'EOF'
@@ -131,7 +136,6 @@ EOF
 setup+=$'\n'"mount --make-rprivate /"
 # PrivateDevices=: built in a staging directory before anything is read-only, then moved
 # onto /dev (the log socket is bound into it first: a bind of /dev/log goes with the old /dev).
-stage=""
 if yes PrivateDevices; then
 	stage=$(mktemp -d /run/unit-sandbox.XXXXXX) || die "mktemp" 226
 	setup+=$'\n'"mount -t tmpfs -o mode=0755,nosuid,noexec tmpfs $stage"
@@ -181,18 +185,18 @@ priv=(setpriv --inh-caps=-all)
 [[ -n $bounding ]] && priv+=("--bounding-set=$bounding")
 yes NoNewPrivileges && priv+=(--no-new-privs)
 
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() { rm -rf "${made_runtime[@]}" ${stage:+"$stage"}; }
-# RuntimeDirectory= goes when the service stops, also when it was there before.
-for d in $(get RuntimeDirectory); do made_runtime+=("/run/$d"); done
-trap cleanup EXIT
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT
+interrupted=0
+trap 'interrupted=1; kill -TERM "$child" 2>/dev/null' TERM INT
 # unshare and bash exec (no fork): the child's pid is the service's.
 unshare --mount --propagation private bash -c "$setup"$'\n''exec "$@"' sandbox "${priv[@]}" -- "$@" &
 child=$!
-while :; do
+wait "$child"
+rc=$?
+# A signal to this script cuts that wait short (128 + the signal): the service's own status
+# comes from the next one (127 when it had ended before the signal).
+if [[ $interrupted == 1 ]]; then
 	wait "$child"
-	rc=$?
-	kill -0 "$child" 2>/dev/null || break
-done
+	again=$?
+	[[ $again -ne 127 ]] && rc=$again
+fi
 exit "$rc"

@@ -44,6 +44,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	summary 1
 	exit 0
 fi
+# /etc/pam_sts/pam_sts.conf, /var/lib/pam_sts and /run/pam_sts are the machine's: the suites
+# that replace them for their run (deb, ssh) take turns, or one would move the other's aside.
+exec 9>/run/lock/pam_sts-system-tests.lock
+if ! flock -w 1800 9; then
+	echo "ssh: another suite held /run/lock/pam_sts-system-tests.lock for 30 minutes"
+	summary
+	exit 1
+fi
 # Under SANITIZE=1 the module is built with ASan and UBSan: their runtimes
 # must come first in sshd, so sshd runs with them preloaded, and every
 # report they write (log_path below) is a failure.
