@@ -19,7 +19,7 @@
 # override it), so it runs through a symbolic link named after the service
 # (and with PAMServiceName where sshd -T knows that option); /etc/pam.d/sshd
 # is never touched. Two sshds: one for AssumeRole UpdateAPP, one for
-# GetSessionToken.
+# GetSessionToken; then three with the guide's own stacks (doc-stacks.sh).
 #
 # `[[ cond ]] && ok || bad ...` is safe here: ok always succeeds.
 # shellcheck disable=SC2015
@@ -43,6 +43,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "ssh: needs root (users, groups, /etc/pam.d, sshd)"
 	summary 1
 	exit 0
+fi
+# /etc/pam_sts/pam_sts.conf, /var/lib/pam_sts and /run/pam_sts are the machine's: the suites
+# that replace them for their run (deb, ssh) take turns, or one would move the other's aside.
+exec 9>/run/lock/pam_sts-system-tests.lock
+if ! flock -w 1800 9; then
+	echo "ssh: another suite held /run/lock/pam_sts-system-tests.lock for 30 minutes"
+	summary
+	exit 1
 fi
 # Under SANITIZE=1 the module is built with ASan and UBSan: their runtimes
 # must come first in sshd, so sshd runs with them preloaded, and every
@@ -364,23 +372,23 @@ EOF
 free_port() {
 	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-# start_sshd SERVICE -> sets $port (sshd listening), or fails
+# start_sshd SERVICE [CONFIG] -> sets $port (sshd listening), or fails
 start_sshd() {
-	local svc=$1 try pid named=()
+	local svc=$1 cfg=${2:-$tmp/sshd_config} try pid named=()
 	ln -sf /usr/sbin/sshd "$tmp/bin/$svc"
-	if ! "$tmp/bin/$svc" -t -f "$tmp/sshd_config" >"$tmp/sshd-t.out" 2>&1; then
+	if ! "$tmp/bin/$svc" -t -f "$cfg" >"$tmp/sshd-t.out" 2>&1; then
 		bad "sshd -t: $(cat "$tmp/sshd-t.out")"
 		return 1
 	fi
 	# Newer OpenSSH names the PAM service in its configuration instead.
-	if "$tmp/bin/$svc" -T -f "$tmp/sshd_config" 2>/dev/null | grep -qi '^pamservicename '; then
+	if "$tmp/bin/$svc" -T -f "$cfg" 2>/dev/null | grep -qi '^pamservicename '; then
 		named=(-o "PAMServiceName=$svc")
 	fi
 	for try in 1 2 3; do
 		port=$(free_port)
 		: >"$tmp/$svc.log"
 		# An absolute path: sshd re-executes itself by it.
-		"${sshd_env[@]}" "$tmp/bin/$svc" -D -f "$tmp/sshd_config" -E "$tmp/$svc.log" -o "Port=$port" \
+		"${sshd_env[@]}" "$tmp/bin/$svc" -D -f "$cfg" -E "$tmp/$svc.log" -o "Port=$port" \
 			-o "PidFile=$tmp/$svc.pid" "${named[@]}" &
 		pid=$!
 		sshd_pids+=("$pid")
@@ -662,6 +670,16 @@ done
 [[ $won -eq 1 && $lost -eq 1 ]] && ok || bad "one code, two logins at once: $won got in, $lost refused"
 log_has "one code, two logins at once: the replay refused" "user $ub presented an already used code"
 wait_sessions "one code, two logins at once: no session left" "$ub" 0
+
+# 8. The guide's own stacks (docs/bastion.md), as it gives them.
+# shellcheck source=tests/ssh/doc-stacks.sh
+. "$HERE/doc-stacks.sh"
+
+# 9. The log lines of docs/bastion.md section 6 are among the ones these logins wrote.
+if [[ $have_syslog == 1 ]]; then
+	o=$("$PY" "$ROOT/tests/man/doc-logs.py" "$ROOT" "$syslog_file" 2>&1) && ok ||
+		bad "docs/bastion.md section 6 against the captured log: $(grep -v '^ok: ' <<<"$o")"
+fi
 
 # Nothing left in runtime_dir; no secret in sshd's logs.
 left=$(find "$tmp/run" -mindepth 1 | head -n 5)
