@@ -9,7 +9,7 @@
  * Requests (key=value lines):
  *   version=1, op=mfa|decide|roles|open|verify, config=FILE (honoured
  *   only when the helper is not running elevated by a set-uid bit), and per op:
- *   mfa:    user, code, service, source_ip (helper/sts_helper_mfa.c; a
+ *   mfa:    user, code, service, rhost, source_ip (helper/sts_helper_mfa.c; a
  *           passed code's answer carries GetSessionToken's grant:
  *           helper/sts_helper_session_grant.c)
  *   decide: user, service, rhost, source_ip, mfa_time, operation, target,
