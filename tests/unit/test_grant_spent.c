@@ -113,7 +113,7 @@ static void test_prune(void **st)
 
 static void test_refuses_untrusted(void **st)
 {
-	char cmd[300];
+	char cmd[600];
 
 	(void)st;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir '%s.elsewhere' && ln -s '%s.elsewhere' '%s'",
