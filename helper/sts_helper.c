@@ -19,7 +19,8 @@
  *           (helper/sts_helper_decide.c)
  *   roles:  user, service, source_ip, mfa_time
  *   open:   user, service, rhost, grant, profile, secrets=yes|no, session
- *           (the session directory's name, chosen by the module)
+ *           (the session directory's name, chosen by the module), pid (the
+ *           process opening the session: lib/session_reap.h)
  *   verify: access_key_id, secret_access_key, session_token
  * (Closing a session needs no key: the module removes the directory.)
  * Answers: status=ok|denied|error, message, and the op's results.

@@ -4,6 +4,8 @@
  * from the files: sts_helper_memo.h), mint, write the session's credentials
  * file, log the audit record, answer.
  */
+#include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,19 +228,48 @@ static char *credentials_text(const open_ctx *o, size_t *len)
 	return text;
 }
 
+/* The session's owner for its record (lib/session_reap.h): the process the
+ * module runs in, which stays until it closes the session. None (0) from a
+ * caller that sends no pid: then only the credentials' expiry ends it. */
+static int session_owner(open_ctx *o, sts_session_owner *owner)
+{
+	const char *text = sts_msg_get(o->req, "pid");
+	char *end = NULL;
+	long pid = 0;
+
+	if (text) {
+		errno = 0;
+		pid = strtol(text, &end, 10);
+		if (errno || *text < '1' || *text > '9' || *end || pid > INT_MAX) {
+			snprintf(o->message, sizeof(o->message), "open: user %s: bad pid", o->user);
+			return fail(o, "error");
+		}
+	}
+	owner->pid = (pid_t)pid;
+	owner->expires = o->creds.expiration;
+	return 0;
+}
+
 static int deliver(open_ctx *o)
 {
 	size_t len = 0;
-	char *text = credentials_text(o, &len);
+	char *text;
+	sts_session_owner owner;
 	sts_error err;
 	int rc;
 
+	if (session_owner(o, &owner) < 0)
+		return -1;
+	/* The user's sessions whose owner is gone (killed without closing)
+	 * go before this one is added. */
+	sts_helper_reap(&o->settings, o->user);
+	text = credentials_text(o, &len);
 	if (!text) {
 		snprintf(o->message, sizeof(o->message), "open: out of memory");
 		return fail(o, "error");
 	}
-	rc = sts_session_create(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->pw.pw_gid, text,
-				len, o->session, &err);
+	rc = sts_session_create(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->pw.pw_gid,
+				&owner, text, len, o->session, &err);
 	sts_free_secret(text, len);
 	if (rc < 0) {
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
