@@ -13,7 +13,8 @@ void sts_helper_reap(const sts_settings *settings, const char *user)
 	if (n < 0)
 		syslog(LOG_WARNING, "reap: %s", err.msg);
 	else if (n > 0 && user)
-		syslog(LOG_INFO, "reap: user %s: removed %d session(s) whose owner is gone", user, n);
+		syslog(LOG_INFO, "reap: user %s: removed %d session(s) whose owner is gone", user,
+		       n);
 	else if (n > 0)
 		syslog(LOG_INFO, "reap: removed %d session(s) whose owner is gone", n);
 }

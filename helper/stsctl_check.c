@@ -176,16 +176,18 @@ static void check_runtime_reachable(check_ctx *c)
 		if (stat(prefix, &st) < 0) {
 			if (errno == ENOENT && end == len)
 				break; /* created at the first login */
-			snprintf(msg, sizeof(msg), "%s: runtime_dir %s cannot be created under it: %s",
-				 prefix, dir, strerror(errno));
+			snprintf(msg, sizeof(msg),
+				 "%s: runtime_dir %s cannot be created under it: %s", prefix, dir,
+				 strerror(errno));
 			fault(c, msg);
 			return;
 		}
 		if (S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH)) {
-			snprintf(msg, sizeof(msg),
-				 "%s: mode %04o: users cannot traverse it to reach their credentials "
-				 "under runtime_dir %s",
-				 prefix, (unsigned)(st.st_mode & 07777), dir);
+			snprintf(
+				msg, sizeof(msg),
+				"%s: mode %04o: users cannot traverse it to reach their credentials "
+				"under runtime_dir %s",
+				prefix, (unsigned)(st.st_mode & 07777), dir);
 			fault(c, msg);
 			return;
 		}

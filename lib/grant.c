@@ -13,8 +13,8 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
-#define PREFIX	"g1."
-#define MAC_HEX 64
+#define PREFIX	  "g1."
+#define MAC_HEX	  64
 #define NONCE_LEN 16
 
 static void to_hex(const unsigned char *in, size_t len, char *out)

@@ -39,7 +39,8 @@ static int private_dir(int parent, const char *name, const char *shown, sts_erro
 	if (fstat(fd, &st) < 0 || st.st_uid != sts_euid() || (st.st_mode & 022) ||
 	    (parent >= 0 && (st.st_mode & 077))) {
 		close(fd);
-		return sts_error_set(err, "%s: refused: must be owned by uid %u and closed to others",
+		return sts_error_set(err,
+				     "%s: refused: must be owned by uid %u and closed to others",
 				     shown, (unsigned)sts_euid());
 	}
 	return fd;

@@ -15,12 +15,16 @@
 #include "fileio.h"
 #include "session_dir.h"
 
-#define RECORD_MAX     128
-#define STAT_MAX       1024
+#define RECORD_MAX	128
+#define STAT_MAX	1024
 #define STARTTIME_FIELD 22
-#define HEX_LEN	       32
+#define HEX_LEN		32
 
-enum { PROC_GONE = 0, PROC_FOUND = 1, PROC_UNKNOWN = -1 };
+enum {
+	PROC_GONE = 0,
+	PROC_FOUND = 1,
+	PROC_UNKNOWN = -1
+};
 
 /* The start time of |pid| from /proc: PROC_FOUND with it, PROC_GONE when
  * there is no such process, PROC_UNKNOWN when /proc does not say. */
@@ -160,8 +164,9 @@ static int open_runtime(const char *runtime_dir, sts_error *err)
 		return sts_error_set(err, "%s: cannot open: %s", runtime_dir, strerror(errno));
 	if (fstat(fd, &st) < 0 || st.st_uid != sts_euid() || (st.st_mode & 022)) {
 		close(fd);
-		return sts_error_set(err, "%s: refused: must be owned by uid %u and writable by "
-					  "nobody else",
+		return sts_error_set(err,
+				     "%s: refused: must be owned by uid %u and writable by "
+				     "nobody else",
 				     runtime_dir, (unsigned)sts_euid());
 	}
 	return fd;

@@ -116,8 +116,9 @@ static void test_refuses_untrusted(void **st)
 	char cmd[600];
 
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir '%s.elsewhere' && ln -s '%s.elsewhere' '%s'",
-		 grants, state, state, grants);
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf '%s' && mkdir '%s.elsewhere' && ln -s '%s.elsewhere' '%s'", grants, state,
+		 state, grants);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(spend("g1.link.x", NOW + 300, NOW), -1);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s.elsewhere' && mkdir -m 0777 '%s'", grants,

@@ -276,10 +276,8 @@ static void test_runtime_dir_mode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exact_modes),
-		cmocka_unit_test(test_own_files),
-		cmocka_unit_test(test_user_creates_nothing),
-		cmocka_unit_test(test_reap),
+		cmocka_unit_test(test_exact_modes),	     cmocka_unit_test(test_own_files),
+		cmocka_unit_test(test_user_creates_nothing), cmocka_unit_test(test_reap),
 		cmocka_unit_test(test_runtime_dir_mode),
 	};
 	umask(077);
