@@ -21,17 +21,23 @@
 #define DIGEST_LEN     32
 
 /* The directory |name| under |parent| (-1: |name| is a path), created 0700
- * when absent; it must be a directory of the effective user's, closed to
- * everyone else. Returns its descriptor or -1 with |err| set. */
-static int private_dir(int parent, const char *name, const char *shown, sts_error *err)
+ * when absent (then *|created|, when given, is set); it must be a directory
+ * of the effective user's, closed to everyone else. Returns its descriptor
+ * or -1 with |err| set. */
+static int private_dir(int parent, const char *name, const char *shown, bool *created,
+		       sts_error *err)
 {
 	int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	int fd = parent < 0 ? open(name, flags) : openat(parent, name, flags);
 	struct stat st;
 
 	if (fd < 0 && errno == ENOENT && parent >= 0) {
-		if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
+		if (mkdirat(parent, name, 0700) == 0) {
+			if (created)
+				*created = true;
+		} else if (errno != EEXIST) {
 			return sts_error_set(err, "%s: cannot create: %s", shown, strerror(errno));
+		}
 		fd = openat(parent, name, flags);
 	}
 	if (fd < 0)
@@ -118,9 +124,10 @@ static void prune(int gfd, int64_t now)
 	closedir(d);
 }
 
-/* Creates the marker; 0, 1 (it exists: opened before) or -1. */
+/* Creates the marker; 0, 1 (it exists: opened before) or -1. *|new_bucket|
+ * tells whether its bucket was created for it. */
 static int create_marker(int gfd, const char *sealed, int64_t expires, const char *shown,
-			 sts_error *err)
+			 bool *new_bucket, sts_error *err)
 {
 	char bucket[24], hex[2 * DIGEST_LEN + 1], where[4200];
 	int64_t rounded = (expires + BUCKET_SECONDS - 1) / BUCKET_SECONDS * BUCKET_SECONDS;
@@ -130,7 +137,7 @@ static int create_marker(int gfd, const char *sealed, int64_t expires, const cha
 	snprintf(where, sizeof(where), "%s/%s", shown, bucket);
 	if (!digest_hex(sealed, hex))
 		return sts_error_set(err, "%s: cannot hash the grant", shown);
-	bfd = private_dir(gfd, bucket, where, err);
+	bfd = private_dir(gfd, bucket, where, new_bucket, err);
 	if (bfd < 0)
 		return -1;
 	fd = openat(bfd, hex, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -153,20 +160,24 @@ int sts_grant_spend(const char *state_dir, const char *sealed, int64_t expires, 
 		    sts_error *err)
 {
 	char shown[4096];
+	bool new_bucket = false;
 	int sfd, gfd, rc;
 
 	if (!sealed || expires <= 0)
 		return sts_error_set(err, "grant: nothing to record");
 	snprintf(shown, sizeof(shown), "%s/%s", state_dir, STS_GRANT_SPENT_DIR);
-	sfd = private_dir(-1, state_dir, state_dir, err);
+	sfd = private_dir(-1, state_dir, state_dir, NULL, err);
 	if (sfd < 0)
 		return -1;
-	gfd = private_dir(sfd, STS_GRANT_SPENT_DIR, shown, err);
+	gfd = private_dir(sfd, STS_GRANT_SPENT_DIR, shown, NULL, err);
 	close(sfd);
 	if (gfd < 0)
 		return -1;
-	rc = create_marker(gfd, sealed, expires, shown, err);
-	prune(gfd, now);
+	rc = create_marker(gfd, sealed, expires, shown, &new_bucket, err);
+	/* The first grant of a new minute lists the buckets; the others
+	 * only create their file. */
+	if (new_bucket)
+		prune(gfd, now);
 	close(gfd);
 	return rc;
 }
