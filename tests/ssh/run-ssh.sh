@@ -484,7 +484,7 @@ check_session() {
 	[[ $cf == "$tmp/run/$u."*/credentials ]] && ok || bad "$name: AWS_SHARED_CREDENTIALS_FILE='$cf'"
 	[[ $akid =~ ^ASIA[A-Z2-7]{16}$ ]] && ok || bad "$name: access key id in the file: '$akid'"
 	[[ $(val FILE_STAT "$o") == "$u 600" ]] && ok || bad "$name: credentials file: $(val FILE_STAT "$o")"
-	[[ $(val DIR_STAT "$o") == "$u 700" ]] && ok || bad "$name: session directory: $(val DIR_STAT "$o")"
+	[[ $(val DIR_STAT "$o") == "root 710" ]] && ok || bad "$name: session directory: $(val DIR_STAT "$o")"
 	[[ $(val AWS_RC "$o") == 0 ]] && ok || bad "$name: aws configure export-credentials: exit $(val AWS_RC "$o"): $(val AWS_OTHER "$o")"
 	[[ -n $akid && $(val AWS_AKID "$o") == "$akid" ]] && ok ||
 		bad "$name: aws export-credentials printed AWS_ACCESS_KEY_ID='$(val AWS_AKID "$o")', the file has '$akid'"
