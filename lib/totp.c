@@ -67,7 +67,8 @@ int sts_totp_check(const unsigned char *secret, size_t secret_len, sts_totp_alg 
 	uint64_t counter = 0;
 	int pos = 0, rc;
 
-	if (digits < STS_TOTP_DIGITS_MIN || digits > STS_TOTP_DIGITS_MAX || period == 0 || !well_formed(code, digits))
+	if (digits < STS_TOTP_DIGITS_MIN || digits > STS_TOTP_DIGITS_MAX || period == 0 ||
+	    !well_formed(code, digits))
 		return code && strlen(code) <= 16 ? 1 : -1;
 	if (oath_init() != OATH_OK)
 		return -1;

@@ -61,20 +61,20 @@ static int read_mfa_result(account_ctx *a)
 
 	if (pam_get_data(a->pamh, STS_MFA_DATA, &data) != PAM_SUCCESS || !data) {
 		sts_pam_log(a->pamh, LOG_NOTICE,
-			   "user %s: no MFA from the auth phase of this login (is pam_sts in the "
-			   "auth stack of service %s?)",
-			   a->login.user, a->login.service);
+			    "user %s: no MFA from the auth phase of this login (is pam_sts in the "
+			    "auth stack of service %s?)",
+			    a->login.user, a->login.service);
 		return PAM_PERM_DENIED;
 	}
 	r = data;
 	if (strcmp(r->user, a->login.user) != 0) {
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: the MFA of this login was %s's",
-			   a->login.user, r->user);
+			    a->login.user, r->user);
 		return PAM_PERM_DENIED;
 	}
 	if (r->auth_time > now || now - r->auth_time >= (int64_t)a->settings->ticket_ttl) {
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: the MFA of this login is too old",
-			   a->login.user);
+			    a->login.user);
 		return PAM_PERM_DENIED;
 	}
 	a->mfa = r;
@@ -120,7 +120,7 @@ static int helper_error(account_ctx *a, const char *what, const sts_msg *resp)
 	const char *why = sts_msg_get(resp, "message");
 
 	sts_pam_log(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what,
-		   why ? why : "the helper's answer is incomplete");
+		    why ? why : "the helper's answer is incomplete");
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
@@ -301,9 +301,9 @@ static int hand_on_grant(account_ctx *a, const sts_msg *resp)
 		log_decision(a, resp);
 	else
 		sts_pam_log(a->pamh, LOG_ERR,
-			   "user %s: %s allowed, but the grant could not be "
-			   "handed on: %s",
-			   a->login.user, request_name(a, resp), pam_strerror(a->pamh, rc));
+			    "user %s: %s allowed, but the grant could not be "
+			    "handed on: %s",
+			    a->login.user, request_name(a, resp), pam_strerror(a->pamh, rc));
 	return rc;
 }
 
@@ -343,9 +343,9 @@ static int hand_on_auth_grant(account_ctx *a)
 	}
 	if (rc != PAM_SUCCESS) {
 		sts_pam_log(a->pamh, LOG_ERR,
-			   "user %s: GetSessionToken allowed, but the grant could not be handed "
-			   "on: %s",
-			   a->login.user, pam_strerror(a->pamh, rc));
+			    "user %s: GetSessionToken allowed, but the grant could not be handed "
+			    "on: %s",
+			    a->login.user, pam_strerror(a->pamh, rc));
 		return rc;
 	}
 	log_line(a, true, sts_operation_name(STS_OP_SESSION), NULL, "allowed", STS_SESSION_REASON);

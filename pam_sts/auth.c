@@ -103,7 +103,7 @@ static int get_code(auth_ctx *a, char **code)
 		}
 		if (a->args->use_first_pass) {
 			sts_pam_log(a->pamh, LOG_NOTICE,
-				   "use_first_pass: no code from an earlier module");
+				    "use_first_pass: no code from an earlier module");
 			return PAM_AUTH_ERR;
 		}
 	}
@@ -136,25 +136,25 @@ static int outcome(auth_ctx *a, const sts_msg *resp, int64_t *auth_time)
 		return PAM_SUCCESS;
 	if (strcmp(status, "denied") != 0 || !result) {
 		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s", a->user,
-			   why ? why : "the helper's answer is incomplete");
+			    why ? why : "the helper's answer is incomplete");
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	if (strcmp(result, "no-device") == 0)
 		return no_device(a);
 	if (strcmp(result, "locked") == 0) {
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s is locked out for %lld more seconds",
-			   a->user, number(resp, "seconds"));
+			    a->user, number(resp, "seconds"));
 		return PAM_MAXTRIES;
 	}
 	if (strcmp(result, "replay") == 0)
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s presented %s", a->user,
-			   sts_msg_get(resp, "floor") ?
-				   "a code at or below the rebuilt replay floor" :
-				   "an already used code");
+			    sts_msg_get(resp, "floor") ?
+				    "a code at or below the rebuilt replay floor" :
+				    "an already used code");
 	if (sts_msg_get(resp, "lockout"))
 		sts_pam_log(a->pamh, LOG_WARNING,
-			   "user %s locked out for %lld seconds after %lld failures", a->user,
-			   number(resp, "lockout"), number(resp, "failures"));
+			    "user %s locked out for %lld seconds after %lld failures", a->user,
+			    number(resp, "lockout"), number(resp, "failures"));
 	return PAM_AUTH_ERR;
 }
 
@@ -169,7 +169,8 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 	int rc;
 
 	if (why_not) {
-		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: invalid input: the answer %s (counted as a wrong code)",
+		sts_pam_log(a->pamh, LOG_NOTICE,
+			    "user %s: invalid input: the answer %s (counted as a wrong code)",
 			    a->user, why_not);
 		code = "";
 	}

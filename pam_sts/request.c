@@ -39,7 +39,8 @@ int sts_login_items_check(pam_handle_t *pamh)
 	static const struct {
 		int type;
 		const char *name;
-	} items[] = { { PAM_USER, "PAM_USER" }, { PAM_SERVICE, "PAM_SERVICE" },
+	} items[] = { { PAM_USER, "PAM_USER" },
+		      { PAM_SERVICE, "PAM_SERVICE" },
 		      { PAM_RHOST, "PAM_RHOST" } };
 
 	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
@@ -163,7 +164,7 @@ int sts_request_from_app(pam_handle_t *pamh, char **app_request)
 	*app_request = NULL;
 	if (!text) {
 		sts_pam_log(pamh, LOG_NOTICE, "action=requested, but the application sent no %s",
-			   STS_REQUEST_ENV);
+			    STS_REQUEST_ENV);
 		return PAM_PERM_DENIED;
 	}
 	/* The helper protocol's values are single lines (json-c's plain form,
@@ -178,9 +179,9 @@ int sts_request_from_app(pam_handle_t *pamh, char **app_request)
 	pam_putenv(pamh, STS_REQUEST_ENV);
 	if (why) {
 		sts_pam_log(pamh, LOG_ERR,
-			   "%s from the application is malformed: %s (at most %u "
-			   "bytes on one line)",
-			   STS_REQUEST_ENV, why, STS_APP_REQUEST_MAX);
+			    "%s from the application is malformed: %s (at most %u "
+			    "bytes on one line)",
+			    STS_REQUEST_ENV, why, STS_APP_REQUEST_MAX);
 		return PAM_SERVICE_ERR;
 	}
 	if (!*app_request) {

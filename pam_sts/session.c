@@ -193,8 +193,8 @@ static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const c
 		if (pam_getenv(pamh, names[i]))
 			pam_putenv(pamh, names[i]);
 	pam_set_data(pamh, DATA_SESSION, NULL, NULL);
-	sts_pam_log(pamh, LOG_ERR, "user %s: out of memory setting up session %s; %s", user, session,
-		   removed ? "its files were removed" : "its files could not be removed");
+	sts_pam_log(pamh, LOG_ERR, "user %s: out of memory setting up session %s; %s", user,
+		    session, removed ? "its files were removed" : "its files could not be removed");
 }
 
 /* After a failed exchange: the helper may have created the session (it
@@ -246,13 +246,14 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	rc = build_request(pamh, args, user, grant, name, &req);
 	if (rc != PAM_SUCCESS) {
 		sts_msg_free(&req);
-		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory before running the helper", user);
+		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory before running the helper",
+			    user);
 		return PAM_SESSION_ERR;
 	}
 	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
 		sts_msg_free(&req);
 		sts_pam_log(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
-			   discard_session(pamh, settings, user, name));
+			    discard_session(pamh, settings, user, name));
 		return PAM_SESSION_ERR;
 	}
 	sts_msg_free(&req);
@@ -264,8 +265,8 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 		const char *why = sts_msg_get(&resp, "message");
 
 		sts_pam_log(pamh, LOG_ERR, "user %s: no credentials issued: %s%s", user,
-			   why ? why : "the helper's answer is incomplete",
-			   discard_session(pamh, settings, user, name));
+			    why ? why : "the helper's answer is incomplete",
+			    discard_session(pamh, settings, user, name));
 		sts_msg_free(&resp);
 		return PAM_SESSION_ERR;
 	}
@@ -307,9 +308,9 @@ int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
 	}
 	if (!grant) {
 		sts_pam_log(pamh, LOG_ERR,
-			   "user %s: no grant from the account phase (is pam_sts in the account "
-			   "stack, and did it allow?)",
-			   user);
+			    "user %s: no grant from the account phase (is pam_sts in the account "
+			    "stack, and did it allow?)",
+			    user);
 		return PAM_SESSION_ERR;
 	}
 	rc = load_settings(pamh, args, &settings);
@@ -361,7 +362,7 @@ static int remove_session(pam_handle_t *pamh, const sts_settings *settings, cons
 
 	if (!owner_known && !pw) {
 		sts_pam_log(pamh, LOG_ERR, "user %s: no such user; session %s left", user,
-			   session->name);
+			    session->name);
 		return PAM_SESSION_ERR;
 	}
 	if (pw)
@@ -369,11 +370,11 @@ static int remove_session(pam_handle_t *pamh, const sts_settings *settings, cons
 	rc = sts_session_remove(settings->runtime_dir, user, session->uid, session->name, &err);
 	if (rc < 0) {
 		sts_pam_log(pamh, LOG_ERR, "user %s: closing session %s: %s", user, session->name,
-			   err.msg);
+			    err.msg);
 		return PAM_SESSION_ERR;
 	}
 	sts_pam_log(pamh, LOG_INFO, "user %s: session %s closed%s", user, session->name,
-		   rc == 1 ? " (already gone)" : "");
+		    rc == 1 ? " (already gone)" : "");
 	return PAM_SUCCESS;
 }
 

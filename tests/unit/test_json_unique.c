@@ -60,9 +60,10 @@ static void test_repeats_are_named(void **st)
 static void test_documents_without_repeats(void **st)
 {
 	(void)st;
-	assert_string_equal(repeat_in("{\"a\":{\"a\":1},\"b\":{\"a\":2},\"c\":[{\"a\":1},{\"a\":2}]}",
-				      JSON_TOKENER_STRICT),
-			    "");
+	assert_string_equal(
+		repeat_in("{\"a\":{\"a\":1},\"b\":{\"a\":2},\"c\":[{\"a\":1},{\"a\":2}]}",
+			  JSON_TOKENER_STRICT),
+		"");
 	assert_string_equal(repeat_in("{\"a\\\"b\":1,\"a\\\"c\":\"x\\\"y\"}", JSON_TOKENER_STRICT),
 			    "");
 	assert_string_equal(repeat_in("[\"a\",\"a\"]", JSON_TOKENER_STRICT), "");

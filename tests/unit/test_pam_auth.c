@@ -189,7 +189,7 @@ static void test_answers_that_cannot_be_codes(void **st)
 	assert_true(fx_capture_end(&log));
 	assert_int_equal(pf_stored("ivan").failures, 1);
 	if (log.n < 1 || !strstr(log.text[0], "user ivan: invalid input: the answer holds a "
-					       "control character"))
+					      "control character"))
 		fail_msg("logged: %s", log.n ? log.text[0] : "nothing");
 	assert_int_equal(log.stray, 0);
 	assert_int_equal(pf_auth("sts", "ivan", "1234567890123456789012345"), PAM_AUTH_ERR);
