@@ -1,7 +1,7 @@
 /*
  * Repeated keys, found by json-c's own tokener: the text is fed in pieces
- * that end after each quote, so the parse pauses right after every object
- * key, when the tokener holds the key (decoded, as json-c will store it) and
+ * that end after each quote followed by a colon, so the parse pauses right
+ * after every object key, when the tokener holds the key (decoded, as json-c will store it) and
  * the object it goes into. A key the object already holds is a repeat. This
  * reads the tokener's published state (struct json_tokener_srec), which
  * json-c 0.16 documents as internal: should a later json-c make it opaque,
@@ -43,11 +43,24 @@ static bool repeated_key(const struct json_tokener *tok, char *path, size_t path
 	return true;
 }
 
-/* The length of the next piece of |text|: up to and including a quote. */
+/* Whether the parse should pause after the quote at |text|[i]: it may close
+ * a key, being followed by a colon (or by a comment, which json-c's lenient
+ * mode allows before it). Each pause costs a call into json-c, so quotes
+ * that close values and open strings go by without one. */
+static bool may_close_key(const char *text, size_t len, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < len && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
+		j++;
+	return j == len || text[j] == ':' || text[j] == '/';
+}
+
+/* The length of the next piece of |text|: up to a pause or the end. */
 static size_t piece_length(const char *text, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '"' || text[i] == '\'')
+		if ((text[i] == '"' || text[i] == '\'') && may_close_key(text, len, i))
 			return i + 1;
 	}
 	return len;
