@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <syslog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@
 #include <security/pam_appl.h>
 #include <security/pam_misc.h>
 
+#include "json_unique.h"
 #include "sts_assume.h"
 
 #define SERVICE	    "sts-assume"
@@ -123,6 +125,32 @@ static char *read_policy_as_user(const char *path, uid_t uid, gid_t gid)
 	return buf;
 }
 
+/* The session policy as JSON. A key twice in one object is refused here, as
+ * IAM does: re-encoded for the request, the object would keep the last. */
+static json_object *parse_policy(const char *text, const char *path)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *policy = NULL;
+	char repeated[256] = "";
+	size_t end;
+
+	if (tok) {
+		policy = sts_json_parse_unique(tok, text, strlen(text), &end, repeated,
+					       sizeof(repeated));
+		json_tokener_free(tok);
+	}
+	if (repeated[0]) {
+		fprintf(stderr, "sts-assume: %s: %s: the key appears twice in one object\n", path,
+			repeated);
+		exit(EXIT_USAGE);
+	}
+	if (!policy || !json_object_is_type(policy, json_type_object)) {
+		fprintf(stderr, "sts-assume: %s: not a JSON policy document\n", path);
+		exit(EXIT_USAGE);
+	}
+	return policy;
+}
+
 /* PAM_STS_REQUEST=<JSON>: what the user asks pam_sts to decide. */
 static char *request_variable(const options *o, const struct passwd *pw)
 {
@@ -138,13 +166,8 @@ static char *request_variable(const options *o, const struct passwd *pw)
 		json_object_object_add(req, "duration", json_object_new_string(o->duration));
 	if (o->policy_file) {
 		text = read_policy_as_user(o->policy_file, pw->pw_uid, pw->pw_gid);
-		policy = json_tokener_parse(text);
+		policy = parse_policy(text, o->policy_file);
 		free(text);
-		if (!policy || !json_object_is_type(policy, json_type_object)) {
-			fprintf(stderr, "sts-assume: %s: not a JSON policy document\n",
-				o->policy_file);
-			exit(EXIT_USAGE);
-		}
 		json_object_object_add(req, "session_policy", policy);
 	}
 	if (asprintf(&out, "PAM_STS_REQUEST=%s",
@@ -154,12 +177,18 @@ static char *request_variable(const options *o, const struct passwd *pw)
 	return out;
 }
 
-static int start_pam(const options *o, const struct passwd *pw, pam_handle_t **pamh)
+/* Runs the PAM phases up to open_session; a PAM code, and in |*refused| the
+ * code to tell the caller: every refusal of the account phase is "Permission
+ * denied", so that a role that does not exist and one the caller may not
+ * assume look the same (the log says which it was). */
+static int start_pam(const options *o, const struct passwd *pw, pam_handle_t **pamh, int *refused)
 {
 	static struct pam_conv conv = { misc_conv, NULL };
 	char *request = request_variable(o, pw);
 	const char *tty = ttyname(STDIN_FILENO);
 	int rc = pam_start(SERVICE, pw->pw_name, &conv, pamh);
+
+	*refused = PAM_SUCCESS;
 
 	if (rc == PAM_SUCCESS)
 		rc = pam_set_item(*pamh, PAM_RUSER, pw->pw_name);
@@ -170,12 +199,16 @@ static int start_pam(const options *o, const struct passwd *pw, pam_handle_t **p
 	free(request);
 	if (rc == PAM_SUCCESS)
 		rc = pam_authenticate(*pamh, 0);
-	if (rc == PAM_SUCCESS)
+	if (rc == PAM_SUCCESS) {
 		rc = pam_acct_mgmt(*pamh, 0);
+		*refused = rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_PERM_DENIED;
+	}
 	if (rc == PAM_SUCCESS)
 		rc = pam_setcred(*pamh, PAM_ESTABLISH_CRED);
 	if (rc == PAM_SUCCESS)
 		rc = pam_open_session(*pamh, 0);
+	if (*refused == PAM_SUCCESS)
+		*refused = rc;
 	return rc;
 }
 
@@ -243,8 +276,11 @@ int main(int argc, char **argv)
 	struct passwd *found, pw;
 	pam_handle_t *pamh = NULL;
 	options o;
-	int rc, status;
+	int rc, refused, status;
 
+	/* Before anything can log: syslog's default tag is argv[0], the caller's
+	 * to choose (a newline in it would forge a line). */
+	openlog(SERVICE, LOG_PID, LOG_AUTHPRIV);
 	if (geteuid() != 0) {
 		fputs("sts-assume: must be installed set-uid root\n", stderr);
 		return EXIT_REFUSE;
@@ -262,9 +298,9 @@ int main(int argc, char **argv)
 	status = EXIT_REFUSE;
 	if (!pw.pw_name || !pw.pw_dir || !pw.pw_shell)
 		goto out;
-	rc = start_pam(&o, &pw, &pamh);
+	rc = start_pam(&o, &pw, &pamh, &refused);
 	if (rc != PAM_SUCCESS) {
-		fprintf(stderr, "sts-assume: %s\n", pam_strerror(pamh, rc));
+		fprintf(stderr, "sts-assume: %s\n", pam_strerror(pamh, refused));
 		pam_end(pamh, rc);
 		goto out;
 	}

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "log_field.h"
 #include "settings.h"
 #include "sts_helper.h"
 
@@ -51,9 +52,14 @@
 
 int sts_helper_fail(sts_msg *resp, const char *status, const char *message)
 {
-	syslog(strcmp(status, "denied") == 0 ? LOG_NOTICE : LOG_ERR, "%s", message);
+	char one_line[STS_LOG_FIELD_MAX];
+
+	/* the message may quote a name from the request: kept on one line for
+	 * the log and for the answer, whose protocol is one field a line */
+	sts_log_text(one_line, sizeof(one_line), message);
+	syslog(strcmp(status, "denied") == 0 ? LOG_NOTICE : LOG_ERR, "%s", one_line);
 	sts_msg_add(resp, "status", status);
-	sts_msg_add(resp, "message", message);
+	sts_msg_add(resp, "message", one_line);
 	return -1;
 }
 

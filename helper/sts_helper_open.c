@@ -20,6 +20,7 @@
 #include "grant.h"
 #include "grant_spent.h"
 #include "issuer.h"
+#include "log_field.h"
 #include "session_dir.h"
 #include "settings.h"
 #include "sts_helper.h"
@@ -282,15 +283,22 @@ static void audit(const open_ctx *o)
 {
 	char expiry[32];
 	const char *rhost = sts_msg_get(o->req, "rhost");
+	sts_log_line line;
 
 	sts_format_iso8601(o->creds.expiration, expiry, sizeof(expiry));
-	syslog(LOG_INFO,
-	       "issued: user=%s rhost=%s service=%s operation=%s target=%s principal=%s "
-	       "decision=allowed by=\"%s\" access_key_id=%s expires=%s session=%s",
-	       o->user, rhost && *rhost ? rhost : "-", sts_msg_get(o->req, "service"),
-	       sts_operation_name(o->grant.op), o->decision.subject ? o->decision.subject : "-",
-	       o->decision.principal_arn, o->decision.reason, o->creds.access_key_id, expiry,
-	       o->session);
+	sts_log_line_start(&line, "issued:");
+	sts_log_kv(&line, "user", o->user);
+	sts_log_kv(&line, "rhost", rhost && *rhost ? rhost : NULL);
+	sts_log_kv(&line, "service", sts_msg_get(o->req, "service"));
+	sts_log_kv(&line, "operation", sts_operation_name(o->grant.op));
+	sts_log_kv(&line, "target", o->decision.subject);
+	sts_log_kv(&line, "principal", o->decision.principal_arn);
+	sts_log_kv(&line, "decision", "allowed");
+	sts_log_kv(&line, "by", o->decision.reason);
+	sts_log_kv(&line, "access_key_id", o->creds.access_key_id);
+	sts_log_kv(&line, "expires", expiry);
+	sts_log_kv(&line, "session", o->session);
+	syslog(LOG_INFO, "%s", line.text);
 }
 
 static void answer(open_ctx *o)

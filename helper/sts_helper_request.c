@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "helper_proto.h"
+#include "json_unique.h"
 
 static int set_why(char *why, size_t why_len, const char *text)
 {
@@ -99,6 +100,29 @@ static int parse_object(json_object *obj, sts_authz_request *req, char **target,
 	return 0;
 }
 
+/* The request as JSON, or NULL with |why| set: not JSON, or an object with a
+ * key twice (IAM refuses that in a session policy, and a repeated op or
+ * target must not mean its last value). */
+static json_object *parse_json(const char *text, char *why, size_t why_len)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *obj = NULL;
+	char repeated[128];
+	size_t end;
+
+	if (!tok) {
+		set_why(why, why_len, "out of memory");
+		return NULL;
+	}
+	obj = sts_json_parse_unique(tok, text, strlen(text), &end, repeated, sizeof(repeated));
+	json_tokener_free(tok);
+	if (repeated[0])
+		snprintf(why, why_len, "the key %s appears twice in one object", repeated);
+	else if (!obj)
+		set_why(why, why_len, "not JSON");
+	return obj;
+}
+
 int sts_app_request_parse(const char *text, sts_authz_request *req, char **target,
 			  char **policy_text, char *why, size_t why_len)
 {
@@ -110,9 +134,8 @@ int sts_app_request_parse(const char *text, sts_authz_request *req, char **targe
 		snprintf(why, why_len, "longer than %u bytes", STS_APP_REQUEST_MAX);
 		return STS_APP_MALFORMED;
 	}
-	obj = json_tokener_parse(text);
-	rc = obj ? parse_object(obj, req, target, policy_text, why, why_len) :
-		   set_why(why, why_len, "not JSON");
+	obj = parse_json(text, why, why_len);
+	rc = obj ? parse_object(obj, req, target, policy_text, why, why_len) : STS_APP_MALFORMED;
 	json_object_put(obj);
 	if (rc < 0) {
 		free(*target);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "log_field.h"
 #include "policy.h"
 #include "stsctl.h"
 
@@ -26,6 +27,15 @@ static void usage(FILE *out)
 	      out);
 }
 
+/* A policy's error quotes its text (a key, a value): kept on one line and
+ * free of terminal escapes, the document may be anyone's. */
+static void print_error(const sts_error *err)
+{
+	char one_line[sizeof(err->msg) * 4];
+
+	fprintf(stderr, "stsctl: %s\n", sts_log_text(one_line, sizeof(one_line), err->msg));
+}
+
 int stsctl_load_policy(const char *path, int kind, sts_policy **out)
 {
 	sts_error err;
@@ -34,13 +44,13 @@ int stsctl_load_policy(const char *path, int kind, sts_policy **out)
 	int rc;
 
 	if (sts_read_file(path, POLICY_FILE_MAX, 0, &text, &len, &err) < 0) {
-		fprintf(stderr, "stsctl: %s\n", err.msg);
+		print_error(&err);
 		return -1;
 	}
 	rc = sts_policy_parse(text, len, path, (sts_doc_kind)kind, out, &err);
 	free(text);
 	if (rc < 0)
-		fprintf(stderr, "stsctl: %s\n", err.msg);
+		print_error(&err);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "json_unique.h"
 #include "wildcard.h"
 
 size_t sts_policy_size_limit(sts_doc_kind kind)
@@ -112,6 +113,7 @@ int sts_policy_json_parse(const char *text, size_t len, const char *name, json_o
 	enum json_tokener_error jerr;
 	unsigned line, col;
 	size_t off;
+	char repeated[256];
 
 	*out = NULL;
 	if (len > (size_t)1 << 24) {
@@ -121,10 +123,16 @@ int sts_policy_json_parse(const char *text, size_t len, const char *name, json_o
 	if (!tok)
 		return sts_error_set(err, "%s: out of memory", name);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, text, (int)len);
+	root = sts_json_parse_unique(tok, text, len, &off, repeated, sizeof(repeated));
 	jerr = json_tokener_get_error(tok);
-	off = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
+	if (repeated[0]) {
+		line_col(text, off < len ? off : len, &line, &col);
+		return sts_error_set(err,
+				     "%s: line %u, column %u: %s: the key appears twice in one "
+				     "object (IAM refuses a repeated key)",
+				     name, line, col, repeated);
+	}
 	if (!root || jerr != json_tokener_success) {
 		json_object_put(root);
 		line_col(text, off < len ? off : len, &line, &col);

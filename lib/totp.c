@@ -67,7 +67,8 @@ int sts_totp_check(const unsigned char *secret, size_t secret_len, sts_totp_alg 
 	uint64_t counter = 0;
 	int pos = 0, rc;
 
-	if (digits < 6 || digits > 8 || period == 0 || !well_formed(code, digits))
+	if (digits < STS_TOTP_DIGITS_MIN || digits > STS_TOTP_DIGITS_MAX || period == 0 ||
+	    !well_formed(code, digits))
 		return code && strlen(code) <= 16 ? 1 : -1;
 	if (oath_init() != OATH_OK)
 		return -1;
@@ -87,7 +88,7 @@ int sts_totp_check(const unsigned char *secret, size_t secret_len, sts_totp_alg 
 int sts_totp_generate(const unsigned char *secret, size_t secret_len, sts_totp_alg alg,
 		      unsigned digits, unsigned period, int64_t now, char out[9])
 {
-	if (digits < 6 || digits > 8 || oath_init() != OATH_OK)
+	if (digits < STS_TOTP_DIGITS_MIN || digits > STS_TOTP_DIGITS_MAX || oath_init() != OATH_OK)
 		return -1;
 	return oath_totp_generate2((const char *)secret, secret_len, (time_t)now, period, 0, digits,
 				   oath_flags(alg), out) == OATH_OK ?

@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The lengths a code can have (RFC 4226 allows 6 to 8 digits). */
+#define STS_TOTP_DIGITS_MIN 6
+#define STS_TOTP_DIGITS_MAX 8
+
 typedef enum {
 	STS_TOTP_SHA1 = 0,
 	STS_TOTP_SHA256 = 1,

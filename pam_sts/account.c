@@ -30,8 +30,10 @@
 
 #include <security/pam_ext.h>
 
+#include "audit.h"
 #include "grant.h"
 #include "helper_client.h"
+#include "log_field.h"
 #include "mfa_result.h"
 #include "request.h"
 #include "settings.h"
@@ -58,21 +60,21 @@ static int read_mfa_result(account_ctx *a)
 	int64_t now = (int64_t)time(NULL);
 
 	if (pam_get_data(a->pamh, STS_MFA_DATA, &data) != PAM_SUCCESS || !data) {
-		pam_syslog(a->pamh, LOG_NOTICE,
-			   "user %s: no MFA from the auth phase of this login (is pam_sts in the "
-			   "auth stack of service %s?)",
-			   a->login.user, a->login.service);
+		sts_pam_log(a->pamh, LOG_NOTICE,
+			    "user %s: no MFA from the auth phase of this login (is pam_sts in the "
+			    "auth stack of service %s?)",
+			    a->login.user, a->login.service);
 		return PAM_PERM_DENIED;
 	}
 	r = data;
 	if (strcmp(r->user, a->login.user) != 0) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s: the MFA of this login was %s's",
-			   a->login.user, r->user);
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: the MFA of this login was %s's",
+			    a->login.user, r->user);
 		return PAM_PERM_DENIED;
 	}
 	if (r->auth_time > now || now - r->auth_time >= (int64_t)a->settings->ticket_ttl) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s: the MFA of this login is too old",
-			   a->login.user);
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: the MFA of this login is too old",
+			    a->login.user);
 		return PAM_PERM_DENIED;
 	}
 	a->mfa = r;
@@ -106,7 +108,7 @@ static int ask_helper(account_ctx *a, const char *what, sts_msg *req, sts_msg *r
 
 	sts_msg_free(req);
 	if (rc < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what, err.msg);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what, err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	return PAM_SUCCESS;
@@ -117,8 +119,8 @@ static int helper_error(account_ctx *a, const char *what, const sts_msg *resp)
 {
 	const char *why = sts_msg_get(resp, "message");
 
-	pam_syslog(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what,
-		   why ? why : "the helper's answer is incomplete");
+	sts_pam_log(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what,
+		    why ? why : "the helper's answer is incomplete");
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
@@ -175,7 +177,7 @@ static int role_names(account_ctx *a, role_list *list)
 	memset(list, 0, sizeof(*list));
 	if (login_request(a, "roles", &req) < 0) {
 		sts_msg_free(&req);
-		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
 		return PAM_BUF_ERR;
 	}
 	rc = ask_helper(a, "listing roles", &req, &resp);
@@ -185,7 +187,7 @@ static int role_names(account_ctx *a, role_list *list)
 	if (strcmp(sts_msg_get(&resp, "status"), "ok") == 0 && text)
 		split = split_roles(text, list);
 	if (split == -2) {
-		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
 		rc = PAM_BUF_ERR;
 	} else if (split < 0) {
 		rc = helper_error(a, "listing roles", &resp);
@@ -208,7 +210,7 @@ static int choose_role(account_ctx *a)
 		goto out;
 	rc = PAM_PERM_DENIED;
 	if (roles.n == 0) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s may assume no role", a->login.user);
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s may assume no role", a->login.user);
 		goto out;
 	}
 	list[0] = '\0';
@@ -232,7 +234,7 @@ static int choose_role(account_ctx *a)
 		}
 	}
 	if (rc == PAM_PERM_DENIED)
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s chose no role on offer", a->login.user);
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s chose no role on offer", a->login.user);
 out:
 	free(answer);
 	role_list_free(&roles);
@@ -253,11 +255,17 @@ static const char *request_name(const account_ctx *a, const sts_msg *resp)
 static void log_line(account_ctx *a, bool allowed, const char *operation, const char *target,
 		     const char *decision, const char *by)
 {
-	pam_syslog(a->pamh, allowed ? LOG_INFO : LOG_NOTICE,
-		   "decision: user=%s rhost=%s service=%s operation=%s target=%s decision=%s "
-		   "by=\"%s\"",
-		   a->login.user, a->login.rhost ? a->login.rhost : "-", a->login.service,
-		   operation, target ? target : "-", decision ? decision : "-", by ? by : "-");
+	sts_log_line line;
+
+	sts_log_line_start(&line, "decision:");
+	sts_log_kv(&line, "user", a->login.user);
+	sts_log_kv(&line, "rhost", a->login.rhost);
+	sts_log_kv(&line, "service", a->login.service);
+	sts_log_kv(&line, "operation", operation);
+	sts_log_kv(&line, "target", target);
+	sts_log_kv(&line, "decision", decision);
+	sts_log_kv(&line, "by", by);
+	sts_pam_log(a->pamh, allowed ? LOG_INFO : LOG_NOTICE, "%s", line.text);
 }
 
 static void log_decision(account_ctx *a, const sts_msg *resp)
@@ -292,10 +300,10 @@ static int hand_on_grant(account_ctx *a, const sts_msg *resp)
 	if (rc == PAM_SUCCESS)
 		log_decision(a, resp);
 	else
-		pam_syslog(a->pamh, LOG_ERR,
-			   "user %s: %s allowed, but the grant could not be "
-			   "handed on: %s",
-			   a->login.user, request_name(a, resp), pam_strerror(a->pamh, rc));
+		sts_pam_log(a->pamh, LOG_ERR,
+			    "user %s: %s allowed, but the grant could not be "
+			    "handed on: %s",
+			    a->login.user, request_name(a, resp), pam_strerror(a->pamh, rc));
 	return rc;
 }
 
@@ -335,10 +343,10 @@ static int hand_on_auth_grant(account_ctx *a)
 		free(env);
 	}
 	if (rc != PAM_SUCCESS) {
-		pam_syslog(a->pamh, LOG_ERR,
-			   "user %s: GetSessionToken allowed, but the grant could not be handed "
-			   "on: %s",
-			   a->login.user, pam_strerror(a->pamh, rc));
+		sts_pam_log(a->pamh, LOG_ERR,
+			    "user %s: GetSessionToken allowed, but the grant could not be handed "
+			    "on: %s",
+			    a->login.user, pam_strerror(a->pamh, rc));
 		return rc;
 	}
 	log_line(a, true, sts_operation_name(STS_OP_SESSION), NULL, "allowed", STS_SESSION_REASON);
@@ -383,7 +391,7 @@ static int decide(account_ctx *a)
 
 	if (decide_request(a, &req) < 0) {
 		sts_msg_free(&req);
-		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
 		return PAM_BUF_ERR;
 	}
 	rc = ask_helper(a, request_name(a, NULL), &req, &resp);
@@ -411,7 +419,7 @@ static int prepare(account_ctx *a)
 	int rc;
 
 	if (sts_phase_settings(a->pamh, a->args, &a->settings, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
+		sts_pam_log(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	rc = sts_login_get(a->pamh, &a->login);
@@ -441,7 +449,7 @@ int sts_account(pam_handle_t *pamh, int flags, const sts_args *args)
 
 	(void)flags;
 	if (!a) {
-		pam_syslog(pamh, LOG_ERR, "out of memory");
+		sts_pam_log(pamh, LOG_ERR, "out of memory");
 		return PAM_BUF_ERR;
 	}
 	a->pamh = pamh;

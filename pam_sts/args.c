@@ -7,6 +7,7 @@
 
 #include <security/pam_ext.h>
 
+#include "audit.h"
 #include "settings.h"
 
 typedef enum {
@@ -62,7 +63,7 @@ static int check_combination(pam_handle_t *pamh, const sts_args *a)
 	else if (a->env && strcmp(a->env, "secrets") != 0)
 		why = "env must be \"secrets\"";
 	if (why) {
-		pam_syslog(pamh, LOG_ERR, "bad module arguments: %s", why);
+		sts_pam_log(pamh, LOG_ERR, "bad module arguments: %s", why);
 		return PAM_SERVICE_ERR;
 	}
 	return PAM_SUCCESS;
@@ -102,7 +103,7 @@ int sts_args_parse(pam_handle_t *pamh, int argc, const char **argv, sts_args *ou
 				spec = &arg_table[k];
 		}
 		if (!spec || take(out, spec, eq ? eq + 1 : NULL) < 0) {
-			pam_syslog(pamh, LOG_ERR, "bad module argument \"%s\"", argv[i]);
+			sts_pam_log(pamh, LOG_ERR, "bad module argument \"%s\"", argv[i]);
 			return PAM_SERVICE_ERR;
 		}
 	}

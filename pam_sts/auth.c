@@ -20,8 +20,10 @@
 
 #include <security/pam_ext.h>
 
+#include "audit.h"
 #include "helper_client.h"
 #include "mfa_result.h"
+#include "totp.h"
 #include "mfa_store.h"
 #include "request.h"
 #include "settings.h"
@@ -41,10 +43,10 @@ typedef struct {
 static int no_device(auth_ctx *a)
 {
 	if (a->args->nullok) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s has no MFA device (nullok)", a->user);
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s has no MFA device (nullok)", a->user);
 		return PAM_IGNORE;
 	}
-	pam_syslog(a->pamh, LOG_NOTICE, "user %s has no active MFA device", a->user);
+	sts_pam_log(a->pamh, LOG_NOTICE, "user %s has no active MFA device", a->user);
 	return PAM_USER_UNKNOWN;
 }
 
@@ -58,13 +60,34 @@ static int precheck(auth_ctx *a)
 	snprintf(dir, sizeof(dir), "%s/mfa", a->settings->state_dir);
 	rc = sts_mfa_device_present(dir, a->user, &err);
 	if (rc < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
+		sts_pam_log(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	return rc == 0 ? no_device(a) : PAM_SUCCESS;
 }
 
-/* The code from PAM_AUTHTOK (use_/try_first_pass) or from the conversation. */
+/* Why |text| cannot be a TOTP code (STS_TOTP_DIGITS_MIN to _MAX ASCII
+ * digits), or NULL when it can. */
+static const char *not_a_code(const char *text)
+{
+	size_t n = strlen(text);
+
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			return "holds a control character";
+	}
+	if (n > STS_TOTP_DIGITS_MAX)
+		return "is longer than any code";
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return "is not digits";
+	}
+	return n < STS_TOTP_DIGITS_MIN ? "is shorter than any code" : NULL;
+}
+
+/* The code from PAM_AUTHTOK (use_/try_first_pass) or from the conversation.
+ * try_first_pass takes the earlier module's password only when it can be a
+ * code: a pam_unix password sent to the helper would count as a failure. */
 static int get_code(auth_ctx *a, char **code)
 {
 	const void *item = NULL;
@@ -73,13 +96,14 @@ static int get_code(auth_ctx *a, char **code)
 
 	*code = NULL;
 	if (a->args->use_first_pass || a->args->try_first_pass) {
-		if (pam_get_item(a->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item) {
+		if (pam_get_item(a->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item &&
+		    (a->args->use_first_pass || !not_a_code(item))) {
 			*code = strdup(item);
 			return *code ? PAM_SUCCESS : PAM_BUF_ERR;
 		}
 		if (a->args->use_first_pass) {
-			pam_syslog(a->pamh, LOG_NOTICE,
-				   "use_first_pass: no code from an earlier module");
+			sts_pam_log(a->pamh, LOG_NOTICE,
+				    "use_first_pass: no code from an earlier module");
 			return PAM_AUTH_ERR;
 		}
 	}
@@ -106,41 +130,50 @@ static int outcome(auth_ctx *a, const sts_msg *resp, int64_t *auth_time)
 	const char *why = sts_msg_get(resp, "message");
 
 	if (sts_msg_get(resp, "note"))
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s: %s", a->user, sts_msg_get(resp, "note"));
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: %s", a->user, sts_msg_get(resp, "note"));
 	if (strcmp(status, "ok") == 0 && result && strcmp(result, "passed") == 0 &&
 	    (*auth_time = number(resp, "auth_time")) > 0)
 		return PAM_SUCCESS;
 	if (strcmp(status, "denied") != 0 || !result) {
-		pam_syslog(a->pamh, LOG_ERR, "user %s: %s", a->user,
-			   why ? why : "the helper's answer is incomplete");
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s", a->user,
+			    why ? why : "the helper's answer is incomplete");
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	if (strcmp(result, "no-device") == 0)
 		return no_device(a);
 	if (strcmp(result, "locked") == 0) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s is locked out for %lld more seconds",
-			   a->user, number(resp, "seconds"));
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s is locked out for %lld more seconds",
+			    a->user, number(resp, "seconds"));
 		return PAM_MAXTRIES;
 	}
 	if (strcmp(result, "replay") == 0)
-		pam_syslog(a->pamh, LOG_NOTICE, "user %s presented %s", a->user,
-			   sts_msg_get(resp, "floor") ?
-				   "a code at or below the rebuilt replay floor" :
-				   "an already used code");
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s presented %s", a->user,
+			    sts_msg_get(resp, "floor") ?
+				    "a code at or below the rebuilt replay floor" :
+				    "an already used code");
 	if (sts_msg_get(resp, "lockout"))
-		pam_syslog(a->pamh, LOG_WARNING,
-			   "user %s locked out for %lld seconds after %lld failures", a->user,
-			   number(resp, "lockout"), number(resp, "failures"));
+		sts_pam_log(a->pamh, LOG_WARNING,
+			    "user %s locked out for %lld seconds after %lld failures", a->user,
+			    number(resp, "lockout"), number(resp, "failures"));
 	return PAM_AUTH_ERR;
 }
 
-/* Has the helper check |code|; a PAM code, logged. */
+/* Has the helper check |code|; a PAM code, logged. An answer that cannot be
+ * a code never goes to the helper: an empty code goes in its place, which
+ * the helper counts as a wrong one (so it still counts toward lockout). */
 static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 {
+	const char *why_not = not_a_code(code);
 	sts_msg req, resp;
 	sts_error err;
 	int rc;
 
+	if (why_not) {
+		sts_pam_log(a->pamh, LOG_NOTICE,
+			    "user %s: invalid input: the answer %s (counted as a wrong code)",
+			    a->user, why_not);
+		code = "";
+	}
 	memset(&req, 0, sizeof(req));
 	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) < 0 ||
 	    sts_msg_add(&req, "op", "mfa") < 0 ||
@@ -150,19 +183,19 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 	    sts_msg_add(&req, "source_ip", a->login.source_ip) < 0 ||
 	    sts_msg_add(&req, "rhost", a->login.rhost) < 0) {
 		sts_msg_free(&req);
-		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		return PAM_BUF_ERR;
 	}
 	rc = sts_helper_call(a->settings, &req, &resp, &err);
 	sts_msg_free(&req);
 	if (rc < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "user %s: %s", a->user, err.msg);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s", a->user, err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	rc = outcome(a, &resp, auth_time);
 	if (rc == PAM_SUCCESS && sts_msg_get(&resp, "session_grant") &&
 	    !(a->session_grant = strdup(sts_msg_get(&resp, "session_grant")))) {
-		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		rc = PAM_BUF_ERR;
 	}
 	sts_msg_free(&resp);
@@ -198,7 +231,7 @@ static int keep_result(auth_ctx *a, int64_t auth_time)
 	int rc;
 
 	if (!r) {
-		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		return PAM_BUF_ERR;
 	}
 	r->auth_time = auth_time;
@@ -213,14 +246,14 @@ static int keep_result(auth_ctx *a, int64_t auth_time)
 		if (!r->config || !r->service || (a->login.source_ip && !r->source_ip) ||
 		    (a->login.rhost && !r->rhost)) {
 			result_free(r);
-			pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
+			sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 			return PAM_BUF_ERR;
 		}
 	}
 	rc = pam_set_data(a->pamh, STS_MFA_DATA, r, free_result);
 	if (rc != PAM_SUCCESS) {
 		result_free(r);
-		pam_syslog(a->pamh, LOG_ERR, "user %s: cannot keep the MFA result", a->user);
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: cannot keep the MFA result", a->user);
 	}
 	return rc;
 }
@@ -231,14 +264,14 @@ static int load(auth_ctx *a)
 	int rc;
 
 	if (sts_phase_settings(a->pamh, a->args, &a->settings, &err) < 0) {
-		pam_syslog(a->pamh, LOG_ERR, "%s", err.msg);
+		sts_pam_log(a->pamh, LOG_ERR, "%s", err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	rc = pam_get_user(a->pamh, &a->user, NULL);
 	if (rc != PAM_SUCCESS || !a->user)
 		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
 	if (!sts_mfa_user_valid(a->user)) {
-		pam_syslog(a->pamh, LOG_NOTICE, "user name not accepted by pam_sts");
+		sts_pam_log(a->pamh, LOG_NOTICE, "user name not accepted by pam_sts");
 		return PAM_USER_UNKNOWN;
 	}
 	return sts_login_get(a->pamh, &a->login);
@@ -265,9 +298,9 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 	if (rc == PAM_SUCCESS)
 		rc = keep_result(&a, auth_time);
 	if (rc == PAM_SUCCESS)
-		pam_syslog(pamh, LOG_INFO, "user %s passed MFA", a.user);
+		sts_pam_log(pamh, LOG_INFO, "user %s passed MFA", a.user);
 	else if (rc == PAM_AUTH_ERR)
-		pam_syslog(pamh, LOG_NOTICE, "user %s failed MFA", a.user ? a.user : "?");
+		sts_pam_log(pamh, LOG_NOTICE, "user %s failed MFA", a.user ? a.user : "?");
 	if (code) {
 		explicit_bzero(code, strlen(code));
 		free(code);

@@ -8,6 +8,7 @@
 
 #include <security/pam_ext.h>
 
+#include "audit.h"
 #include "helper_proto.h"
 
 static char *dup_item(pam_handle_t *pamh, int type)
@@ -33,6 +34,28 @@ static bool is_ip(const char *s)
 	return s && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
+int sts_login_items_check(pam_handle_t *pamh)
+{
+	static const struct {
+		int type;
+		const char *name;
+	} items[] = { { PAM_USER, "PAM_USER" },
+		      { PAM_SERVICE, "PAM_SERVICE" },
+		      { PAM_RHOST, "PAM_RHOST" } };
+
+	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		const void *item = NULL;
+
+		if (pam_get_item(pamh, items[i].type, &item) == PAM_SUCCESS && item &&
+		    strchr(item, '\n')) {
+			sts_pam_log(pamh, LOG_ERR, "invalid input: %s holds a newline: %s",
+				    items[i].name, (const char *)item);
+			return PAM_SERVICE_ERR;
+		}
+	}
+	return PAM_SUCCESS;
+}
+
 int sts_login_get(pam_handle_t *pamh, sts_login *login)
 {
 	const char *user = NULL;
@@ -45,6 +68,9 @@ int sts_login_get(pam_handle_t *pamh, sts_login *login)
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || !user)
 		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
+	rc = sts_login_items_check(pamh);
+	if (rc != PAM_SUCCESS)
+		return rc;
 	login->user = strdup(user);
 	login->service = dup_item(pamh, PAM_SERVICE);
 	login->rhost = dup_item(pamh, PAM_RHOST);
@@ -55,7 +81,7 @@ int sts_login_get(pam_handle_t *pamh, sts_login *login)
 	if (!login->user || !login->service || (has_item(pamh, PAM_RHOST) && !login->rhost) ||
 	    (is_ip(login->rhost) && !login->source_ip)) {
 		sts_login_free(login);
-		pam_syslog(pamh, LOG_ERR, "user %s: out of memory", user);
+		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory", user);
 		return PAM_BUF_ERR;
 	}
 	return PAM_SUCCESS;
@@ -114,12 +140,12 @@ int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *
 		req->op = STS_OP_SESSION;
 	}
 	if (sts_parse_duration(args->duration, &req->duration) < 0) {
-		pam_syslog(pamh, LOG_ERR, "bad module argument duration=%s", args->duration);
+		sts_pam_log(pamh, LOG_ERR, "bad module argument duration=%s", args->duration);
 		return PAM_SERVICE_ERR;
 	}
 	if ((pattern && !(*target = expand(pattern, user))) ||
 	    (args->session_name && !(*session_name = expand(args->session_name, user)))) {
-		pam_syslog(pamh, LOG_ERR, "bad module argument: only %%u and %%%% may follow %%");
+		sts_pam_log(pamh, LOG_ERR, "bad module argument: only %%u and %%%% may follow %%");
 		free(*target);
 		*target = NULL;
 		return PAM_SERVICE_ERR;
@@ -137,8 +163,8 @@ int sts_request_from_app(pam_handle_t *pamh, char **app_request)
 
 	*app_request = NULL;
 	if (!text) {
-		pam_syslog(pamh, LOG_NOTICE, "action=requested, but the application sent no %s",
-			   STS_REQUEST_ENV);
+		sts_pam_log(pamh, LOG_NOTICE, "action=requested, but the application sent no %s",
+			    STS_REQUEST_ENV);
 		return PAM_PERM_DENIED;
 	}
 	/* The helper protocol's values are single lines (json-c's plain form,
@@ -152,14 +178,14 @@ int sts_request_from_app(pam_handle_t *pamh, char **app_request)
 	/* Read once: a later transaction on this handle must not reuse it. */
 	pam_putenv(pamh, STS_REQUEST_ENV);
 	if (why) {
-		pam_syslog(pamh, LOG_ERR,
-			   "%s from the application is malformed: %s (at most %u "
-			   "bytes on one line)",
-			   STS_REQUEST_ENV, why, STS_APP_REQUEST_MAX);
+		sts_pam_log(pamh, LOG_ERR,
+			    "%s from the application is malformed: %s (at most %u "
+			    "bytes on one line)",
+			    STS_REQUEST_ENV, why, STS_APP_REQUEST_MAX);
 		return PAM_SERVICE_ERR;
 	}
 	if (!*app_request) {
-		pam_syslog(pamh, LOG_ERR, "%s: out of memory", STS_REQUEST_ENV);
+		sts_pam_log(pamh, LOG_ERR, "%s: out of memory", STS_REQUEST_ENV);
 		return PAM_BUF_ERR;
 	}
 	return PAM_SUCCESS;

@@ -17,6 +17,9 @@ typedef struct {
 
 /* Fills |login| from the PAM items; a PAM code. */
 int sts_login_get(pam_handle_t *pamh, sts_login *login);
+/* PAM_USER, PAM_SERVICE and PAM_RHOST go to the helper as protocol lines: one
+ * holding a newline is invalid input. PAM_SUCCESS or PAM_SERVICE_ERR (logged). */
+int sts_login_items_check(pam_handle_t *pamh);
 void sts_login_free(sts_login *login);
 
 /* The request the module arguments describe. |target| and |session_name|

@@ -21,8 +21,11 @@
 #include <security/pam_ext.h>
 #include <security/pam_modutil.h>
 
+#include "audit.h"
 #include "grant.h"
 #include "helper_client.h"
+#include "log_field.h"
+#include "request.h"
 #include "session_dir.h"
 #include "settings.h"
 #include "settings_data.h"
@@ -50,7 +53,7 @@ static int load_settings(pam_handle_t *pamh, const sts_args *args, const sts_set
 	sts_error err;
 
 	if (sts_phase_settings(pamh, args, s, &err) < 0) {
-		pam_syslog(pamh, LOG_ERR, "%s", err.msg);
+		sts_pam_log(pamh, LOG_ERR, "%s", err.msg);
 		return PAM_SESSION_ERR;
 	}
 	return PAM_SUCCESS;
@@ -133,27 +136,35 @@ static int set_environment(pam_handle_t *pamh, const sts_args *args, const sts_m
 	return rc;
 }
 
-static const char *field(const sts_msg *msg, const char *key)
+/* A field of the helper's answer; NULL when absent or empty. */
+static const char *answer(const sts_msg *resp, const char *key)
 {
-	const char *v = sts_msg_get(msg, key);
+	const char *v = sts_msg_get(resp, key);
 
-	return v && *v ? v : "-";
+	return v && *v ? v : NULL;
 }
 
 /* The audit line of an issuance: who, from where, what, why, which key. */
 static void log_issuance(pam_handle_t *pamh, const char *user, const sts_msg *resp)
 {
 	const void *service = NULL, *rhost = NULL;
+	sts_log_line line;
 
 	pam_get_item(pamh, PAM_SERVICE, &service);
 	pam_get_item(pamh, PAM_RHOST, &rhost);
-	pam_syslog(pamh, LOG_INFO,
-		   "issued: user=%s rhost=%s service=%s operation=%s target=%s principal=%s "
-		   "decision=allowed by=\"%s\" access_key_id=%s expires=%s session=%s",
-		   user, rhost ? (const char *)rhost : "-", service ? (const char *)service : "-",
-		   field(resp, "operation"), field(resp, "target"), field(resp, "principal"),
-		   field(resp, "decided_by"), field(resp, "access_key_id"),
-		   field(resp, "expiration"), field(resp, "session"));
+	sts_log_line_start(&line, "issued:");
+	sts_log_kv(&line, "user", user);
+	sts_log_kv(&line, "rhost", rhost);
+	sts_log_kv(&line, "service", service);
+	sts_log_kv(&line, "operation", answer(resp, "operation"));
+	sts_log_kv(&line, "target", answer(resp, "target"));
+	sts_log_kv(&line, "principal", answer(resp, "principal"));
+	sts_log_kv(&line, "decision", "allowed");
+	sts_log_kv(&line, "by", answer(resp, "decided_by"));
+	sts_log_kv(&line, "access_key_id", answer(resp, "access_key_id"));
+	sts_log_kv(&line, "expires", answer(resp, "expiration"));
+	sts_log_kv(&line, "session", answer(resp, "session"));
+	sts_pam_log(pamh, LOG_INFO, "%s", line.text);
 }
 
 /* Removes the session directory |session| (gone already counts as removed). */
@@ -187,8 +198,8 @@ static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const c
 		if (pam_getenv(pamh, names[i]))
 			pam_putenv(pamh, names[i]);
 	pam_set_data(pamh, DATA_SESSION, NULL, NULL);
-	pam_syslog(pamh, LOG_ERR, "user %s: out of memory setting up session %s; %s", user, session,
-		   removed ? "its files were removed" : "its files could not be removed");
+	sts_pam_log(pamh, LOG_ERR, "user %s: out of memory setting up session %s; %s", user,
+		    session, removed ? "its files were removed" : "its files could not be removed");
 }
 
 /* After a failed exchange: the helper may have created the session (it
@@ -232,19 +243,22 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	int rc;
 
 	if (sts_session_name_new(user, name) < 0) {
-		pam_syslog(pamh, LOG_ERR, "user %s: cannot name a session", user);
+		sts_pam_log(pamh, LOG_ERR, "user %s: cannot name a session", user);
 		return PAM_SESSION_ERR;
 	}
+	if (sts_login_items_check(pamh) != PAM_SUCCESS)
+		return PAM_SESSION_ERR;
 	rc = build_request(pamh, args, user, grant, name, &req);
 	if (rc != PAM_SUCCESS) {
 		sts_msg_free(&req);
-		pam_syslog(pamh, LOG_ERR, "user %s: out of memory before running the helper", user);
+		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory before running the helper",
+			    user);
 		return PAM_SESSION_ERR;
 	}
 	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
 		sts_msg_free(&req);
-		pam_syslog(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
-			   discard_session(pamh, settings, user, name));
+		sts_pam_log(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
+			    discard_session(pamh, settings, user, name));
 		return PAM_SESSION_ERR;
 	}
 	sts_msg_free(&req);
@@ -255,9 +269,9 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	    owner_of(&resp, &owner) < 0) {
 		const char *why = sts_msg_get(&resp, "message");
 
-		pam_syslog(pamh, LOG_ERR, "user %s: no credentials issued: %s%s", user,
-			   why ? why : "the helper's answer is incomplete",
-			   discard_session(pamh, settings, user, name));
+		sts_pam_log(pamh, LOG_ERR, "user %s: no credentials issued: %s%s", user,
+			    why ? why : "the helper's answer is incomplete",
+			    discard_session(pamh, settings, user, name));
 		sts_msg_free(&resp);
 		return PAM_SESSION_ERR;
 	}
@@ -298,10 +312,10 @@ int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
 		return PAM_SESSION_ERR;
 	}
 	if (!grant) {
-		pam_syslog(pamh, LOG_ERR,
-			   "user %s: no grant from the account phase (is pam_sts in the account "
-			   "stack, and did it allow?)",
-			   user);
+		sts_pam_log(pamh, LOG_ERR,
+			    "user %s: no grant from the account phase (is pam_sts in the account "
+			    "stack, and did it allow?)",
+			    user);
 		return PAM_SESSION_ERR;
 	}
 	rc = load_settings(pamh, args, &settings);
@@ -352,20 +366,20 @@ static int remove_session(pam_handle_t *pamh, const sts_settings *settings, cons
 	int rc;
 
 	if (!owner_known && !pw) {
-		pam_syslog(pamh, LOG_ERR, "user %s: no such user; session %s left", user,
-			   session->name);
+		sts_pam_log(pamh, LOG_ERR, "user %s: no such user; session %s left", user,
+			    session->name);
 		return PAM_SESSION_ERR;
 	}
 	if (pw)
 		session->uid = pw->pw_uid;
 	rc = sts_session_remove(settings->runtime_dir, user, session->uid, session->name, &err);
 	if (rc < 0) {
-		pam_syslog(pamh, LOG_ERR, "user %s: closing session %s: %s", user, session->name,
-			   err.msg);
+		sts_pam_log(pamh, LOG_ERR, "user %s: closing session %s: %s", user, session->name,
+			    err.msg);
 		return PAM_SESSION_ERR;
 	}
-	pam_syslog(pamh, LOG_INFO, "user %s: session %s closed%s", user, session->name,
-		   rc == 1 ? " (already gone)" : "");
+	sts_pam_log(pamh, LOG_INFO, "user %s: session %s closed%s", user, session->name,
+		    rc == 1 ? " (already gone)" : "");
 	return PAM_SUCCESS;
 }
 

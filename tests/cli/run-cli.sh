@@ -116,6 +116,15 @@ stderr_has simulate-bad-policy-path "Statement[1].Condition.DateGreaterThan"
 expect principal-in-identity "" 2 -- simulate --policy "$tmp/principal.json" --action s3:GetObject --resource '*'
 stderr_has principal-in-identity-path "principal.json: Statement[0].Principal"
 expect principal-in-session "" 2 -- simulate --policy "$tmp/all.json" --session-policy "$tmp/principal.json" --action s3:GetObject --resource '*'
+# a key twice in one object: IAM refuses it; json-c alone would keep the last Effect
+printf '{%s,"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Effect":"Deny"}]}\n' "$V" >"$tmp/twice.json"
+expect validate-repeated-key "" 2 -- validate "$tmp/twice.json"
+stderr_has validate-repeated-key-path "twice.json: line 1, column 103: Statement[0].Effect: the key appears twice"
+# a message quoting the document keeps terminal escapes out of the terminal
+printf '{%s,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","X\\u001b[2J":1}]}\n' "$V" >"$tmp/escape.json"
+expect validate-escaped-key "" 2 -- validate "$tmp/escape.json"
+stderr_has validate-escaped-key-msg 'Statement[0].X\x1b[2J'
+if grep -q $'\e' "$tmp/err"; then bad "validate wrote ESC to the terminal: $(cat -v "$tmp/err")"; else ok; fi
 expect not-json "" 2 -- validate "$tmp/notjson.json"
 stderr_has not-json-line "notjson.json: line 2"
 expect missing-file "" 2 -- simulate --policy "$tmp/nope.json" --action s3:GetObject --resource '*'

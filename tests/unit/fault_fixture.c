@@ -159,6 +159,8 @@ bool fx_capture_end(fx_log *log)
 		const char *s = strstr(line, "] - SYSLOG(");
 		int prio;
 
+		if (!strstr(line, "PWRAP_"))
+			log->stray++;
 		if (!s || sscanf(s, "] - SYSLOG(%d)", &prio) != 1)
 			continue;
 		s = strstr(s, "): ");

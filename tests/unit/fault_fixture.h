@@ -38,6 +38,7 @@ typedef struct {
 	int n;
 	int prio[FX_LOG_MAX];
 	char text[FX_LOG_MAX][600];
+	int stray; /* lines not pam_wrapper's: the rest of a message that held a newline */
 } fx_log;
 
 bool fx_capture_begin(void);

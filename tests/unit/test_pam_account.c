@@ -69,6 +69,11 @@ static void test_malformed_app_request(void **st)
 		"{\"op\":\"session\",\"session_policy\":\"readonly\"}",
 		"{\"op\":\"session\",\"extra\":\"x\"}",
 		"{\"op\":\"assume-role\",\"target\":\"prompt\"}",
+		/* a key twice: json-c alone would take the last */
+		"{\"op\":\"assume-role\",\"target\":\"ReadOnly\",\"target\":\"UpdateAPP\"}",
+		"{\"op\":\"assume-role\",\"target\":\"UpdateAPP\",\"session_policy\":{\"Version\":"
+		"\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\","
+		"\"Resource\":\"*\",\"Effect\":\"Deny\"}]}}",
 	};
 	char *big;
 	fx_log log;
@@ -80,6 +85,8 @@ static void test_malformed_app_request(void **st)
 				      "request is malformed: ");
 		assert_int_equal(log.prio[0], 3 /* LOG_ERR */);
 	}
+	assert_one_line(&log, "malformed: the key session_policy.Statement[0].Effect appears "
+			      "twice in one object");
 	/* Refused by the module itself: not a protocol value. */
 	assert_int_equal(requested("{\"op\":\"session\",\n\"duration\":\"900\"}", &log),
 			 PAM_SERVICE_ERR);

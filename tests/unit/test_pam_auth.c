@@ -17,6 +17,7 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
+#include "fault_fixture.h"
 #include "mfa_store.h"
 #include "mfa_store_internal.h"
 #include "pam_fixture.h"
@@ -168,6 +169,52 @@ static void test_first_pass(void **st)
 	assert_int_equal(pf_auth("sts-try_first_pass", "grace", later), PAM_SUCCESS);
 }
 
+/*
+ * An answer that cannot be a code (a control character, longer than any
+ * code) is logged as invalid input and counted as a wrong code, up to the
+ * lockout, without the answer going to the helper; try_first_pass leaves an
+ * earlier module's password that cannot be a code alone and prompts.
+ */
+static void test_answers_that_cannot_be_codes(void **st)
+{
+	char code[9], *huge;
+	size_t huge_len = 300 * 1024; /* more than a whole request to the helper */
+	fx_log log;
+
+	(void)st;
+	pf_set_time(T0 + 13000);
+	pf_enroll("ivan", 0, 0);
+	assert_true(fx_capture_begin());
+	assert_int_equal(pf_auth("sts", "ivan", "123\n456"), PAM_AUTH_ERR);
+	assert_true(fx_capture_end(&log));
+	assert_int_equal(pf_stored("ivan").failures, 1);
+	if (log.n < 1 || !strstr(log.text[0], "user ivan: invalid input: the answer holds a "
+					      "control character"))
+		fail_msg("logged: %s", log.n ? log.text[0] : "nothing");
+	assert_int_equal(log.stray, 0);
+	assert_int_equal(pf_auth("sts", "ivan", "1234567890123456789012345"), PAM_AUTH_ERR);
+	assert_int_equal(pf_stored("ivan").failures, 2);
+	huge = malloc(huge_len + 1);
+	assert_non_null(huge);
+	memset(huge, '7', huge_len);
+	huge[huge_len] = '\0';
+	assert_true(fx_capture_begin());
+	assert_int_equal(pf_auth("sts", "ivan", huge), PAM_AUTH_ERR);
+	assert_true(fx_capture_end(&log));
+	free(huge);
+	assert_true(pf_stored("ivan").locked_until > T0 + 13000); /* the third failure */
+	if (log.n < 1 || !strstr(log.text[0], "invalid input: the answer is longer than any code"))
+		fail_msg("logged: %s", log.n ? log.text[0] : "nothing");
+
+	/* try_first_pass: pam_unix's password is not sent, the prompt is used */
+	pf_set_time(T0 + 13030);
+	pf_enroll("judy", 0, 0);
+	pf_code_at(time(NULL), code);
+	setenv("PAM_AUTHTOK", "correct horse battery staple", 1);
+	assert_int_equal(pf_auth("sts-try_first_pass", "judy", code), PAM_SUCCESS);
+	unsetenv("PAM_AUTHTOK");
+}
+
 /* USER.state as if written in another boot: its boot id replaced in place. */
 static void state_from_another_boot(const char *user)
 {
@@ -224,6 +271,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refused_store_files),
 		cmocka_unit_test(test_refused_config_and_arguments),
 		cmocka_unit_test(test_first_pass),
+		cmocka_unit_test(test_answers_that_cannot_be_codes),
 		cmocka_unit_test(test_state_from_another_boot),
 	};
 
