@@ -170,7 +170,7 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 
 	if (why_not) {
 		sts_pam_log(a->pamh, LOG_NOTICE,
-			    "user %s: invalid input: the answer %s (counted as a wrong code)",
+			    "user %s: invalid input (counted as a wrong code): the answer %s",
 			    a->user, why_not);
 		code = "";
 	}

@@ -83,14 +83,26 @@ sed "s|pam_sts.so|$BUILD/pam_sts.so config=$conf|" conf/pam.d/sts-assume >"$serv
 
 groupadd "$group" && useradd -M -N -g "$group" -s /bin/sh -d "$tmp" "$deployer" &&
 	useradd -M -N -s /bin/sh -d "$tmp" "$outsider" || bad "cannot create the test users"
-for u in "$deployer" "$outsider"; do
-	printf '%s\n' "$secret" | "$BUILD/stsctl" mfa --config "$conf" import "$u" - >/dev/null ||
-		bad "mfa import $u"
-done
+# enroll: both users' devices, new (no code used yet).
+enroll() {
+	local u
+	for u in "$deployer" "$outsider"; do
+		"$BUILD/stsctl" mfa --config "$conf" remove "$u" >/dev/null 2>&1
+		printf '%s\n' "$secret" | "$BUILD/stsctl" mfa --config "$conf" import "$u" - >/dev/null ||
+			bad "mfa import $u"
+	done
+}
+enroll
 
 step=0
 # next_code: $c = the TOTP code of the next time step (each code is good once).
+# The window reaches totp_window (at most 10) steps ahead: past that the
+# devices are enrolled again, which resets the used-code floor.
 next_code() {
+	if [[ $step -ge 10 ]]; then
+		enroll
+		step=0
+	fi
 	c=$(oathtool --totp -b "$secret" -N "now + $((step * 30)) seconds")
 	step=$((step + 1))
 }
@@ -220,40 +232,40 @@ rc=$?
 	bad "a missing role is answered '$(cat "$tmp/missing")', a denied one '$(cat "$tmp/denied")'"
 
 # 5d. syslog's tag is sts-assume's own, not the caller's argv[0] (a newline
-# in it would forge a line). Checked when no syslog daemon holds /dev/log:
-# its datagrams are captured here, newlines shown as <NL>.
-if [[ ! -e /dev/log ]]; then
-	python3 - "$tmp/syslog" <<'PY' &
+# in it would forge a line). Its datagrams are captured here, newlines shown
+# as <NL>: at /dev/log when nothing holds it, else beside it, seen by
+# sts-assume at /dev/log in a mount namespace of its own.
+devlog=/dev/log inns=()
+if [[ -e /dev/log || -L /dev/log ]]; then
+	devlog=$tmp/devlog
+	# shellcheck disable=SC2016
+	inns=(unshare -m --propagation private -- sh -c 'mount --bind "$0" /dev/log && exec "$@"' "$devlog")
+fi
+python3 - "$tmp/syslog" "$devlog" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
+s.bind(sys.argv[2])
+os.chmod(sys.argv[2], 0o666)
 with open(sys.argv[1], "ab", buffering=0) as f:
     f.write(b"listening\n")
     while True:
         f.write(s.recv(65536).rstrip(b"\n\0").replace(b"\n", b"<NL>") + b"\n")
 PY
-	syslog_pid=$!
-	for _ in $(seq 50); do
-		[[ -s $tmp/syslog ]] && break
-		sleep 0.1
-	done
-fi
-if [[ -s $tmp/syslog ]]; then
-	next_code
-	printf '%s\n' "$c" | setpriv --reuid="$deployer" --regid="$gid" --init-groups \
-		bash -c 'exec -a "$1" "$2" --role UpdateAPP -- true' _ \
-		$'evil\nsts-helper[1]: issued: user=root decision=allowed' "$tmp/bin/sts-assume" \
-		>/dev/null 2>&1
-	sleep 0.3
-	grep -q 'sts-assume\[[0-9]*\]: pam_sts(sts-assume:auth): user '"$deployer"' passed MFA' \
-		"$tmp/syslog" && ok || bad "no line tagged sts-assume[PID]: $(head -c 600 "$tmp/syslog")"
-	grep -q 'evil\|<NL>' "$tmp/syslog" && bad "argv[0] reached the log: $(grep 'evil\|<NL>' "$tmp/syslog")" || ok
-else
-	syslog_pid= # it could not bind: /dev/log is not ours to remove
-	echo "SKIP: the syslog tag (/dev/log is another's)"
-	skipped=$((skipped + 2))
-fi
+syslog_pid=$!
+for _ in $(seq 50); do
+	[[ -s $tmp/syslog ]] && break
+	sleep 0.1
+done
+next_code
+printf '%s\n' "$c" | "${inns[@]}" setpriv --reuid="$deployer" --regid="$gid" --init-groups \
+	bash -c 'exec -a "$1" "$2" --role UpdateAPP -- true' _ \
+	$'evil\nsts-helper[1]: issued: user=root decision=allowed' "$tmp/bin/sts-assume" \
+	>/dev/null 2>&1
+sleep 0.3
+grep -q 'sts-assume\[[0-9]*\]: pam_sts(sts-assume:auth): user '"$deployer"' passed MFA' \
+	"$tmp/syslog" && ok || bad "no line tagged sts-assume[PID]: $(head -c 600 "$tmp/syslog")"
+grep -q 'evil\|<NL>' "$tmp/syslog" && bad "argv[0] reached the log: $(grep 'evil\|<NL>' "$tmp/syslog")" || ok
+[[ $devlog == /dev/log ]] || { kill "$syslog_pid" 2>/dev/null; syslog_pid=; }
 
 # 6. Usage errors and a signal's exit status.
 as "$deployer" 000000 --role A --federated B >/dev/null 2>&1

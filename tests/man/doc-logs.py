@@ -47,6 +47,20 @@ def c_strings(path):
     return out
 
 
+def kv_formats(path):
+    """The key=value lines a C file builds with lib/log_field.h, as formats:
+    sts_log_line_start(&l, "WHAT:") then sts_log_kv(&l, "key", ...) calls
+    give "WHAT: key=%s key=%s ..." (the values are escaped, one word each)."""
+    src = open(path, encoding="utf-8").read()
+    out = []
+    for m in re.finditer(r'sts_log_line_start\(\s*&(\w+),\s*"([^"]*)"\s*\)', src):
+        var, what = m.group(1), m.group(2)
+        keys = re.findall(r'sts_log_kv\(\s*&' + var + r',\s*"(\w+)"', src[m.end() : m.end() + 4000])
+        if keys:
+            out.append(what + "".join(" %s=%%s" % k for k in keys))
+    return out
+
+
 def format_regex(fmt):
     """A format string, values removed, as a regex over skeletons."""
     parts, pos = [], 0
@@ -84,6 +98,9 @@ def section6(root):
     block = re.search(r"^```\n(.*?)^```", sec, flags=re.M | re.S)
     lines = [l for l in (block.group(1).splitlines() if block else []) if l.strip()]
     prose = sec[block.end() :] if block else sec
+    # What lies between <!-- format --> and <!-- /format --> describes the
+    # lines' syntax (escapes, placeholders): its spans are not log text.
+    prose = re.sub(r"<!-- format -->.*?<!-- /format -->", " ", prose, flags=re.S)
     spans = [" ".join(s.split()) for s in re.findall(r"`([^`]+)`", prose)]
     return lines, spans
 
@@ -97,6 +114,7 @@ def main():
                 continue  # stsctl writes to the terminal, not to the log
             # Formats with words of their own: "%s: %s" would pass for anything.
             sources += [s for s in c_strings(path) if len(re.findall(r"[A-Za-z]", CONV.sub("", s))) >= 4]
+            sources += kv_formats(path)
     formats = [(f, format_regex(f)) for f in set(sources)]
     lines, spans = section6(root)
     failed = 0
