@@ -19,8 +19,8 @@
  * and the module runs the helper instead; a broker that stalls after taking
  * a request is bounded by the module's own helper_timeout.
  *
- * No operation changes process-wide state that would leak into the next
- * request: umask (077, set once, as the exec'd helper sets it), the working
+ * No operation changes process-wide state that would leak into another
+ * request, concurrent or next: umask (077, set once, as the exec'd helper sets it), the working
  * directory ("/"), credentials, signal dispositions and the environment are
  * never changed by an operation, and no alarm() is armed here (the exec'd
  * helper's 60-second limit would kill the server; deadlines are per
@@ -28,7 +28,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
