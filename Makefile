@@ -221,6 +221,12 @@ MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 PAMDIR ?= $(PAM_LIBDIR)/security
 INSTALL ?= install
+# pam_sts.conf's default state_dir (the MFA store in mfa/, root only) and runtime_dir (the
+# session directories, searchable by the users). Created by an install on the host itself
+# (no DESTDIR); a staged install (the Debian package) leaves them to postinst and
+# tmpfiles.d. /run is emptied at boot: see README.md for the tmpfiles.d line.
+STATEDIR ?= /var/lib/pam_sts
+RUNTIMEDIR ?= /run/pam_sts
 
 .PHONY: install
 install: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
@@ -241,3 +247,7 @@ install: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
 	done
 	test -e $(DESTDIR)$(SYSCONFDIR)/pam_sts/pam_sts.conf || \
 		$(INSTALL) -m 0644 conf/pam_sts.conf $(DESTDIR)$(SYSCONFDIR)/pam_sts/pam_sts.conf
+ifeq ($(DESTDIR),)
+	$(INSTALL) -d -m 0700 $(STATEDIR) $(STATEDIR)/mfa
+	$(INSTALL) -d -m 0755 $(RUNTIMEDIR)
+endif

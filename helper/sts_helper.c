@@ -9,7 +9,7 @@
  * Requests (key=value lines):
  *   version=1, op=mfa|decide|roles|open|verify, config=FILE (honoured
  *   only when the helper is not running elevated by a set-uid bit), and per op:
- *   mfa:    user, code, service, source_ip (helper/sts_helper_mfa.c; a
+ *   mfa:    user, code, service, rhost, source_ip (helper/sts_helper_mfa.c; a
  *           passed code's answer carries GetSessionToken's grant:
  *           helper/sts_helper_session_grant.c)
  *   decide: user, service, rhost, source_ip, mfa_time, operation, target,
@@ -19,7 +19,8 @@
  *           (helper/sts_helper_decide.c)
  *   roles:  user, service, source_ip, mfa_time
  *   open:   user, service, rhost, grant, profile, secrets=yes|no, session
- *           (the session directory's name, chosen by the module)
+ *           (the session directory's name, chosen by the module), pid (the
+ *           process opening the session: lib/session_reap.h)
  *   verify: access_key_id, secret_access_key, session_token
  * (Closing a session needs no key: the module removes the directory.)
  * Answers: status=ok|denied|error, message, and the op's results.

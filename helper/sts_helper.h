@@ -34,6 +34,10 @@ int sts_helper_handle(const char *in, size_t in_len, bool elevated, char **out, 
 /* sts-helper --serve: the resident broker (helper/sts_helper_serve.c).
  * Returns the exit status. */
 int sts_helper_serve(const char *config);
+/* Removes the sessions of |user| (NULL: every user's) whose owner is gone
+ * (lib/session_reap.h), with a log line when it removed any or could not
+ * look: at a login (op=open) and when the broker starts. */
+void sts_helper_reap(const sts_settings *settings, const char *user);
 
 /* status=error with |message| (logged too). */
 int sts_helper_fail(sts_msg *resp, const char *status, const char *message);

@@ -187,7 +187,8 @@ static int fill_grant(const decide_ctx *d, sts_grant *g)
 	    !copy(&g->target, d->authz.target) || !copy(&g->session_name, d->authz.session_name) ||
 	    !copy(&g->session_policy, d->authz.session_policy) ||
 	    !copy(&g->session_policy_text, d->authz.session_policy_text) ||
-	    !copy(&g->source_ip, d->caller.source_ip))
+	    !copy(&g->source_ip, d->caller.source_ip) ||
+	    !copy(&g->rhost, sts_msg_get(d->req, "rhost")))
 		return -1;
 	return 0;
 }

@@ -5,7 +5,7 @@
  * neither liboath nor any other library but libpam (each costs a login
  * 0.15-0.35 ms to load here; docs/login-latency.md).
  *
- * Request: user, code, config, and service and source_ip (the login that
+ * Request: user, code, config, and service, rhost and source_ip (the login that
  * GetSessionToken's grant below is for). Under the user's lock
  * (lib/mfa_store.h) the helper reads the device and the login state, refuses
  * while locked out, checks the code with liboath in constant time, refuses a

@@ -4,6 +4,8 @@
  * from the files: sts_helper_memo.h), mint, write the session's credentials
  * file, log the audit record, answer.
  */
+#include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "authorize.h"
 #include "fileio.h"
 #include "grant.h"
+#include "grant_spent.h"
 #include "identity.h"
 #include "issuer.h"
 #include "session_dir.h"
@@ -118,6 +121,30 @@ static int open_grant(open_ctx *o, int64_t now)
 	return 0;
 }
 
+/* A grant opens one session, from the remote host it was sealed for
+ * (lib/grant.h, lib/grant_spent.h): a grant taken from the environment of
+ * one login cannot open a second session, from this host or another. */
+static int single_use(open_ctx *o, int64_t now)
+{
+	const char *rhost = sts_msg_get(o->req, "rhost");
+	sts_error err;
+	int rc;
+
+	if (!sts_grant_rhost_matches(&o->grant, rhost)) {
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: grant refused: sealed for another remote host", o->user);
+		return fail(o, "denied");
+	}
+	rc = sts_grant_spend(o->settings.state_dir, sts_msg_get(o->req, "grant"), o->grant.expires,
+			     now, &err);
+	if (rc == 1)
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: grant refused: it opened a session before", o->user);
+	else if (rc < 0)
+		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
+	return rc == 0 ? 0 : fail(o, rc == 1 ? "denied" : "error");
+}
+
 static void fill_caller(const open_ctx *o, int64_t now, sts_caller *caller)
 {
 	memset(caller, 0, sizeof(*caller));
@@ -200,19 +227,48 @@ static char *credentials_text(const open_ctx *o, size_t *len)
 	return text;
 }
 
+/* The session's owner for its record (lib/session_reap.h): the process the
+ * module runs in, which stays until it closes the session. None (0) from a
+ * caller that sends no pid: then only the credentials' expiry ends it. */
+static int session_owner(open_ctx *o, sts_session_owner *owner)
+{
+	const char *text = sts_msg_get(o->req, "pid");
+	char *end = NULL;
+	long pid = 0;
+
+	if (text) {
+		errno = 0;
+		pid = strtol(text, &end, 10);
+		if (errno || *text < '1' || *text > '9' || *end || pid > INT_MAX) {
+			snprintf(o->message, sizeof(o->message), "open: user %s: bad pid", o->user);
+			return fail(o, "error");
+		}
+	}
+	owner->pid = (pid_t)pid;
+	owner->expires = o->creds.expiration;
+	return 0;
+}
+
 static int deliver(open_ctx *o)
 {
 	size_t len = 0;
-	char *text = credentials_text(o, &len);
+	char *text;
+	sts_session_owner owner;
 	sts_error err;
 	int rc;
 
+	if (session_owner(o, &owner) < 0)
+		return -1;
+	/* The user's sessions whose owner is gone (killed without closing)
+	 * go before this one is added. */
+	sts_helper_reap(&o->settings, o->user);
+	text = credentials_text(o, &len);
 	if (!text) {
 		snprintf(o->message, sizeof(o->message), "open: out of memory");
 		return fail(o, "error");
 	}
-	rc = sts_session_create(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->pw.pw_gid, text,
-				len, o->session, &err);
+	rc = sts_session_create(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->pw.pw_gid,
+				&owner, text, len, o->session, &err);
 	sts_free_secret(text, len);
 	if (rc < 0) {
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
@@ -267,6 +323,7 @@ int sts_helper_open(const sts_msg *req, sts_msg *resp)
 	open_ctx *o = calloc(1, sizeof(*o));
 	int64_t now = (int64_t)time(NULL);
 	sts_caller caller;
+	bool decided;
 	int rc = -1;
 
 	if (!o)
@@ -281,16 +338,15 @@ int sts_helper_open(const sts_msg *req, sts_msg *resp)
 	}
 	if (load_settings(o) < 0 || take_user(o) < 0 || take_session_name(o) < 0)
 		goto out;
-	if (sts_memo_take(sts_msg_get(req, "grant"), o->user, sts_msg_get(req, "service"), now,
-			  &o->pw.pw_uid, &o->pw.pw_gid, &o->grant, &o->decision)) {
-		fill_caller(o, now, &caller);
-	} else {
-		if (open_grant(o, now) < 0 || lookup_user(o) < 0)
-			goto out;
-		fill_caller(o, now, &caller);
-		if (decide_again(o, &caller) < 0)
-			goto out;
-	}
+	decided = sts_memo_take(sts_msg_get(req, "grant"), o->user, sts_msg_get(req, "service"),
+				now, &o->pw.pw_uid, &o->pw.pw_gid, &o->grant, &o->decision);
+	if (!decided && open_grant(o, now) < 0)
+		goto out;
+	if (single_use(o, now) < 0 || (!decided && lookup_user(o) < 0))
+		goto out;
+	fill_caller(o, now, &caller);
+	if (!decided && decide_again(o, &caller) < 0)
+		goto out;
 	if (mint(o, &caller) < 0 || deliver(o) < 0)
 		goto out;
 	audit(o);

@@ -231,6 +231,8 @@ static int start(broker *b, const char *config)
 	rc = s.helper_socket[0] ? split_path(b, s.helper_socket) : -1;
 	if (rc < 0)
 		fail_start("%s: helper_socket is empty or not a socket path", config);
+	else
+		sts_helper_reap(&s, NULL); /* sessions whose owner died while it was down */
 	sts_settings_free(&s);
 	if (rc == 0 && (open_dir(b) < 0 || remove_stale(b) < 0 || bind_socket(b) < 0))
 		rc = -1;

@@ -5,8 +5,8 @@
  * ("No permissions are required for a user to call GetSessionToken", seed).
  * So when op=mfa accepts a code, the helper also seals the grant op=decide
  * would seal for `action=session` with no other argument: the same g1 grant
- * (lib/grant.h), bound to the user, the PAM service, the source IP the
- * module sent, the MFA time (the time the code was accepted), the default
+ * (lib/grant.h), bound to the user, the PAM service, the remote host and
+ * source IP the module sent, the MFA time (the time the code was accepted), the default
  * duration, and expiring after ticket_ttl. The module keeps it with the MFA
  * result (module data: neither the application nor the user can set it) and
  * its account phase hands it on unchanged when its own request is exactly
@@ -50,7 +50,7 @@ void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, 
 			      sts_msg *resp)
 {
 	const char *user = sts_msg_get(req, "user"), *service = sts_msg_get(req, "service");
-	const char *ip = sts_msg_get(req, "source_ip");
+	const char *ip = sts_msg_get(req, "source_ip"), *rhost = sts_msg_get(req, "rhost");
 	unsigned char key[STS_TICKET_KEY_LEN];
 	char *text = NULL;
 	sts_error err;
@@ -67,7 +67,8 @@ void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, 
 	g.user = strdup(user);
 	g.service = strdup(service);
 	g.source_ip = ip ? strdup(ip) : NULL;
-	if (g.user && g.service && (!ip || g.source_ip) &&
+	g.rhost = rhost ? strdup(rhost) : NULL;
+	if (g.user && g.service && (!ip || g.source_ip) && (!rhost || g.rhost) &&
 	    sts_ticket_key_load(settings->state_dir, true, key, &err) == 0) {
 		if (sts_grant_seal(key, &g, &text, &err) == 0)
 			sts_msg_add(resp, "session_grant", text); /* nothing added when it fails */

@@ -159,6 +159,42 @@ static void check_session_policies(check_ctx *c)
 	sts_names_free(names, n);
 }
 
+/* Users open their credentials file by its path under runtime_dir, so each
+ * directory on the way must let others search it (x). A missing runtime_dir
+ * is created 0755 at the first login, but not its parents. */
+static void check_runtime_reachable(check_ctx *c)
+{
+	const char *dir = c->s.runtime_dir;
+	char prefix[4096], msg[9000];
+	size_t len = strlen(dir);
+	struct stat st;
+
+	for (size_t end = 1; end <= len; end++) {
+		if (end < len && dir[end] != '/')
+			continue;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)end, dir);
+		if (stat(prefix, &st) < 0) {
+			if (errno == ENOENT && end == len)
+				break; /* created at the first login */
+			snprintf(msg, sizeof(msg),
+				 "%s: runtime_dir %s cannot be created under it: %s", prefix, dir,
+				 strerror(errno));
+			fault(c, msg);
+			return;
+		}
+		if (S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH)) {
+			snprintf(
+				msg, sizeof(msg),
+				"%s: mode %04o: users cannot traverse it to reach their credentials "
+				"under runtime_dir %s",
+				prefix, (unsigned)(st.st_mode & 07777), dir);
+			fault(c, msg);
+			return;
+		}
+	}
+	checked(c);
+}
+
 static void check_keys_and_dirs(check_ctx *c)
 {
 	char path[4096];
@@ -181,6 +217,7 @@ static void check_keys_and_dirs(check_ctx *c)
 	check_owned(c, path, true, 077);
 	if (access(c->s.runtime_dir, F_OK) == 0) /* created at the first login otherwise */
 		check_owned(c, c->s.runtime_dir, true, 022);
+	check_runtime_reachable(c);
 	check_owned(c, c->s.helper, false, 022);
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
@@ -12,8 +13,9 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
-#define PREFIX	"g1."
-#define MAC_HEX 64
+#define PREFIX	  "g1."
+#define MAC_HEX	  64
+#define NONCE_LEN 16
 
 static void to_hex(const unsigned char *in, size_t len, char *out)
 {
@@ -108,11 +110,27 @@ static int add_value(json_object *obj, const char *key, json_object *v)
 	return 0;
 }
 
+/* Each grant's own random nonce: two logins sealed in the same second with
+ * the same request are still two grants, each opened once. From the kernel
+ * (getrandom): OpenSSL's DRBG would be started in a helper process that
+ * otherwise never needs it (op=mfa). */
+static int add_nonce(json_object *obj)
+{
+	unsigned char raw[NONCE_LEN];
+	char hex[2 * NONCE_LEN + 1];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -1;
+	to_hex(raw, sizeof(raw), hex);
+	return add_str(obj, "nonce", hex);
+}
+
 static json_object *grant_to_json(const sts_grant *g)
 {
 	json_object *obj = json_object_new_object();
 
-	if (!obj || add_str(obj, "user", g->user) < 0 || add_str(obj, "service", g->service) < 0 ||
+	if (!obj || add_nonce(obj) < 0 || add_str(obj, "user", g->user) < 0 ||
+	    add_str(obj, "service", g->service) < 0 || add_str(obj, "rhost", g->rhost) < 0 ||
 	    add_str(obj, "target", g->target) < 0 ||
 	    add_str(obj, "session_name", g->session_name) < 0 ||
 	    add_str(obj, "session_policy", g->session_policy) < 0 ||
@@ -218,12 +236,22 @@ static int get_int(json_object *obj, const char *key, int64_t *out)
 	return 0;
 }
 
+static bool has_nonce(json_object *obj)
+{
+	char *nonce = NULL;
+	bool ok = get_str(obj, "nonce", true, &nonce) == 0 && strlen(nonce) == 2 * NONCE_LEN;
+
+	free(nonce);
+	return ok;
+}
+
 static int grant_from_json(json_object *obj, sts_grant *g)
 {
 	json_object *mfa;
 	int64_t op = -1, duration = -1;
 
-	if (!json_object_is_type(obj, json_type_object) || get_str(obj, "user", true, &g->user) ||
+	if (!json_object_is_type(obj, json_type_object) || !has_nonce(obj) ||
+	    get_str(obj, "rhost", false, &g->rhost) || get_str(obj, "user", true, &g->user) ||
 	    get_str(obj, "service", true, &g->service) ||
 	    get_str(obj, "target", false, &g->target) ||
 	    get_str(obj, "session_name", false, &g->session_name) ||
@@ -302,6 +330,15 @@ out:
 	return rc;
 }
 
+bool sts_grant_rhost_matches(const sts_grant *g, const char *rhost)
+{
+	const char *sealed = g->rhost && *g->rhost ? g->rhost : NULL;
+
+	if (!rhost || !*rhost)
+		return !sealed;
+	return sealed && strcmp(sealed, rhost) == 0;
+}
+
 void sts_grant_request(const sts_grant *g, sts_authz_request *req)
 {
 	memset(req, 0, sizeof(*req));
@@ -322,5 +359,6 @@ void sts_grant_free(sts_grant *g)
 	free(g->session_policy);
 	free(g->session_policy_text);
 	free(g->source_ip);
+	free(g->rhost);
 	memset(g, 0, sizeof(*g));
 }

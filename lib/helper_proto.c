@@ -27,6 +27,7 @@ const char *const sts_request_keys[] = {
 	"secret_access_key",
 	"session_token",
 	"session",
+	"pid",
 	"source_ip",
 	"mfa_time",
 	"operation",

@@ -13,9 +13,32 @@
 #include <dirent.h>
 
 #include "fileio.h"
+#include "session_reap.h"
 
 #define HEX_LEN	  32
 #define MAX_DEPTH 16
+
+/* Creates the runtime directory 0755: users must traverse it to reach their
+ * credentials. mkdir's mode is narrowed by the umask (sts-helper's is 077),
+ * so the mode is set on the new directory's descriptor; one that was there
+ * already keeps the administrator's mode. */
+static int create_runtime(const char *runtime_dir, sts_error *err)
+{
+	int fd;
+
+	if (mkdir(runtime_dir, 0755) < 0)
+		return errno == EEXIST ? -2 :
+					 sts_error_set(err, "%s: cannot create: %s", runtime_dir,
+						       strerror(errno));
+	fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0755) < 0) {
+		sts_error_set(err, "%s: cannot set its mode: %s", runtime_dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 /* The runtime directory: created root-owned 0755 when absent; must be owned
  * by the effective user and writable by nobody else. */
@@ -25,10 +48,11 @@ static int open_runtime(const char *runtime_dir, bool create, sts_error *err)
 	int fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdir(runtime_dir, 0755) < 0 && errno != EEXIST)
-			return sts_error_set(err, "%s: cannot create: %s", runtime_dir,
-					     strerror(errno));
-		fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = create_runtime(runtime_dir, err);
+		if (fd == -1)
+			return -1;
+		if (fd == -2) /* created by a concurrent login */
+			fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP))
 		return sts_error_set(err, "%s: refused: a symbolic link or not a directory",
@@ -83,32 +107,37 @@ int sts_session_name_new(const char *user, char name[STS_SESSION_NAME_MAX])
 }
 
 /*
- * Writes the file into the (still root-owned) directory, then hands both to
- * the user. Their modes are the ones they were created with (0600 here, 0700
- * by mkdirat): the kernel gives a new file or directory its requested mode
- * less the umask (or less what a default ACL's mask lacks), so a create can
- * only take permission bits away, never add them. sts-helper runs under
- * umask 077, which takes nothing from either mode, so no fchmod() follows
- * (tests/unit/test_session_dir.c checks the modes; test_pam_stack the
- * helper's). fchown() on a descriptor changes the owner only.
+ * Fills the new directory: root's record of the session's owner
+ * (lib/session_reap.h), then the credentials file, created 0600 and handed
+ * to the user (fchown on the descriptor). The directory itself stays root's,
+ * with the user's group and mode 0710: the user reaches the file by its path
+ * and can neither list nor create anything in the directory (nothing can
+ * fill /run through it or make it unremovable). The file's mode is the one
+ * it was created with (a create only takes bits away, and sts-helper's umask
+ * 077 takes none of 0600); the directory's is set explicitly, as mkdirat
+ * under that umask cannot give group bits.
  */
-static int fill_dir(int dfd, uid_t uid, gid_t gid, const char *content, size_t len)
+static int fill_dir(int dfd, uid_t uid, gid_t gid, const sts_session_owner *owner,
+		    const char *content, size_t len)
 {
-	int fd = openat(dfd, STS_CREDENTIALS_FILE,
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc = -1;
+	int fd, rc = -1;
 
+	if (sts_session_owner_write(dfd, owner) < 0)
+		return -1;
+	fd = openat(dfd, STS_CREDENTIALS_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 	if (fd < 0)
 		return -1;
 	if (sts_write_all(fd, content, len) == 0 && fchown(fd, uid, gid) == 0 &&
-	    fchown(dfd, uid, gid) == 0)
+	    fchown(dfd, (uid_t)-1, gid) == 0 && fchmod(dfd, STS_SESSION_DIR_MODE) == 0)
 		rc = 0;
 	close(fd);
 	return rc;
 }
 
 int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid_t gid,
-		       const char *content, size_t len, const char *name, sts_error *err)
+		       const sts_session_owner *owner, const char *content, size_t len,
+		       const char *name, sts_error *err)
 {
 	int rfd, dfd = -1, rc = -1;
 
@@ -126,7 +155,7 @@ int sts_session_create(const char *runtime_dir, const char *user, uid_t uid, gid
 			      name, strerror(errno));
 		goto out;
 	}
-	if (fill_dir(dfd, uid, gid, content, len) < 0) {
+	if (fill_dir(dfd, uid, gid, owner, content, len) < 0) {
 		sts_error_set(err, "%s/%s: cannot write the credentials: %s", runtime_dir, name,
 			      strerror(errno));
 		close(dfd);
@@ -152,7 +181,7 @@ static int remove_entry(int dfd, const char *name, int depth)
 
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
-	if (unlinkat(dfd, name, 0) == 0)
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT) /* ENOENT: a concurrent removal */
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -1;
@@ -219,7 +248,7 @@ int sts_session_remove(const char *runtime_dir, const char *user, uid_t uid, con
 			close(dfd);
 		goto out;
 	}
-	if (empty_dir(dfd, 0) < 0 || unlinkat(rfd, name, AT_REMOVEDIR) < 0) {
+	if (empty_dir(dfd, 0) < 0 || (unlinkat(rfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)) {
 		sts_error_set(err, "%s/%s: cannot remove: %s", runtime_dir, name, strerror(errno));
 		goto out;
 	}

@@ -317,7 +317,8 @@ static bool auth_grant_fits(const account_ctx *a)
 	       !r->target && !r->session_name && !r->duration && !r->session_policy &&
 	       !r->session_policy_text && same_text(a->mfa->config, a->args->config) &&
 	       same_text(a->mfa->service, a->login.service) &&
-	       same_text(a->mfa->source_ip, a->login.source_ip);
+	       same_text(a->mfa->source_ip, a->login.source_ip) &&
+	       same_text(a->mfa->rhost, a->login.rhost);
 }
 
 /* GetSessionToken needs no permission, so an MFA'd login is allowed it

@@ -147,7 +147,8 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 	    sts_msg_add(&req, "config", a->args->config) < 0 ||
 	    sts_msg_add(&req, "user", a->user) < 0 || sts_msg_add(&req, "code", code) < 0 ||
 	    sts_msg_add(&req, "service", a->login.service) < 0 ||
-	    sts_msg_add(&req, "source_ip", a->login.source_ip) < 0) {
+	    sts_msg_add(&req, "source_ip", a->login.source_ip) < 0 ||
+	    sts_msg_add(&req, "rhost", a->login.rhost) < 0) {
 		sts_msg_free(&req);
 		pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		return PAM_BUF_ERR;
@@ -179,6 +180,7 @@ static void result_free(sts_mfa_result *r)
 	free(r->config);
 	free(r->service);
 	free(r->source_ip);
+	free(r->rhost);
 	free(r);
 }
 
@@ -207,7 +209,9 @@ static int keep_result(auth_ctx *a, int64_t auth_time)
 		r->config = strdup(a->args->config);
 		r->service = strdup(a->login.service);
 		r->source_ip = a->login.source_ip ? strdup(a->login.source_ip) : NULL;
-		if (!r->config || !r->service || (a->login.source_ip && !r->source_ip)) {
+		r->rhost = a->login.rhost ? strdup(a->login.rhost) : NULL;
+		if (!r->config || !r->service || (a->login.source_ip && !r->source_ip) ||
+		    (a->login.rhost && !r->rhost)) {
 			result_free(r);
 			pam_syslog(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 			return PAM_BUF_ERR;

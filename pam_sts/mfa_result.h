@@ -26,6 +26,7 @@ typedef struct {
 	char *config;	 /* the auth line's configuration file */
 	char *service;	 /* PAM_SERVICE at auth */
 	char *source_ip; /* PAM_RHOST at auth when an address; NULL: none */
+	char *rhost;	 /* PAM_RHOST at auth (the grant is bound to it); NULL: none */
 } sts_mfa_result;
 
 #endif

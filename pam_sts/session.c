@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <pwd.h>
 
@@ -85,16 +86,20 @@ static int build_request(pam_handle_t *pamh, const sts_args *args, const char *u
 			 const char *grant, const char *session, sts_msg *req)
 {
 	const void *service = NULL, *rhost = NULL;
+	char pid[24];
 
 	pam_get_item(pamh, PAM_SERVICE, &service);
 	pam_get_item(pamh, PAM_RHOST, &rhost);
+	/* This process stays until it closes the session: while it lives the
+	 * session is not reaped (lib/session_reap.h). */
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	memset(req, 0, sizeof(*req));
 	if (sts_msg_add(req, "version", STS_PROTO_VERSION) < 0 || sts_msg_add(req, "op", "open") ||
 	    sts_msg_add(req, "config", args->config) || sts_msg_add(req, "user", user) ||
 	    sts_msg_add(req, "service", service) || sts_msg_add(req, "rhost", rhost) ||
 	    sts_msg_add(req, "grant", grant) || sts_msg_add(req, "profile", args->profile) ||
 	    sts_msg_add(req, "secrets", args->env ? "yes" : "no") ||
-	    sts_msg_add(req, "session", session))
+	    sts_msg_add(req, "session", session) || sts_msg_add(req, "pid", pid))
 		return PAM_BUF_ERR;
 	return PAM_SUCCESS;
 }

@@ -20,6 +20,9 @@ SANITIZE="${SANITIZE:-0}"
 SUITE_TIMEOUT="${SUITE_TIMEOUT:-600}"
 SCRIPT_TIMEOUT="${SCRIPT_TIMEOUT:-1800}"
 export BUILD SANITIZE
+# The suites run Debian's programs (python3, aws, node, sshd), never whatever
+# the caller's PATH puts first (a pyenv shim, a pip-installed aws).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PYTHONUNBUFFERED=1
 export CMOCKA_MESSAGE_OUTPUT=stdout
 

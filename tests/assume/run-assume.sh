@@ -19,8 +19,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 1
 fi
 
-tmp=$(mktemp -d /var/tmp/sts-assume.XXXXXX)
-chmod 0755 "$tmp"
+# The throw-away users run what is staged here: outside the clone, which may
+# sit below a 0700 /root.
+. tests/lib/public-tmp.sh
+tmp=$(public_tmpdir sts-assume) || {
+	echo "assume: no directory every user can traverse (TMPDIR, /tmp, /var/tmp)"
+	echo "assume: 0 passed, 1 failed"
+	exit 1
+}
 suffix=$$
 deployer=stsad$suffix
 outsider=stsao$suffix
@@ -120,6 +126,26 @@ next_code
 out=$(printf '%s\necho shell-ran-as-$(id -un)\n' "$c" | setpriv --reuid="$deployer" \
 	--regid="$gid" --init-groups "$tmp/bin/sts-assume" --role UpdateAPP 2>/dev/null)
 [[ $out == *"shell-ran-as-$deployer"* ]] && ok || bad "the default command is not the user's shell: $out"
+
+# 2b. runtime_dir absent before the first login: sts-helper (umask 077) creates
+# it 0755. That login's sts-assume is killed (kill -9, by the user): its
+# session stays, and the user's next login removes it, since its owner is gone.
+rm -rf "$tmp/run"
+next_code
+as "$deployer" "$c" --role UpdateAPP -- /bin/sh -c 'kill -9 $PPID' >/dev/null 2>&1
+[[ -n $(ls -A "$tmp/run") ]] && ok || bad "kill -9 of sts-assume left no session to reap"
+[[ $(stat -c %a "$tmp/run") == 755 ]] && ok || bad "runtime_dir created $(stat -c %a "$tmp/run")"
+# 2c. The user reads the credentials by their path, and can create nothing in
+# the session directory (root's).
+next_code
+out=$(as "$deployer" "$c" --role UpdateAPP -- /bin/sh -c \
+	'd=$(dirname "$AWS_SHARED_CREDENTIALS_FILE"); cat "$AWS_SHARED_CREDENTIALS_FILE";
+	 touch "$d/filler" 2>/dev/null && echo CREATED; mkdir "$d/nested" 2>/dev/null && echo CREATED;
+	 stat -c "dir=%U:%a" "$d"' 2>"$tmp/err")
+[[ $(sed -n 's/^aws_access_key_id = //p' <<<"$out") == ASIA* ]] && ok ||
+	bad "credentials unreadable under a runtime_dir created at login: $(cat "$tmp/err")"
+[[ $out != *CREATED* && $out == *"dir=root:710"* ]] && ok || bad "session directory: $out"
+[[ -z $(ls -A "$tmp/run") ]] && ok || bad "the killed session was not reaped: $(ls -A "$tmp/run")"
 
 # 3. Denied: a role the user's groups may not assume, and a user without groups.
 next_code

@@ -7,6 +7,7 @@ BUILD=${BUILD:-build}
 S="$BUILD/stsctl"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+chmod 0755 "$tmp" # users reach runtime_dir below it
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() {
@@ -47,6 +48,15 @@ expect_fault() {
 run
 [[ $rc -eq 0 && $out == *", 0 faults" ]] && ok || bad "a good configuration: exit $rc: $out"
 grep -q '^check: [0-9]* checked' <<<"$out" && ok || bad "no summary line: $out"
+
+# Users must be able to traverse runtime_dir and every directory above it.
+mkdir -m 0700 "$tmp/run"
+expect_fault "a runtime_dir users cannot traverse" "$tmp/run: mode 0700: users cannot traverse"
+chmod 0755 "$tmp/run"
+chmod 0700 "$tmp"
+expect_fault "a parent of runtime_dir users cannot traverse" "$tmp: mode 0700: users cannot traverse"
+chmod 0755 "$tmp"
+rmdir "$tmp/run"
 
 echo '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*"}]}' \
 	>"$tmp/sandbox/policies/groups/managers/broken.json"

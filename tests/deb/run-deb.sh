@@ -44,6 +44,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	bad "needs root"
 	finish
 fi
+# /etc/pam_sts/pam_sts.conf, /var/lib/pam_sts and /run/pam_sts are the machine's: the suites
+# that replace them for their run (deb, ssh) take turns, or one would move the other's aside.
+exec 9>/run/lock/pam_sts-system-tests.lock
+if ! flock -w 1800 9; then
+	echo "deb: another suite held /run/lock/pam_sts-system-tests.lock for 30 minutes"
+	bad "lock"
+	finish
+fi
 missing=()
 for tool in dpkg-buildpackage dh lintian pamtester oathtool nm useradd userdel pkg-config; do
 	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
@@ -69,7 +77,8 @@ service="ststest-$$"
 user_added=0
 saved=()
 broker_pid=""
-broker_dir=0
+syslog_pid=""
+made_devlog=0
 
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
@@ -79,7 +88,8 @@ cleanup() {
 		kill -TERM "$broker_pid" 2>/dev/null
 		wait "$broker_pid" 2>/dev/null
 	fi
-	[[ $broker_dir -eq 1 ]] && rm -rf /run/pam_sts-helper
+	[[ -n $syslog_pid ]] && kill "$syslog_pid" 2>/dev/null
+	[[ $made_devlog -eq 1 ]] && rm -f /dev/log
 	if [[ -f $MARKER ]]; then
 		if is_installed; then
 			dpkg --purge "$PKG" >"$tmp/cleanup-purge.log" 2>&1 ||
@@ -231,6 +241,16 @@ else
 	bad "the pam-sts-helper.service unit is not installed"
 fi
 
+# make install without DESTDIR (an install from source, into a prefix of the test's) creates
+# state_dir and its mfa/ root-only and runtime_dir searchable, as the package does.
+mi=$tmp/make-install
+make -C "$tmp/src" BUILD=debian/build SANITIZE=0 PREFIX="$mi/usr" SYSCONFDIR="$mi/etc" \
+	PAMDIR="$mi/pam" STATEDIR="$mi/var/lib/pam_sts" RUNTIMEDIR="$mi/run/pam_sts" install \
+	>"$tmp/make-install.log" 2>&1 && ok || bad "make install: $(tail -n 5 "$tmp/make-install.log")"
+expect_mode "$mi/var/lib/pam_sts" 700 root:root directory
+expect_mode "$mi/var/lib/pam_sts/mfa" 700 root:root directory
+expect_mode "$mi/run/pam_sts" 755 root:root directory
+
 # Only the PAM entry points are exported.
 syms=$(nm -D --defined-only "$module" 2>&1 | awk '{print $NF}')
 others=$(grep -v '^pam_sm_' <<<"$syms")
@@ -279,6 +299,82 @@ while grep -qx "$wrong" <<<"$valid"; do wrong=$(printf '%06d' $((10#$wrong + 1))
 pamtest "$wrong" && bad "a wrong code was accepted" || ok
 grep -q "successfully authenticated" "$tmp/pamtester.log" && bad "pamtester says authenticated for a wrong code" || ok
 
+# --- a whole login through the resident broker, inside its unit's sandbox ---------------------
+# No systemd here: tests/deb/unit-sandbox.sh builds the sandbox from the installed unit's own
+# directives (read-only file system but for the paths it lists, its capabilities, no new
+# privileges, its umask) and runs its ExecStart= in it. /run/pam_sts comes from the package's
+# tmpfiles.d file, as at boot. The broker's log lines (syslog, captured here) show that it, and
+# not the module's fallback to sts-helper, served the login.
+unit=$(grep -E '/systemd/system/pam-sts-helper\.service$' "$tmp/files.list" | head -n 1)
+# Captured whether or not the host runs a syslog daemon: without one the listener binds
+# /dev/log; with one it binds beside it, and the broker and pamtester see it at /dev/log in a
+# mount namespace of their own (with_log), so the daemon's /dev/log is never touched.
+syslog_file=$tmp/syslog
+devlog=/dev/log
+[[ -e /dev/log || -L /dev/log ]] && devlog=$tmp/devlog
+python3 - "$syslog_file" "$devlog" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+os.chmod(sys.argv[2], 0o666)
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536).rstrip(b"\n\0") + b"\n")
+PY
+syslog_pid=$!
+for _ in $(seq 50); do [[ -S $devlog ]] && break; sleep 0.1; done
+with_log=()
+if [[ -S $devlog && $devlog == /dev/log ]]; then
+	made_devlog=1
+elif [[ -S $devlog ]]; then
+	# shellcheck disable=SC2016
+	with_log=(unshare -m --propagation private -- sh -c 'mount --bind "$0" /dev/log && exec "$@"'
+		"$devlog")
+else
+	bad "syslog: no listener at $devlog"
+fi
+# Every unit directive the sandbox does not emulate (seccomp, systemd's own) is checked here.
+unit_has() { grep -qE "^$1=(.* )?$2( |\$)" "$unit"; }
+for fam in AF_UNIX AF_INET AF_INET6; do # the socket; the upstream issuer and PostgreSQL
+	unit_has RestrictAddressFamilies "$fam" && ok || bad "$unit: RestrictAddressFamilies lacks $fam"
+done
+unit_has SystemCallFilter @system-service && ok || bad "$unit: SystemCallFilter is not @system-service"
+if [[ -n $unit ]] && command -v systemd-tmpfiles >/dev/null 2>&1; then
+	systemd-tmpfiles --create /usr/lib/tmpfiles.d/pam_sts.conf
+elif [[ ! -d /run/pam_sts ]]; then
+	install -d -m 0755 /run/pam_sts
+fi
+echo "account_id = 123456789012" >>/etc/pam_sts/pam_sts.conf
+printf '%s\n' 'auth required pam_sts.so' 'account required pam_sts.so action=session' \
+	'session required pam_sts.so' >"/etc/pam.d/$service"
+if [[ -n $unit && ! -e /run/pam_sts-helper ]]; then
+	"${with_log[@]}" "$ROOT/tests/deb/unit-sandbox.sh" "$unit" >"$tmp/broker.log" 2>&1 &
+	broker_pid=$!
+	for _ in $(seq 1 100); do [[ -S /run/pam_sts-helper/helper.sock ]] && break; sleep 0.05; done
+	expect_mode /run/pam_sts-helper/helper.sock 600 root:root socket
+	expect_mode /var/lib/pam_sts 700 root:root directory
+	served=$(pgrep -P "$broker_pid" | head -n 1)
+	# The next code (the window takes one step ahead): the one above is used.
+	code=$(oathtool --totp -b -N "now + 30 seconds" "$secret")
+	printf '%s\n' "$code" | timeout 60 "${with_log[@]}" pamtester "$service" "$user" authenticate acct_mgmt \
+		open_session close_session >"$tmp/login.log" 2>&1 && rc=0 || rc=$?
+	[[ $rc -eq 0 ]] && ok || bad "a whole login through the sandboxed broker failed (exit $rc):" \
+		"$(cat "$tmp/login.log") $(grep -h pam_sts "$syslog_file" 2>/dev/null | tail -n 5)"
+	for line in "user $user passed MFA" "operation=GetSessionToken" "issued: user=$user" \
+		"session $user."; do
+		grep -qF -- "$line" "$syslog_file" && ok || bad "the login's log lacks '$line'"
+	done
+	if [[ -n $served ]]; then
+		grep -qE "sts-helper\[$served\]: issued: user=$user " "$syslog_file" && ok ||
+			bad "the broker (pid $served) did not issue the credentials: $(tail -n 5 "$syslog_file")"
+	fi
+	left=$(find /run/pam_sts -mindepth 1 -maxdepth 1 -name "$user.*")
+	[[ -z $left ]] && ok || bad "the session directory is left: $left"
+	[[ -f /var/lib/pam_sts/mfa/$user.state ]] && ok || bad "no MFA state: $(ls /var/lib/pam_sts/mfa)"
+else
+	bad "no unit, or /run/pam_sts-helper exists already: the broker cannot be tested"
+fi
+
 # --- a user verifies a credential they hold (stsctl verify through the set-uid helper) -----
 # A credential minted with the installed key ring by the test-only minter of the
 # build tree, handed to the throw-away user.
@@ -296,15 +392,10 @@ if [[ -x $minter ]]; then
 	out=$(as_user stsctl verify 2>&1) && rc=0 || rc=$?
 	[[ $rc -eq 0 && $out == valid* && $out == *"user/$user"* ]] && ok ||
 		bad "stsctl verify as $user: exit $rc: $out"
-	# The resident broker of the installed package (as its systemd unit runs it; no
-	# systemd here): root's requests are served on its socket, and a user, who may not
-	# connect to it, still verifies through the set-uid helper.
-	if [[ ! -e /run/pam_sts-helper ]]; then
-		mkdir -m 0755 /run/pam_sts-helper && broker_dir=1
-		"$helper" --serve >"$tmp/broker.log" 2>&1 &
-		broker_pid=$!
-		for _ in $(seq 1 100); do [[ -S /run/pam_sts-helper/helper.sock ]] && break; sleep 0.05; done
-		expect_mode /run/pam_sts-helper/helper.sock 600 root:root socket
+	# The resident broker (started above, in its unit's sandbox): root's requests are
+	# served on its socket, and a user, who may not connect to it, still verifies through
+	# the set-uid helper.
+	if [[ -n $broker_pid ]]; then
 		answer=$(python3 - "$udir/credentials" <<'PY' 2>&1
 import socket, sys
 kv = dict(l.split(" = ", 1) for l in open(sys.argv[1]).read().splitlines() if " = " in l)
@@ -328,11 +419,6 @@ PY
 		out=$(as_user stsctl verify 2>&1) && rc=0 || rc=$?
 		[[ $rc -eq 0 && $out == valid* ]] && ok ||
 			bad "stsctl verify as $user with the broker running: exit $rc: $out"
-		kill -TERM "$broker_pid" && wait "$broker_pid" && rc=0 || rc=$?
-		broker_pid=""
-		[[ $rc -eq 0 && ! -e /run/pam_sts-helper/helper.sock ]] && ok ||
-			bad "the broker did not stop cleanly on SIGTERM (exit $rc) or left its socket"
-		rmdir /run/pam_sts-helper && broker_dir=0
 	fi
 	# One character of the sealed token changed.
 	awk '/^aws_session_token = /{c=substr($0,41,1); $0=substr($0,1,40) (c=="A"?"B":"A") substr($0,42)} {print}' \
@@ -347,6 +433,13 @@ PY
 	chmod 0700 "$tmp"
 else
 	bad "$minter is missing (make tests builds it)"
+fi
+
+if [[ -n $broker_pid ]]; then
+	kill -TERM "$broker_pid" && wait "$broker_pid" && rc=0 || rc=$?
+	broker_pid=""
+	[[ $rc -eq 0 && ! -e /run/pam_sts-helper ]] && ok ||
+		bad "the broker did not stop cleanly on SIGTERM (exit $rc) or left its directory"
 fi
 
 # --- purge --------------------------------------------------------------------------------

@@ -22,5 +22,34 @@ done
 table=$(names pam_sts/args.c | sort | tr '\n' ' ')
 listed=$(grep -oE '"[a-z_]+"' lib/module_args.c | tr -d '"' | sort | tr '\n' ' ')
 check "lib/module_args.c lists the arguments of pam_sts/args.c ($listed vs $table)" '[[ $table == "$listed" ]]'
+# Intersection is \(ca (∩); \(if is "infinity" and \(*C a capital Xi in groff.
+bad_glyphs=$(grep -n '\\(if\|\\(\*C' man/*.[0-9])
+check "man pages write ∩ as \\(ca: $bad_glyphs" '[[ -z $bad_glyphs ]]'
+# Every action= value the module accepts (pam_sts/args.c) is in pam_sts(8)'s action= entry.
+entry=$(grep -m1 '^\.BR action= [a-z]' man/pam_sts.8)
+for value in $(grep -oE 'strcmp\(a->action, "[a-z-]+"\)' pam_sts/args.c | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
+	check "pam_sts(8) documents action=$value ($entry)" "[[ '$entry' =~ [\ \|]$value(\||\$) ]]"
+	check "pam_sts(8) describes action=$value" "grep -qx '\.B $value' man/pam_sts.8"
+done
+# README.Debian's Purging section names everything postrm deletes on purge.
+purged=$(sed -n '/"\$1" = purge/,/^fi/p' debian/libpam-sts.postrm | grep -oE '^\s*rm -r?f [^;]*' |
+	grep -oE '/[^ ]+')
+purging=$(sed -n '/^Purging$/,$p' debian/libpam-sts.README.Debian)
+check "debian/libpam-sts.postrm deletes something on purge" '[[ -n $purged ]]'
+for p in $purged; do
+	check "README.Debian's Purging section names $p (postrm deletes it)" "grep -qF -- ' $p ' <<<\"\$purging\""
+done
+check "README.Debian says purge deletes every enrolled device" "grep -q 'every enrolled device' <<<\"\$purging\""
+# README.md's shell blocks copy only into directories that exist by then: made by an
+# earlier `mkdir -p` of the block or by `make install` (its `install -d` lines).
+made=$(grep -oE '\$\(DESTDIR\)\$\(SYSCONFDIR\)/pam_sts[^ \\]*' Makefile | sed 's|.*(SYSCONFDIR)|/etc|' | sort -u)
+missing=$(awk '/^```sh/{b=1; delete mk; next} /^```/{b=0} b && $1 == "mkdir" {for (i = 2; i <= NF && $i != "#"; i++) mk[$i] = 1}
+	b && $1 == "cp" {for (i = NF; i > 1; i--) if ($i ~ "^/") { d = $i; sub("/$", "", d); if (!(d in mk)) print d; break }}' README.md |
+	while read -r d; do grep -qx -- "$d" <<<"$made" || echo "$d"; done)
+check "README.md copies into directories that do not exist yet: $missing" '[[ -z $missing ]]'
+# docs/bastion.md section 6: each log line there is one a format string of the code writes.
+out=$(python3 tests/man/doc-logs.py . 2>&1)
+check "docs/bastion.md section 6 shows the log lines the code writes: $(grep -v '^ok: ' <<<"$out")" \
+	'[[ -n $out && $(grep -c "^FAIL: " <<<"$out") -eq 0 ]]'
 echo "man: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

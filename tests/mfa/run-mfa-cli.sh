@@ -120,8 +120,12 @@ expect "unlock without user" 2 unlock
 "$S" mfa --config "$tmp/missing.conf" status >/dev/null 2>"$tmp/err" && rc=0 || rc=$?
 [[ $rc -eq 2 ]] && ok || bad "missing config: exit $rc"
 err_has "missing config" "$tmp/missing.conf"
-setpriv --reuid=65534 --regid=65534 --clear-groups "$S" mfa --config "$conf" status \
+# nobody runs a copy staged outside the clone (which may sit below a 0700 /root).
+. tests/lib/public-tmp.sh
+pub=$(public_tmpdir mfa-cli-nobody) && NS=$(stage_program "$S" "$pub") || NS=/nonexistent
+setpriv --reuid=65534 --regid=65534 --clear-groups "$NS" mfa --config "$conf" status \
 	>/dev/null 2>"$tmp/err" && rc=0 || rc=$?
+[[ -n ${pub:-} ]] && rm -rf "$pub"
 [[ $rc -eq 2 ]] && ok || bad "non-root: exit $rc ($(cat "$tmp/err"))"
 err_has "non-root" "must be run as root"
 

@@ -19,7 +19,7 @@
 # override it), so it runs through a symbolic link named after the service
 # (and with PAMServiceName where sshd -T knows that option); /etc/pam.d/sshd
 # is never touched. Two sshds: one for AssumeRole UpdateAPP, one for
-# GetSessionToken.
+# GetSessionToken; then three with the guide's own stacks (doc-stacks.sh).
 #
 # `[[ cond ]] && ok || bad ...` is safe here: ok always succeeds.
 # shellcheck disable=SC2015
@@ -43,6 +43,14 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "ssh: needs root (users, groups, /etc/pam.d, sshd)"
 	summary 1
 	exit 0
+fi
+# /etc/pam_sts/pam_sts.conf, /var/lib/pam_sts and /run/pam_sts are the machine's: the suites
+# that replace them for their run (deb, ssh) take turns, or one would move the other's aside.
+exec 9>/run/lock/pam_sts-system-tests.lock
+if ! flock -w 1800 9; then
+	echo "ssh: another suite held /run/lock/pam_sts-system-tests.lock for 30 minutes"
+	summary
+	exit 1
 fi
 # Under SANITIZE=1 the module is built with ASan and UBSan: their runtimes
 # must come first in sshd, so sshd runs with them preloaded, and every
@@ -87,23 +95,10 @@ ua=stsa$rnd     # a deployer: may assume UpdateAPP
 ub=stsb$rnd     # a manager: may not assume UpdateAPP
 # The test's directory holds the users' homes and runtime_dir (so every
 # directory above it must be searchable by others) and the module and the
-# helper (so its file system must allow exec).
-usable_base() {
-	local d=$1
-	[[ -d $d ]] || return 1
-	findmnt -n -o OPTIONS -T "$d" 2>/dev/null | grep -qw noexec && return 1
-	d=$(cd "$d" && pwd -P)
-	while [[ -n $d ]]; do
-		[[ $(($(stat -c '%#a' "$d") & 1)) -eq 1 ]] || return 1
-		d=${d%/*}
-	done
-	return 0
-}
-base=
-for d in "${TMPDIR:-/tmp}" /tmp /var/tmp "$ROOT/$BUILD"; do
-	usable_base "$d" && base=$d && break
-done
-if [[ -z $base ]]; then
+# helper (so its file system must allow exec): never the clone, which may sit
+# below a 0700 /root.
+. "$ROOT/tests/lib/public-tmp.sh"
+if ! base=$(public_base); then
 	echo "ssh: no directory for the test (searchable by all, exec allowed)"
 	summary
 	exit 1
@@ -160,28 +155,43 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 # --- syslog: pam_sts and sts-helper log through syslog(3) -----------------------------------
-# Without a syslog daemon (containers) their lines would be lost; capture
-# them for the reason checks below and for the failure report.
+# Their lines are captured for the reason checks below and for the failure
+# report, whether or not the host runs a syslog daemon: without one the
+# listener binds /dev/log; with one it binds beside it, and sshd (with the
+# module and the helper it runs) sees it at /dev/log in a mount namespace of
+# its own, so the daemon's /dev/log is never touched.
 syslog_file=$tmp/syslog
-if [[ ! -e /dev/log && ! -L /dev/log ]]; then
-	"$PY" - "$syslog_file" <<'PY' &
+devlog=/dev/log
+[[ -e /dev/log || -L /dev/log ]] && devlog=$tmp/devlog
+"$PY" - "$syslog_file" "$devlog" <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
+s.bind(sys.argv[2])
+os.chmod(sys.argv[2], 0o666)
 with open(sys.argv[1], "ab", buffering=0) as f:
     f.write(b"ready\n")
     while True:
         f.write(s.recv(65536).rstrip(b"\n\0") + b"\n")
 PY
-	syslog_pid=$!
-	for _ in $(seq 50); do
-		[[ -S /dev/log ]] && break
-		sleep 0.1
-	done
-	[[ -S /dev/log ]] && made_devlog=1
+syslog_pid=$!
+for _ in $(seq 50); do
+	[[ -S $devlog ]] && break
+	sleep 0.1
+done
+have_syslog=0
+if [[ -S $devlog ]]; then
+	have_syslog=1
+	if [[ $devlog == /dev/log ]]; then
+		made_devlog=1
+	else
+		# shellcheck disable=SC2016
+		sshd_env=(unshare -m --propagation private -- sh -c 'mount --bind "$0" /dev/log && exec "$@"'
+			"$devlog" "${sshd_env[@]}")
+	fi
 fi
-have_syslog=$made_devlog
+if [[ $have_syslog != 1 ]]; then
+	bad "syslog: no listener at $devlog"
+fi
 # log_has NAME TEXT: pam_sts's log has TEXT (checked only when captured here)
 log_has() {
 	[[ $have_syslog == 1 ]] || return 0
@@ -362,23 +372,23 @@ EOF
 free_port() {
 	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-# start_sshd SERVICE -> sets $port (sshd listening), or fails
+# start_sshd SERVICE [CONFIG] -> sets $port (sshd listening), or fails
 start_sshd() {
-	local svc=$1 try pid named=()
+	local svc=$1 cfg=${2:-$tmp/sshd_config} try pid named=()
 	ln -sf /usr/sbin/sshd "$tmp/bin/$svc"
-	if ! "$tmp/bin/$svc" -t -f "$tmp/sshd_config" >"$tmp/sshd-t.out" 2>&1; then
+	if ! "$tmp/bin/$svc" -t -f "$cfg" >"$tmp/sshd-t.out" 2>&1; then
 		bad "sshd -t: $(cat "$tmp/sshd-t.out")"
 		return 1
 	fi
 	# Newer OpenSSH names the PAM service in its configuration instead.
-	if "$tmp/bin/$svc" -T -f "$tmp/sshd_config" 2>/dev/null | grep -qi '^pamservicename '; then
+	if "$tmp/bin/$svc" -T -f "$cfg" 2>/dev/null | grep -qi '^pamservicename '; then
 		named=(-o "PAMServiceName=$svc")
 	fi
 	for try in 1 2 3; do
 		port=$(free_port)
 		: >"$tmp/$svc.log"
 		# An absolute path: sshd re-executes itself by it.
-		"${sshd_env[@]}" "$tmp/bin/$svc" -D -f "$tmp/sshd_config" -E "$tmp/$svc.log" -o "Port=$port" \
+		"${sshd_env[@]}" "$tmp/bin/$svc" -D -f "$cfg" -E "$tmp/$svc.log" -o "Port=$port" \
 			-o "PidFile=$tmp/$svc.pid" "${named[@]}" &
 		pid=$!
 		sshd_pids+=("$pid")
@@ -474,7 +484,7 @@ check_session() {
 	[[ $cf == "$tmp/run/$u."*/credentials ]] && ok || bad "$name: AWS_SHARED_CREDENTIALS_FILE='$cf'"
 	[[ $akid =~ ^ASIA[A-Z2-7]{16}$ ]] && ok || bad "$name: access key id in the file: '$akid'"
 	[[ $(val FILE_STAT "$o") == "$u 600" ]] && ok || bad "$name: credentials file: $(val FILE_STAT "$o")"
-	[[ $(val DIR_STAT "$o") == "$u 700" ]] && ok || bad "$name: session directory: $(val DIR_STAT "$o")"
+	[[ $(val DIR_STAT "$o") == "root 710" ]] && ok || bad "$name: session directory: $(val DIR_STAT "$o")"
 	[[ $(val AWS_RC "$o") == 0 ]] && ok || bad "$name: aws configure export-credentials: exit $(val AWS_RC "$o"): $(val AWS_OTHER "$o")"
 	[[ -n $akid && $(val AWS_AKID "$o") == "$akid" ]] && ok ||
 		bad "$name: aws export-credentials printed AWS_ACCESS_KEY_ID='$(val AWS_AKID "$o")', the file has '$akid'"
@@ -660,6 +670,16 @@ done
 [[ $won -eq 1 && $lost -eq 1 ]] && ok || bad "one code, two logins at once: $won got in, $lost refused"
 log_has "one code, two logins at once: the replay refused" "user $ub presented an already used code"
 wait_sessions "one code, two logins at once: no session left" "$ub" 0
+
+# 8. The guide's own stacks (docs/bastion.md), as it gives them.
+# shellcheck source=tests/ssh/doc-stacks.sh
+. "$HERE/doc-stacks.sh"
+
+# 9. The log lines of docs/bastion.md section 6 are among the ones these logins wrote.
+if [[ $have_syslog == 1 ]]; then
+	o=$("$PY" "$ROOT/tests/man/doc-logs.py" "$ROOT" "$syslog_file" 2>&1) && ok ||
+		bad "docs/bastion.md section 6 against the captured log: $(grep -v '^ok: ' <<<"$o")"
+fi
 
 # Nothing left in runtime_dir; no secret in sshd's logs.
 left=$(find "$tmp/run" -mindepth 1 | head -n 5)

@@ -23,8 +23,13 @@ for bin in "$S" "$MINT"; do
 	fi
 done
 
-mkdir -p "$BUILD"
-tmp=$(mktemp -d "$(cd "$BUILD" && pwd)/token-cli.XXXXXX")
+# The privilege checks run stsctl as nobody: stage everything outside the clone.
+. tests/lib/public-tmp.sh
+tmp=$(public_tmpdir token-cli) || {
+	echo "token-cli: no directory every user can traverse (TMPDIR, /tmp, /var/tmp)"
+	echo "token-cli: 0 passed, 1 failed"
+	exit 1
+}
 trap 'rm -rf "$tmp"' EXIT
 chmod 0700 "$tmp"
 conf="$tmp/pam_sts.conf"
@@ -288,9 +293,10 @@ if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
 	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 	chmod 0755 "$tmp"
 	chmod 0644 "$conf" "$A"
-	nobody "$S" init --config "$conf" >"$tmp/out" 2>"$tmp/err" && rc=0 || rc=$?
+	NS=$(stage_program "$S" "$tmp")
+	nobody "$NS" init --config "$conf" >"$tmp/out" 2>"$tmp/err" && rc=0 || rc=$?
 	[[ $rc -eq 2 ]] && grep -qF "must be run as root" "$tmp/err" && ok || bad "init as nobody: $rc $(cat "$tmp/err")"
-	nobody "$S" verify --config "$conf" --credentials-file "$A" >"$tmp/out" 2>"$tmp/err" && rc=0 || rc=$?
+	nobody "$NS" verify --config "$conf" --credentials-file "$A" >"$tmp/out" 2>"$tmp/err" && rc=0 || rc=$?
 	[[ $rc -eq 2 ]] && grep -qF "readable by root only" "$tmp/err" && ok || bad "verify as nobody: $rc $(cat "$tmp/err")"
 	cat "$tmp/err" >>"$tmp/all"
 	chmod 0700 "$tmp"

@@ -355,12 +355,13 @@ static bool fx_oom_once(const fx_shim *shim, fx_phase phase, fx_login *l, long n
 }
 
 /* Whether the next run needs a new login: auth spends its code (and may
- * count a failure); a close that got through removed the session. */
+ * count a failure), open_session its grant (a grant opens once, whether the
+ * run then failed or not); a close that got through removed the session. */
 static bool fx_oom_spent(const fx_login *l, fx_phase phase)
 {
 	char cred[600];
 
-	if (phase == FX_AUTH)
+	if (phase == FX_AUTH || phase == FX_OPEN)
 		return true;
 	if (phase != FX_CLOSE)
 		return false;
@@ -386,9 +387,8 @@ bool fx_oom_phase(fx_phase phase, int mode, fx_oom_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	fx_shim_get(&shim);
-	/* account and open_session change nothing a later run depends on (the
-	 * grant may be presented again; a successful open is closed again in
-	 * its child), so one login serves every run. */
+	/* account changes nothing a later run depends on, and close only
+	 * once it got through, so one login serves their runs. */
 	for (long n = 0; go_on && n < 100000; n++) {
 		if (!l.ph) {
 			fx_login_until(&l, phase);

@@ -143,7 +143,7 @@ static void test_get_session_token(void **st)
 	snprintf(dir, sizeof(dir), "%s", is.file);
 	*strrchr(dir, '/') = '\0';
 	assert_int_equal(lstat(dir, &dst), 0);
-	assert_int_equal(dst.st_mode & 0777, 0700);
+	assert_int_equal(dst.st_mode & 0777, 0710);
 	claims_of(&is, &claims);
 	assert_string_equal(claims.principal_arn, "arn:aws:iam::123456789012:user/carol");
 	assert_string_equal(claims.source_identity, "carol");
