@@ -25,8 +25,8 @@
  * (Closing a session needs no key: the module removes the directory.)
  * Answers: status=ok|denied|error, message, and the op's results.
  *
- * `sts-helper --serve` answers the same requests on a Unix socket, one
- * connection at a time (helper/sts_helper_serve.c); both paths go through
+ * `sts-helper --serve` answers the same requests on a Unix socket, on
+ * worker threads (helper/sts_helper_serve.c); both paths go through
  * sts_helper_handle(), so the broker answers exactly as this process would.
  *
  * If the helper is ever installed set-uid (so that users can verify their

@@ -35,6 +35,7 @@
 
 #include "authorize.h"
 #include "grant.h"
+#include "identity.h"
 #include "settings.h"
 #include "sts_helper.h"
 #include "sts_helper_memo.h"
@@ -66,7 +67,6 @@ static int load_caller(decide_ctx *d, const char *opname)
 	const char *user = sts_msg_get(d->req, "user");
 	const char *ip = sts_msg_get(d->req, "source_ip");
 	const char *mfa = sts_msg_get(d->req, "mfa_time");
-	struct passwd *found = NULL;
 	unsigned char addr[16];
 	sts_error err;
 	char *end = NULL;
@@ -76,7 +76,7 @@ static int load_caller(decide_ctx *d, const char *opname)
 		return fail(d);
 	}
 	d->settings_loaded = true;
-	if (!user || getpwnam_r(user, &d->pw, d->pwbuf, sizeof(d->pwbuf), &found) != 0 || !found) {
+	if (!user || sts_user_lookup(user, &d->pw, d->pwbuf, sizeof(d->pwbuf)) < 0) {
 		snprintf(d->message, sizeof(d->message), "%s: unknown user \"%s\"", opname,
 			 user ? user : "");
 		return fail(d);

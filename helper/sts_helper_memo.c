@@ -2,6 +2,7 @@
  * (see sts_helper_memo.h). */
 #include "sts_helper_memo.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -22,7 +23,9 @@ typedef struct {
 	sts_authz_result decision;
 } memo_slot;
 
-static bool memo_on;
+static bool memo_on; /* set before the broker's workers start */
+/* The broker's workers share the slots: a decision is taken once. */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 static memo_slot slots[MEMO_SLOTS];
 static uint64_t insertions;
 
@@ -78,6 +81,7 @@ void sts_memo_put(const char *sealed, int64_t now, uid_t uid, gid_t gid, sts_gra
 
 	if (!memo_on || !grant->user || !grant->service || !grant_digest(sealed, digest))
 		return;
+	pthread_mutex_lock(&memo_lock);
 	s = free_slot(now);
 	s->used = true;
 	memcpy(s->digest, digest, DIGEST_LEN);
@@ -88,6 +92,7 @@ void sts_memo_put(const char *sealed, int64_t now, uid_t uid, gid_t gid, sts_gra
 	memset(grant, 0, sizeof(*grant));
 	s->decision = *decision;
 	memset(decision, 0, sizeof(*decision));
+	pthread_mutex_unlock(&memo_lock);
 }
 
 /* The checks sts_grant_open makes after the MAC: same user and service, and
@@ -105,6 +110,7 @@ bool sts_memo_take(const char *sealed, const char *user, const char *service, in
 
 	if (!memo_on || !sealed || !user || !service || !grant_digest(sealed, digest))
 		return false;
+	pthread_mutex_lock(&memo_lock);
 	for (size_t i = 0; i < MEMO_SLOTS; i++) {
 		memo_slot *s = &slots[i];
 
@@ -112,7 +118,7 @@ bool sts_memo_take(const char *sealed, const char *user, const char *service, in
 			continue;
 		if (!valid_for(&s->grant, user, service, now)) {
 			slot_clear(s);
-			return false;
+			break;
 		}
 		*uid = s->uid;
 		*gid = s->gid;
@@ -121,13 +127,17 @@ bool sts_memo_take(const char *sealed, const char *user, const char *service, in
 		*decision = s->decision;
 		memset(&s->decision, 0, sizeof(s->decision));
 		slot_clear(s);
+		pthread_mutex_unlock(&memo_lock);
 		return true;
 	}
+	pthread_mutex_unlock(&memo_lock);
 	return false;
 }
 
 void sts_memo_clear(void)
 {
+	pthread_mutex_lock(&memo_lock);
 	for (size_t i = 0; i < MEMO_SLOTS; i++)
 		slot_clear(&slots[i]);
+	pthread_mutex_unlock(&memo_lock);
 }

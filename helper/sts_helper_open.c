@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "grant.h"
 #include "grant_spent.h"
+#include "identity.h"
 #include "issuer.h"
 #include "log_field.h"
 #include "session_dir.h"
@@ -73,9 +74,7 @@ static int take_user(open_ctx *o)
 
 static int lookup_user(open_ctx *o)
 {
-	struct passwd *found = NULL;
-
-	if (getpwnam_r(o->user, &o->pw, o->pwbuf, sizeof(o->pwbuf), &found) != 0 || !found) {
+	if (sts_user_lookup(o->user, &o->pw, o->pwbuf, sizeof(o->pwbuf)) < 0) {
 		snprintf(o->message, sizeof(o->message), "open: unknown user \"%s\"", o->user);
 		return fail(o, "error");
 	}

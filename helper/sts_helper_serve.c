@@ -11,14 +11,16 @@
  * the MFA store and the users are read again for each request; the boot id
  * once per process (lib/mfa_state.c).
  *
- * Connections are served one at a time, in this one process: a request is
- * small and takes well under a millisecond to a few milliseconds, only root
- * may connect, and a fork per connection would put back on every login part
- * of the cost the broker exists to remove. A client that stalls is cut off
- * after IO_DEADLINE_MS; the module's own helper_timeout bounds its wait.
+ * Connections are served concurrently, bounded (helper/sts_helper_broker.h):
+ * one thread reads every connection's request (sts_helper_conns.c), worker
+ * threads answer complete requests (sts_helper_pool.c, which says why
+ * threads), and a client that stalls holds neither a worker nor another
+ * client's turn. When the broker is saturated it answers "busy" at once,
+ * and the module runs the helper instead; a broker that stalls after taking
+ * a request is bounded by the module's own helper_timeout.
  *
- * No operation changes process-wide state that would leak into the next
- * request: umask (077, set once, as the exec'd helper sets it), the working
+ * No operation changes process-wide state that would leak into another
+ * request, concurrent or next: umask (077, set once, as the exec'd helper sets it), the working
  * directory ("/"), credentials, signal dispositions and the environment are
  * never changed by an operation, and no alarm() is armed here (the exec'd
  * helper's 60-second limit would kill the server; deadlines are per
@@ -26,7 +28,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,13 +43,12 @@
 #include "fileio.h"
 #include "settings.h"
 #include "sts_helper.h"
+#include "sts_helper_broker.h"
 #include "sts_helper_memo.h"
 
-/* Reading one request and writing its answer, each. The module writes its
- * request as soon as it is connected and reads the answer at once, so this
- * is generous; a stalled client must not hold up other logins for longer. */
-#define IO_DEADLINE_MS 2000
-#define BACKLOG	       64
+/* Connections the kernel queues before the broker accepts them; beyond,
+ * connect(2) fails at once with EAGAIN and the module runs the helper. */
+#define BACKLOG STS_BROKER_MAX_CONNS
 
 typedef struct {
 	char path[STS_SOCKET_PATH_MAX];
@@ -196,43 +196,9 @@ static int bind_socket(broker *b)
 	return 0;
 }
 
-/* One connection: the peer's uid, one request, one answer. */
-static void serve_connection(int fd)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	char *in = NULL, *out = NULL;
-	size_t in_len = 0, out_len = 0;
-	sts_error err;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred)) {
-		syslog(LOG_ERR, "connection: cannot read the peer's credentials: %m");
-		return;
-	}
-	if (cred.uid != sts_euid()) {
-		syslog(LOG_WARNING,
-		       "refused a connection from uid %u (pid %d): only uid %u is served",
-		       (unsigned)cred.uid, (int)cred.pid, (unsigned)sts_euid());
-		return;
-	}
-	if (sts_read_nb_until(fd, STS_MSG_MAX, sts_monotonic_ms() + IO_DEADLINE_MS, &in, &in_len,
-			      &err) < 0) {
-		syslog(LOG_ERR, "request from pid %d: %s", (int)cred.pid, err.msg);
-		return;
-	}
-	sts_helper_handle(in, in_len, false, &out, &out_len);
-	sts_free_secret(in, in_len);
-	if (!out) {
-		syslog(LOG_ERR, "request from pid %d: out of memory", (int)cred.pid);
-		return;
-	}
-	if (sts_write_nb_until(fd, out, out_len, sts_monotonic_ms() + IO_DEADLINE_MS, &err) < 0)
-		syslog(LOG_ERR, "answer to pid %d: %s", (int)cred.pid, err.msg);
-	sts_free_secret(out, out_len);
-}
-
 /* Serves until SIGTERM or SIGINT. They are blocked except inside ppoll(),
- * so a request in progress is always finished. */
+ * so a request in progress is always finished; the workers start with them
+ * blocked. */
 static void serve(const broker *b)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -247,29 +213,9 @@ static void serve(const broker *b)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	while (!stop_signal) {
-		struct pollfd p = { .fd = b->listen_fd, .events = POLLIN, .revents = 0 };
-		int fd;
-
-		if (ppoll(&p, 1, NULL, &wait_mask) < 0) {
-			if (errno != EINTR) {
-				syslog(LOG_ERR, "%s: poll: %m", b->path);
-				break;
-			}
-			continue;
-		}
-		fd = accept4(b->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-				/* Out of descriptors or memory: say so, let it pass. */
-				syslog(LOG_ERR, "%s: accept: %m", b->path);
-				poll(NULL, 0, 100);
-			}
-			continue;
-		}
-		serve_connection(fd);
-		close(fd);
-	}
+	sts_pool_init();
+	sts_conns_serve(b->listen_fd, &wait_mask, &stop_signal, b->path);
+	sts_pool_stop();
 }
 
 static int start(broker *b, const char *config)

@@ -2,6 +2,7 @@
 #include "file_cache.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,10 @@ typedef struct {
 	size_t len;
 	unsigned long long used; /* for eviction: the least recently used goes */
 } entry;
+
+/* One lock for the whole cache: the resident helper's worker threads share
+ * it, and each use is a lookup and a copy of a few KB. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {
 	bool enabled;
@@ -49,20 +54,29 @@ static void drop_all(void)
 		drop(&cache.e[i]);
 }
 
-static void at_exit(void)
+static void clear_all(void)
 {
 	drop_all();
 	cache.enabled = false;
 }
 
+static void at_exit(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	clear_all();
+	pthread_mutex_unlock(&cache_lock);
+}
+
 void sts_file_cache_enable(unsigned recent_s)
 {
+	pthread_mutex_lock(&cache_lock);
 	drop_all();
 	if (!cache.exit_hook)
 		cache.exit_hook = atexit(at_exit) == 0;
 	cache.recent_s = recent_s;
 	memset(&cache.stats, 0, sizeof(cache.stats));
 	cache.enabled = true;
+	pthread_mutex_unlock(&cache_lock);
 }
 
 void sts_file_cache_disable(void)
@@ -72,7 +86,12 @@ void sts_file_cache_disable(void)
 
 bool sts_file_cache_enabled(void)
 {
-	return cache.enabled;
+	bool enabled;
+
+	pthread_mutex_lock(&cache_lock);
+	enabled = cache.enabled;
+	pthread_mutex_unlock(&cache_lock);
+	return enabled;
 }
 
 void sts_file_cache_clock(struct timespec *now)
@@ -104,7 +123,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mode == b->st_mode && a->st_uid == b->st_uid && a->st_gid == b->st_gid;
 }
 
-int sts_file_cache_get(const char *path, struct stat *st, char **out, size_t *len)
+static int get_locked(const char *path, struct stat *st, char **out, size_t *len)
 {
 	entry *e;
 	struct stat now;
@@ -169,8 +188,18 @@ static entry *make_room(size_t len)
 	return slot;
 }
 
-void sts_file_cache_put(const char *path, const struct stat *st, const struct timespec *since,
-			const char *data, size_t len)
+int sts_file_cache_get(const char *path, struct stat *st, char **out, size_t *len)
+{
+	int rc;
+
+	pthread_mutex_lock(&cache_lock);
+	rc = get_locked(path, st, out, len);
+	pthread_mutex_unlock(&cache_lock);
+	return rc;
+}
+
+static void put_locked(const char *path, const struct stat *st, const struct timespec *since,
+		       const char *data, size_t len)
 {
 	entry *e;
 
@@ -199,7 +228,17 @@ void sts_file_cache_put(const char *path, const struct stat *st, const struct ti
 	cache.stats.stores++;
 }
 
+void sts_file_cache_put(const char *path, const struct stat *st, const struct timespec *since,
+			const char *data, size_t len)
+{
+	pthread_mutex_lock(&cache_lock);
+	put_locked(path, st, since, data, len);
+	pthread_mutex_unlock(&cache_lock);
+}
+
 void sts_file_cache_get_stats(sts_file_cache_stats *out)
 {
+	pthread_mutex_lock(&cache_lock);
 	*out = cache.stats;
+	pthread_mutex_unlock(&cache_lock);
 }

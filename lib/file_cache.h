@@ -14,8 +14,8 @@
  * old, so the stat comparison sees it.
  *
  * Off unless enabled (the exec'd helper, stsctl and pam_sts.so never enable
- * it, and then nothing here runs). Process-global and single-threaded: the
- * broker serves one connection at a time. Bounded (a few entries, a size
+ * it, and then nothing here runs). Process-global, behind one mutex: the
+ * broker's worker threads share it. Bounded (a few entries, a size
  * limit); cached contents (key material among them) are wiped when replaced,
  * evicted or cleared, and at exit.
  */

@@ -8,7 +8,8 @@
  * When pam_sts.conf names a helper_socket and a broker (sts-helper --serve)
  * listens there, the request goes to it instead (lib/helper_socket.c): the
  * same exchange without a fork, an exec and OpenSSL's start-up. Only when
- * no connection could be made at all is the helper run; once connected,
+ * no connection could be made, or the broker answered busy (it serves
+ * nothing it answers so), is the helper run; otherwise, once connected,
  * every failure fails the call, because the request may have been served.
  */
 #include "helper_client.h"

@@ -10,7 +10,7 @@
 
 /*
  * Sends |req| to the broker on settings->helper_socket when one accepts the
- * connection, else runs settings->helper with |req| on its stdin, and parses
+ * connection and does not answer busy, else runs settings->helper with |req| on its stdin, and parses
  * the answer into |resp|. Returns 0 when it answered (resp's status says what
  * it decided), -1 with |err| when the helper could not be run, crashed,
  * answered garbage or outlived settings->helper_timeout (it is then killed),

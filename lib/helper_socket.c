@@ -21,9 +21,10 @@
 #include "helper_proto.h"
 
 /* Non-blocking connect. A Unix socket connects at once or fails at once;
- * EAGAIN means the server's backlog is full (it is busy), which is waited
- * out in short steps until the deadline. */
-static int connect_until(int fd, const char *path, long long deadline_ms, sts_error *err)
+ * EAGAIN means the server's backlog is full: a broker that does not even
+ * accept is no faster than the helper, and nothing was sent, so the helper
+ * runs instead (STS_NO_BROKER), at once. */
+static int connect_now(int fd, const char *path, long long deadline_ms, sts_error *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t len = strlen(path);
@@ -34,7 +35,8 @@ static int connect_until(int fd, const char *path, long long deadline_ms, sts_er
 	for (;;) {
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			return 0;
-		if (errno == ENOENT || errno == ENOTDIR || errno == ECONNREFUSED || errno == EACCES)
+		if (errno == ENOENT || errno == ENOTDIR || errno == ECONNREFUSED ||
+		    errno == EACCES || errno == EAGAIN)
 			return STS_NO_BROKER;
 		if (errno == EINPROGRESS) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT, .revents = 0 };
@@ -48,15 +50,9 @@ static int connect_until(int fd, const char *path, long long deadline_ms, sts_er
 			return sts_error_set(err, "helper socket %s: cannot connect: %s", path,
 					     soerr ? strerror(soerr) : "timed out");
 		}
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno != EINTR)
 			return sts_error_set(err, "helper socket %s: cannot connect: %s", path,
 					     strerror(errno));
-		if (sts_monotonic_ms() >= deadline_ms)
-			return sts_error_set(err,
-					     "helper socket %s: the broker is busy: no "
-					     "connection within the timeout",
-					     path);
-		poll(NULL, 0, 1);
 	}
 }
 
@@ -97,8 +93,11 @@ static int wait_ready(int fd, short events, long long deadline_ms, short *revent
 /* send(MSG_NOSIGNAL): a server that went away must not SIGPIPE the
  * application (sshd, sudo). The socket is non-blocking: each send is tried
  * first (a request fits the socket's buffer, so it goes at once) and poll is
- * only asked when the buffer is full. */
-static int send_until(int fd, const char *buf, size_t len, long long deadline_ms, sts_error *err)
+ * only asked when the buffer is full. Returns 0, or -1 with |err|; a broker
+ * that closed already (EPIPE, ECONNRESET) also sets |*closed|: it may have
+ * answered busy, which the caller reads. */
+static int send_until(int fd, const char *buf, size_t len, long long deadline_ms, bool *closed,
+		      sts_error *err)
 {
 	size_t done = 0;
 
@@ -111,6 +110,7 @@ static int send_until(int fd, const char *buf, size_t len, long long deadline_ms
 			done += (size_t)n;
 			continue;
 		}
+		*closed = errno == EPIPE || errno == ECONNRESET;
 		if (errno != EAGAIN && errno != EINTR)
 			return sts_error_set(err, "cannot send the request: %s", strerror(errno));
 		ready = wait_ready(fd, POLLOUT, deadline_ms, &revents);
@@ -135,8 +135,10 @@ static int send_until(int fd, const char *buf, size_t len, long long deadline_ms
  * logins (a read more each, and poll after all), so poll waits for the
  * close. A read that finds nothing waits in poll again. The buffer starts
  * at 1 KB (answers are a few hundred bytes; each heap page touched first is
- * a page fault) and grows as needed. */
-static int read_answer(int fd, long long deadline_ms, char **out, size_t *len, sts_error *err)
+ * a page fault) and grows as needed. A reset ends the answer like an end of
+ * file and sets |*reset|: a busy broker closes without reading the request. */
+static int read_answer(int fd, long long deadline_ms, char **out, size_t *len, bool *reset,
+		       sts_error *err)
 {
 	size_t cap = 1024, used = 0;
 	char *buf = malloc(cap + 1);
@@ -161,7 +163,8 @@ static int read_answer(int fd, long long deadline_ms, char **out, size_t *len, s
 			goto fail;
 		}
 		n = read(fd, buf + used, cap - used);
-		if (n == 0)
+		*reset = n < 0 && errno == ECONNRESET;
+		if (n == 0 || *reset)
 			break;
 		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
 			wait = errno == EAGAIN;
@@ -187,6 +190,41 @@ fail:
 	return -1;
 }
 
+static bool is_busy(const char *answer, size_t len)
+{
+	static const char busy[] = STS_BROKER_BUSY_ANSWER;
+
+	return len == sizeof(busy) - 1 && memcmp(answer, busy, len) == 0;
+}
+
+/* Sends the request and reads the answer: 0, STS_NO_BROKER when the broker
+ * answered busy, or -1 with |err| (the reason, without the socket's name). */
+static int request(int fd, const char *wire, size_t len, long long deadline_ms, char **answer,
+		   size_t *answer_len, sts_error *err)
+{
+	sts_error send_err;
+	bool closed = false, reset = false;
+	int sent = send_until(fd, wire, len, deadline_ms, &closed, &send_err);
+
+	if (sent < 0 && !closed) {
+		*err = send_err;
+		return -1;
+	}
+	if (read_answer(fd, deadline_ms, answer, answer_len, &reset, err) < 0)
+		return -1;
+	if (is_busy(*answer, *answer_len)) {
+		sts_error_set(err, "the broker is busy");
+		return STS_NO_BROKER;
+	}
+	if (sent < 0) {
+		*err = send_err;
+		return -1;
+	}
+	if (reset)
+		return sts_error_set(err, "the broker reset the connection");
+	return 0;
+}
+
 int sts_broker_exchange(const char *path, const char *wire, size_t len, long long deadline_ms,
 			char **answer, size_t *answer_len, sts_error *err)
 {
@@ -195,16 +233,20 @@ int sts_broker_exchange(const char *path, const char *wire, size_t len, long lon
 	int rc;
 
 	*answer = NULL;
+	*answer_len = 0;
 	if (fd < 0)
 		return sts_error_set(err, "helper socket %s: socket: %s", path, strerror(errno));
-	rc = connect_until(fd, path, deadline_ms, err);
+	rc = connect_now(fd, path, deadline_ms, err);
 	if (rc == 0)
 		rc = check_server(fd, path, err);
-	if (rc == 0 && (send_until(fd, wire, len, deadline_ms, err) < 0 ||
-			read_answer(fd, deadline_ms, answer, answer_len, err) < 0)) {
-		memcpy(why, err->msg, sizeof(why));
-		rc = sts_error_set(err, "helper socket %s: %s%s", path, why,
-				   strcmp(why, "timed out") == 0 ? " waiting for the answer" : "");
+	if (rc == 0) {
+		rc = request(fd, wire, len, deadline_ms, answer, answer_len, err);
+		if (rc != 0) {
+			memcpy(why, err->msg, sizeof(why));
+			sts_error_set(err, "helper socket %s: %s%s", path, why,
+				      strcmp(why, "timed out") == 0 ? " waiting for the answer" :
+								      "");
+		}
 	}
 	if (rc == 0 && *answer_len == 0)
 		rc = sts_error_set(err, "helper socket %s: the broker closed without answering",

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,23 @@
 #define GROUPS_MAX   65536
 #define GRBUF_MAX    (1u << 20)
 #define GROUPS_FIRST 64
+
+/* NSS lookups one at a time: the resident helper's workers are threads, and
+ * not every NSS module is safe to call from several threads at once, the
+ * reentrant functions notwithstanding (nss_wrapper, which the tests use,
+ * loses entries). A lookup takes microseconds from files or a cache. */
+static pthread_mutex_t nss_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int sts_user_lookup(const char *user, struct passwd *pw, char *buf, size_t len)
+{
+	struct passwd *found = NULL;
+	int rc;
+
+	pthread_mutex_lock(&nss_lock);
+	rc = getpwnam_r(user, pw, buf, len, &found);
+	pthread_mutex_unlock(&nss_lock);
+	return rc == 0 && found ? 0 : -1;
+}
 
 /* NULL: getgrouplist + getgrgid_r. Set only by code (unit tests). */
 static sts_group_source group_source;
@@ -32,14 +50,17 @@ static int group_ids(const char *user, gid_t gid, gid_t **out, int *count, sts_e
 	gid_t *gids = NULL;
 
 	for (;;) {
-		int want = cap;
+		int want = cap, got;
 		gid_t *grown = realloc(gids, (size_t)cap * sizeof(*gids));
 		if (!grown) {
 			free(gids);
 			return sts_error_set(err, "groups of %s: out of memory", user);
 		}
 		gids = grown;
-		if (getgrouplist(user, gid, gids, &want) >= 0) {
+		pthread_mutex_lock(&nss_lock);
+		got = getgrouplist(user, gid, gids, &want);
+		pthread_mutex_unlock(&nss_lock);
+		if (got >= 0) {
 			*out = gids;
 			*count = want;
 			return 0;
@@ -69,7 +90,9 @@ static int group_name(gid_t gid, char **name, sts_error *err)
 			return sts_error_set(err, "group %u: out of memory", (unsigned)gid);
 		}
 		buf = grown;
+		pthread_mutex_lock(&nss_lock);
 		rc = getgrgid_r(gid, &gr, buf, cap, &res);
+		pthread_mutex_unlock(&nss_lock);
 		if (rc != ERANGE || cap >= GRBUF_MAX)
 			break;
 		cap *= 2;

@@ -52,6 +52,7 @@
 #define STS_IDENTITY_H
 
 #include <stdbool.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -76,6 +77,10 @@ typedef struct {
 } sts_doc_bundle;
 
 void sts_doc_bundle_free(sts_doc_bundle *b);
+
+/* getpwnam_r of |user| into |pw| and |buf|: 0, or -1 when there is no such
+ * user or the lookup failed. NSS lookups here are made one at a time. */
+int sts_user_lookup(const char *user, struct passwd *pw, char *buf, size_t len);
 
 /* The groups of |user| (primary group |gid|), names sorted and unique. */
 int sts_identity_groups(const char *user, gid_t gid, char ***names, size_t *n, sts_error *err);

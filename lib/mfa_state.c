@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,9 +128,24 @@ int sts_mfa_state_format(const sts_mfa_state *st, char out[STS_MFA_STATE_SIZE])
  * The running kernel's boot id cannot change while a process lives, so it is
  * read from /proc once per process (the resident helper answers many logins).
  * Other paths (the tests' own files, to play a reboot) are read on every call.
- * Not locked: only sts-helper and stsctl read it, each single-threaded.
+ * Locked: the resident helper's worker threads share it.
  */
+static pthread_mutex_t boot_id_lock = PTHREAD_MUTEX_INITIALIZER;
 static char kernel_boot_id[STS_MFA_BOOT_ID_LEN + 1];
+
+static bool kept_boot_id(char out[STS_MFA_BOOT_ID_LEN + 1], const char *keep)
+{
+	bool kept;
+
+	pthread_mutex_lock(&boot_id_lock);
+	if (keep)
+		memcpy(kernel_boot_id, keep, sizeof(kernel_boot_id));
+	kept = kernel_boot_id[0] != '\0';
+	if (kept && out)
+		memcpy(out, kernel_boot_id, sizeof(kernel_boot_id));
+	pthread_mutex_unlock(&boot_id_lock);
+	return kept;
+}
 
 int sts_mfa_read_boot_id(const char *path, char out[STS_MFA_BOOT_ID_LEN + 1], sts_error *err)
 {
@@ -138,10 +154,8 @@ int sts_mfa_read_boot_id(const char *path, char out[STS_MFA_BOOT_ID_LEN + 1], st
 	size_t len = 0;
 	int rc = -1;
 
-	if (kernel && kernel_boot_id[0]) {
-		memcpy(out, kernel_boot_id, sizeof(kernel_boot_id));
+	if (kernel && kept_boot_id(out, NULL))
 		return 0;
-	}
 	if (sts_read_file(path, 64, STS_READ_NOFOLLOW, &text, &len, err) < 0)
 		return -1;
 	if (len > 0 && text[len - 1] == '\n')
@@ -149,7 +163,7 @@ int sts_mfa_read_boot_id(const char *path, char out[STS_MFA_BOOT_ID_LEN + 1], st
 	if (len == STS_MFA_BOOT_ID_LEN && boot_id_valid(text)) {
 		memcpy(out, text, STS_MFA_BOOT_ID_LEN + 1);
 		if (kernel)
-			memcpy(kernel_boot_id, text, sizeof(kernel_boot_id));
+			kept_boot_id(NULL, text);
 		rc = 0;
 	} else {
 		sts_error_set(err, "%s: not a boot id", path);

@@ -32,7 +32,20 @@
  * Replay floors (and pam_oath's users file) are reset between logins,
  * outside the timed part.
  *
- *   bench_pam BUILD_DIR PAIRS      (re-executes itself as "--login SERVICE USER CODE")
+ * Throughput, with every CPU of the machine busy:
+ *   BENCH broker_logins_per_s        whole logins (authenticate, acct_mgmt,
+ *                                    open_session, close_session) per second
+ *                                    through the resident broker, from
+ *                                    TPUT_CLIENTS processes at once, each
+ *                                    running TPUT_LOGINS logins in a loop
+ *                                    (pam_start to pam_end each; its replay
+ *                                    floor reset before each, inside the time:
+ *                                    each process has its own state_dir, so
+ *                                    that they can be the same user at once)
+ *   BENCH exec_logins_per_s          the same with the exec'd helper
+ *
+ *   bench_pam BUILD_DIR PAIRS      (re-executes itself as "--login SERVICE USER CODE"
+ *                                   and "--loop SERVICE USER MFA_DIR N")
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +93,22 @@ static int login(const char *service, const char *user, const char *code)
 		rc = pam_close_session(pamh, 0);
 	pam_end(pamh, rc);
 	return rc == PAM_SUCCESS ? 0 : 1;
+}
+
+/* |n| whole logins of |user| through |service|, each with a fresh replay
+ * floor in the store |mfa| and the code of now. */
+static int login_loop(const char *service, const char *user, const char *mfa, int n)
+{
+	char code[9];
+
+	for (int i = 0; i < n; i++) {
+		dc_enroll(mfa, user);
+		if (sts_totp_generate(dc_secret, 20, STS_TOTP_SHA1, 6, 30, (int64_t)time(NULL),
+				      code) < 0 ||
+		    login(service, user, code) != 0)
+			return 1;
+	}
+	return 0;
 }
 
 static double now_s(void)
@@ -160,6 +189,12 @@ typedef struct {
 } figure;
 
 static char root[512], user[256], run_dir[600];
+
+/* The throughput figures: processes at once (more than the 2 CPUs the
+ * figures are for, so that they stay busy while a process waits), logins
+ * each. */
+#define TPUT_CLIENTS 3
+#define TPUT_LOGINS  100
 
 /* The runtime directory on a tmpfs, as /run is on the hosts pam_sts runs on
  * (creating and removing a session directory costs 15 and 8 us on tmpfs
@@ -281,6 +316,81 @@ static void prepare(const char *build, const char *oath_module)
 	setenv("PAM_WRAPPER", "1", 1);
 }
 
+/* pam_sts-tK.conf (the broker) and pam_sts-tK-exec.conf for throughput
+ * process K, each on its own state_dir (ROOT/state-tK), and their services
+ * sts-full-tK and sts-full-tK-exec. */
+static void prepare_throughput(const char *build)
+{
+	char path[1024], text[4096], state[700];
+	unsigned char grant_key[STS_TICKET_KEY_LEN];
+	sts_error err;
+
+	for (int k = 0; k < TPUT_CLIENTS; k++)
+		for (int exec = 0; exec < 2; exec++) {
+			snprintf(state, sizeof(state), "%s/state-t%d", root, k);
+			mkdir(state, 0700);
+			snprintf(path, sizeof(path), "%s/mfa", state);
+			mkdir(path, 0700);
+			if (sts_ticket_key_load(state, true, grant_key, &err) < 0) {
+				fprintf(stderr, "bench_pam: %s\n", err.msg);
+				exit(2);
+			}
+			OPENSSL_cleanse(grant_key, sizeof(grant_key));
+			snprintf(path, sizeof(path), "%s/pam_sts-t%d%s.conf", root, k,
+				 exec ? "-exec" : "");
+			snprintf(text, sizeof(text),
+				 "state_dir = %s\nfail_delay_ms = 0\naccount_id = 123456789012\n"
+				 "policy_dir = %s/empty\nrole_dir = %s/empty\nsession_policy_dir = "
+				 "%s/empty\nissuer_key = %s/issuer.key\nruntime_dir = %s\n"
+				 "helper = %s/sts-helper\nhelper_socket = %s%s\n",
+				 state, root, root, root, root, run_dir, build, exec ? "" : root,
+				 exec ? "" : "/brk/helper.sock");
+			put(path, text);
+			chmod(path, 0600);
+			snprintf(text, sizeof(text),
+				 "auth required %s/pam_sts.so config=%s\n"
+				 "account required %s/pam_sts.so config=%s action=session\n"
+				 "session required %s/pam_sts.so config=%s\n",
+				 build, path, build, path, build, path);
+			snprintf(path, sizeof(path), "%s/services/sts-full-t%d%s", root, k,
+				 exec ? "-exec" : "");
+			put(path, text);
+		}
+}
+
+/* TPUT_CLIENTS processes running TPUT_LOGINS whole logins each at once;
+ * returns logins per second, or -1 when one failed. */
+static double throughput(bool exec)
+{
+	pid_t kids[TPUT_CLIENTS];
+	int failed = 0;
+	double start = now_s();
+
+	for (int k = 0; k < TPUT_CLIENTS; k++) {
+		char service[64], mfa[700], n[16];
+
+		snprintf(service, sizeof(service), "sts-full-t%d%s", k, exec ? "-exec" : "");
+		snprintf(mfa, sizeof(mfa), "%s/state-t%d/mfa", root, k);
+		snprintf(n, sizeof(n), "%d", TPUT_LOGINS);
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			char *self[] = {
+				(char *)"bench_pam", (char *)"--loop", service, user, mfa, n, NULL
+			};
+
+			execv("/proc/self/exe", self);
+			_exit(3);
+		}
+	}
+	for (int k = 0; k < TPUT_CLIENTS; k++) {
+		int status = 0;
+
+		waitpid(kids[k], &status, 0);
+		failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	}
+	return failed ? -1 : TPUT_CLIENTS * TPUT_LOGINS / (now_s() - start);
+}
+
 static figure figures[] = {
 	{ "pam_auth_vs_permit", "sts", "permit", PAMTESTER, false, 0, 0 },
 	{ "pam_oath_auth_vs_permit", "oath", "permit", PAMTESTER, true, 0, 0 },
@@ -349,10 +459,13 @@ int main(int argc, char **argv)
 	struct passwd *pw = getpwuid(getuid());
 	bool have_oath;
 	int pairs, ok, failed = 0;
+	double tput_broker, tput_exec;
 	pid_t broker, null_helper;
 
 	if (argc == 5 && strcmp(argv[1], "--login") == 0)
 		return login(argv[2], argv[3], argv[4]);
+	if (argc == 6 && strcmp(argv[1], "--loop") == 0)
+		return login_loop(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (argc != 3 || (pairs = atoi(argv[2])) <= 0 || !pw) {
 		fprintf(stderr, "usage: bench_pam BUILD_DIR PAIRS\n");
 		return 2;
@@ -366,6 +479,7 @@ int main(int argc, char **argv)
 	have_oath = access(oath_module, R_OK) == 0;
 	umask(077);
 	prepare(argv[1], oath_module);
+	prepare_throughput(argv[1]);
 	broker = start_broker(argv[1], false);
 	null_helper = start_broker(argv[1], true);
 	/* On a host the configuration and keys are old: let the fixture's age
@@ -384,13 +498,17 @@ int main(int argc, char **argv)
 			f->base += timed_login(f->d, f->baseline, user, none, &ok);
 			failed += !ok;
 		}
+	tput_broker = throughput(false);
+	tput_exec = throughput(true);
 	stop_broker(broker);
 	stop_broker(null_helper);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, run_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_pam: could not remove %s\n", root);
-	if (failed) {
-		fprintf(stderr, "bench_pam: %d logins failed\n", failed);
+	if (failed || tput_broker < 0 || tput_exec < 0) {
+		fprintf(stderr, "bench_pam: %d logins failed%s\n", failed,
+			tput_broker < 0 || tput_exec < 0 ? ", and some of the throughput runs" :
+							   "");
 		return 1;
 	}
 	for (size_t k = 0; k < N_FIGURES; k++) {
@@ -405,5 +523,9 @@ int main(int argc, char **argv)
 			f->name, pairs, f->measured * 1e3 / pairs, f->base * 1e3 / pairs);
 		printf("BENCH %s=%.2f x\n", f->name, f->measured / f->base);
 	}
+	fprintf(stderr, "bench_pam: throughput: %d processes x %d whole logins, %ld CPUs\n",
+		TPUT_CLIENTS, TPUT_LOGINS, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("BENCH broker_logins_per_s=%.0f logins/s\n", tput_broker);
+	printf("BENCH exec_logins_per_s=%.0f logins/s\n", tput_exec);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libpamtest.h>
 #include <security/pam_appl.h>
 
 #include "pam_fixture.h"
@@ -172,4 +173,49 @@ void bf_close_checked(pam_handle_t *ph)
 	assert_int_equal(access(file, R_OK), 0);
 	assert_int_equal(pam_close_session(ph, 0), PAM_SUCCESS);
 	assert_int_equal(access(file, F_OK), -1);
+}
+
+int64_t bf_clock = T0;
+
+/* See broker_fixture.h. */
+int bf_whole_login(const char *svc, const char *user, fx_log *log)
+{
+	pam_handle_t *ph = sf_authenticated(svc, user, &bf_clock);
+	int rc;
+
+	if (log)
+		assert_true(fx_capture_begin());
+	rc = pam_acct_mgmt(ph, 0);
+	if (rc == PAM_SUCCESS)
+		rc = pam_open_session(ph, 0);
+	if (log)
+		assert_true(fx_capture_end(log));
+	if (rc == PAM_SUCCESS)
+		bf_close_checked(ph);
+	pam_end(ph, PAM_SUCCESS);
+	assert_int_equal(sf_session_count(), 0);
+	return rc;
+}
+
+int bf_failed_auth(const char *svc, const char *user, fx_log *log)
+{
+	char code[9];
+	const char *off[] = { code, NULL };
+	struct pamtest_conv_data conv = { .in_echo_off = off };
+	struct pam_testcase cases[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_AUTHINFO_UNAVAIL),
+	};
+	enum pamtest_err perr;
+
+	bf_clock += 30;
+	pf_set_time(bf_clock);
+	pf_code_at(bf_clock, code);
+	pf_enroll(user, (bf_clock - 30) / 30, 0);
+	if (log)
+		assert_true(fx_capture_begin());
+	perr = _pamtest(svc, user, &conv, cases, 1, NULL);
+	if (log)
+		assert_true(fx_capture_end(log));
+	assert_int_equal(perr, PAMTEST_ERR_OK);
+	return cases[0].op_rv;
 }

@@ -8,10 +8,13 @@
 #define STS_BROKER_FIXTURE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/un.h>
 
 #include <security/pam_appl.h>
+
+#include "fault_fixture.h"
 
 #define BF_WAIT_MS 10000 /* start-up under ASan on a busy machine */
 
@@ -41,5 +44,16 @@ void bf_down(void);
 int bf_stop_leftover(void **st);
 /* After a successful open: the credentials are there, and close removes them. */
 void bf_close_checked(pam_handle_t *ph);
+
+/* The test clock the two below move on by a step each. */
+extern int64_t bf_clock;
+/* One whole login: auth, account, open and close session. Returns the first
+ * failing code of account (the helper decides: op=decide) and open (it
+ * issues: op=open), checking the close when both succeeded. The log lines of
+ * account and open are captured in |log| when not NULL. */
+int bf_whole_login(const char *svc, const char *user, fx_log *log);
+/* An authentication that must fail: the auth phase's op=mfa is the first
+ * request a login sends. Returns its code; its log lines in |log|. */
+int bf_failed_auth(const char *svc, const char *user, fx_log *log);
 
 #endif

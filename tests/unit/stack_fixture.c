@@ -36,7 +36,7 @@ const char *sf_config_lines(void)
 
 static void write_users(void)
 {
-	char path[400], text[8192];
+	char path[400], text[16384];
 	unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
 	size_t used;
 
@@ -46,9 +46,9 @@ static void write_users(void)
 		 "alice:x:%u:%u:Alice:/tmp:/bin/sh\nmia:x:%u:%u:Mia:/tmp:/bin/sh\n"
 		 "bob:x:%u:%u:Bob:/tmp:/bin/sh\ncarol:x:%u:%u:Carol:/tmp:/bin/sh\n",
 		 uid, gid, uid, gid, uid, gid, uid, gid);
-	/* The load test's users: load00 .. load49. */
+	/* The load tests' users: load00 .. load199. */
 	used = strlen(text);
-	for (int i = 0; i < SF_LOAD_USERS; i++)
+	for (int i = 0; i < SF_BROKER_LOAD_USERS; i++)
 		used += (size_t)snprintf(text + used, sizeof(text) - used,
 					 "load%02d:x:%u:%u::/tmp:/bin/sh\n", i, uid, gid);
 	pf_write_text(path, text, 0644);

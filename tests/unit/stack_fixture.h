@@ -8,9 +8,11 @@
 #include <security/pam_appl.h>
 
 #define SF_LOAD_USERS 50
+/* The broker's concurrent logins (test_broker_load.c): load00 .. load199. */
+#define SF_BROKER_LOAD_USERS 200
 
 /* Users (all with the test's uid, so files can be handed to them without
- * root): alice (deployers), mia and bob (managers), carol (no groups), and load00..load49 for the load test. */
+ * root): alice (deployers), mia and bob (managers), carol (no groups), and load00..load199 for the load tests. */
 void sf_make_identity(void);
 /* The helper's timeout in those lines (default 3 s). */
 extern unsigned sf_helper_timeout;

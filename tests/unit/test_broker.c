@@ -36,56 +36,6 @@
 #define NOBODY	    65534
 #define LOAD_LOGINS 200
 
-static int64_t clock_now = T0;
-
-/* One whole login: auth, account, open and close session. Returns the first
- * failing code of account (the helper decides: op=decide) and open (it
- * issues: op=open), checking the close when both succeeded. The log lines of
- * account and open are captured in |log| when not NULL. */
-static int whole_login(const char *svc, const char *user, fx_log *log)
-{
-	pam_handle_t *ph = sf_authenticated(svc, user, &clock_now);
-	int rc;
-
-	if (log)
-		assert_true(fx_capture_begin());
-	rc = pam_acct_mgmt(ph, 0);
-	if (rc == PAM_SUCCESS)
-		rc = pam_open_session(ph, 0);
-	if (log)
-		assert_true(fx_capture_end(log));
-	if (rc == PAM_SUCCESS)
-		bf_close_checked(ph);
-	pam_end(ph, PAM_SUCCESS);
-	assert_int_equal(sf_session_count(), 0);
-	return rc;
-}
-
-/* An authentication that must fail: the auth phase's op=mfa is the first
- * request a login sends. Returns its code; its log lines in |log|. */
-static int failed_auth(const char *svc, const char *user, fx_log *log)
-{
-	char code[9];
-	const char *off[] = { code, NULL };
-	struct pamtest_conv_data conv = { .in_echo_off = off };
-	struct pam_testcase cases[] = {
-		pam_test(PAMTEST_AUTHENTICATE, PAM_AUTHINFO_UNAVAIL),
-	};
-	enum pamtest_err perr;
-
-	clock_now += 30;
-	pf_set_time(clock_now);
-	pf_code_at(clock_now, code);
-	pf_enroll(user, (clock_now - 30) / 30, 0);
-	if (log)
-		assert_true(fx_capture_begin());
-	perr = _pamtest(svc, user, &conv, cases, 1, NULL);
-	if (log)
-		assert_true(fx_capture_end(log));
-	assert_int_equal(perr, PAMTEST_ERR_OK);
-	return cases[0].op_rv;
-}
-
 static void test_broker_serves_the_stack(void **st)
 {
 	(void)st;
@@ -93,9 +43,9 @@ static void test_broker_serves_the_stack(void **st)
 	bf_make_sock_dir(0755);
 	bf_write_config(3, false);
 	bf_up();
-	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
-	assert_int_equal(whole_login("stack-role", "alice", NULL), PAM_SUCCESS);
-	assert_int_equal(whole_login("stack-fed-ok", "mia", NULL), PAM_SUCCESS);
+	assert_int_equal(bf_whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
+	assert_int_equal(bf_whole_login("stack-role", "alice", NULL), PAM_SUCCESS);
+	assert_int_equal(bf_whole_login("stack-fed-ok", "mia", NULL), PAM_SUCCESS);
 	bf_down();
 }
 
@@ -110,7 +60,7 @@ static void test_broker_load(void **st)
 	bf_write_config(3, false);
 	bf_up();
 	for (int i = 0; i < LOAD_LOGINS; i++)
-		ok += whole_login("stack-session", "carol", NULL) == PAM_SUCCESS;
+		ok += bf_whole_login("stack-session", "carol", NULL) == PAM_SUCCESS;
 	assert_int_equal(ok, LOAD_LOGINS);
 	bf_down();
 }
@@ -125,15 +75,15 @@ static void test_no_broker_falls_back(void **st)
 	bf_set_paths();
 	bf_make_sock_dir(0755);
 	bf_write_config(3, true);
-	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
+	assert_int_equal(bf_whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	bf_sock_addr(&sa);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd); /* ECONNREFUSED from now on */
-	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
+	assert_int_equal(bf_whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
 	/* Without a helper either, the code cannot be checked (it did fall back). */
 	bf_write_config(3, false);
-	assert_int_equal(failed_auth("stack-session", "carol", NULL), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(bf_failed_auth("stack-session", "carol", NULL), PAM_AUTHINFO_UNAVAIL);
 	unlink(bf_sock_path);
 }
 
@@ -192,7 +142,7 @@ static void expect_fail_closed(void (*serve)(int), const char *why)
 	int fd;
 
 	fd = fake_server(serve, &child);
-	assert_int_equal(failed_auth("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(bf_failed_auth("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
 	close(fd);
 	if (child > 0)
 		waitpid(child, NULL, 0);
@@ -305,7 +255,7 @@ static void test_other_uids(void **st)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	/* The broker goes on serving root. */
-	assert_int_equal(whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
+	assert_int_equal(bf_whole_login("stack-session", "carol", NULL), PAM_SUCCESS);
 	bf_down();
 	/* A socket served by nobody: the module refuses it, and fails. */
 	pid = fork();
@@ -314,7 +264,7 @@ static void test_other_uids(void **st)
 		nobody_server(-1);
 	while (!bf_can_connect())
 		usleep(5000);
-	assert_int_equal(failed_auth("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
+	assert_int_equal(bf_failed_auth("stack-session", "carol", &log), PAM_AUTHINFO_UNAVAIL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	unlink(bf_sock_path);
