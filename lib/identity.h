@@ -115,6 +115,11 @@ typedef struct {
  * (|err| says which file), or -1. Needs s->account_id. */
 int sts_role_load(const sts_settings *s, const char *name, sts_role *out, sts_error *err);
 void sts_role_free(sts_role *role);
+/* The role a module argument or request names: NAME, or this account's
+ * arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, which must be the role's ARN
+ * (lib/authorize.c). Returns 0 or -1 with |err| set ("no such role" when
+ * there is none). */
+int sts_role_load_target(const sts_settings *s, const char *target, sts_role *out, sts_error *err);
 
 /* The names of every role in role_dir (ROLE.json), sorted. */
 int sts_role_list(const sts_settings *s, char ***names, size_t *n, sts_error *err);
