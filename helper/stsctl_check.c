@@ -104,8 +104,9 @@ static void check_policy_tree(check_ctx *c, const char *kind)
 		memset(&b, 0, sizeof(b));
 		snprintf(scope, sizeof(scope), "%s/%s", kind, entities[i]);
 		if (sts_doc_bundle_init(&b, &err) < 0 ||
-		    sts_load_policy_dir(&b, fd, path, entities[i], scope, STS_DOC_IDENTITY, &err) <
-			    0 ||
+		    sts_load_policy_dir(&b, fd, path, entities[i], scope, STS_DOC_IDENTITY,
+					strcmp(kind, "groups") == 0 ? "GroupName" : "UserName",
+					&err) < 0 ||
 		    sts_doc_bundle_finish(&b, &err) < 0)
 			fault(c, err.msg);
 		else

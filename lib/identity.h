@@ -9,6 +9,10 @@
  *                                       group (several per group; real IAM
  *                                       policy documents, CreatePolicy rules)
  *   policy_dir/users/USER/NAME.json     identity policies attached to one user
+ *       Each a bare document, `aws iam get-policy-version` output (managed;
+ *       the default version) or get-group-policy / get-user-policy output
+ *       (inline; GroupName / UserName must be GROUP / USER): see
+ *       lib/identity_shapes.c.
  *   role_dir/ROLE.json                  a role: what `aws iam get-role
  *                                       --role-name ROLE` prints:
  *       {"Role": {"RoleName": ROLE, "AssumeRolePolicyDocument": {...} (or the
@@ -23,8 +27,10 @@
  *   role_dir/ROLE.d/NAME.json           the role's permission policies, each
  *                                       what `aws iam get-role-policy` prints:
  *       {"RoleName": ROLE, "PolicyName": ..., "PolicyDocument": {...} or the
- *        URL-encoded string}; RoleName must be the role's.
- *   session_policy_dir/NAME.json        a session policy (2,048-character limit)
+ *        URL-encoded string}; RoleName must be the role's. A managed policy
+ *        as `aws iam get-policy-version` prints it, or a bare document.
+ *   session_policy_dir/NAME.json        a session policy (2,048-character
+ *                                       limit), a bare document only
  *
  * Safety: every directory is opened with O_DIRECTORY|O_NOFOLLOW (its parent
  * relative to the configured path, then openat), and every directory and
