@@ -8,9 +8,14 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 S="$BUILD/stsctl"
-tmp=$(mktemp -d)
+# runtime_dir is below it: every directory above must be searchable by users.
+. tests/lib/public-tmp.sh
+tmp=$(public_tmpdir check) || {
+	echo "check: no directory every user can traverse (TMPDIR, /tmp, /var/tmp)"
+	echo "check: 0 passed, 1 failed"
+	exit 1
+}
 trap 'rm -rf "$tmp"' EXIT
-chmod 0755 "$tmp" # users reach runtime_dir below it
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() {
