@@ -5,7 +5,7 @@
  * its arguments go through the module's own parser (lib/module_args.c), and
  * what they name is looked up in the configuration the line names: the
  * role, the duration against the role's MaxSessionDuration and STS's limits,
- * the session policy. A configuration named by a line and not checked yet
+ * the session policy, names STS would refuse. A configuration named by a line and not checked yet
  * is checked whole. Faults name the service file, the line and the argument.
  */
 #include <dirent.h>
@@ -109,8 +109,9 @@ static unsigned long check_role(check_ctx *c, const char *where, const sts_setti
 	return max;
 }
 
+/* |role_known| false: the role is chosen at login, so no role may allow it. */
 static void check_duration(check_ctx *c, const char *where, sts_operation op, const char *text,
-			   unsigned long role_max)
+			   unsigned long role_max, bool role_known)
 {
 	unsigned long requested, granted;
 	sts_error err;
@@ -120,9 +121,21 @@ static void check_duration(check_ctx *c, const char *where, sts_operation op, co
 		return;
 	}
 	if (sts_duration_check(op, requested, role_max, &granted, &err) < 0)
-		stsctl_check_fault(c, "%s: duration=%s: %s", where, text, err.msg);
+		stsctl_check_fault(c, "%s: duration=%s: %s%s", where, text, err.msg,
+				   role_known ? "" : " (no role may allow more)");
 	else
 		stsctl_check_passed(c);
+}
+
+/* A name given literally must be one STS accepts; with %u it is the
+ * login's (checked then). */
+static void check_name(check_ctx *c, const char *where, const char *arg, const char *value,
+		       bool (*valid)(const char *), const char *rule)
+{
+	if (strchr(value, '%') || valid(value))
+		stsctl_check_passed(c);
+	else
+		stsctl_check_fault(c, "%s: %s=%s: STS refuses it (%s)", where, arg, value, rule);
 }
 
 static void check_session_policy(check_ctx *c, const char *where, const sts_settings *s,
@@ -162,9 +175,16 @@ static void check_args(pam_run *r, const char *where, int argc, const char **arg
 		role_max = check_role(c, where, s, a.role);
 	} else if (strcmp(a.action, "federate") == 0) {
 		op = STS_OP_FEDERATE;
+		check_name(c, where, "name", a.name, sts_valid_federated_name,
+			   "[A-Za-z0-9_+=,.@-], 2..32 characters");
 	}
+	if (a.session_name)
+		check_name(c, where, "session_name", a.session_name, sts_valid_session_name,
+			   "[A-Za-z0-9_+=,.@-], 2..64 characters");
 	if (a.duration && role_max)
-		check_duration(c, where, op, a.duration, role_max);
+		check_duration(c, where, op, a.duration, role_max,
+			       op != STS_OP_ASSUME_ROLE ||
+				       (strcmp(a.role, "prompt") != 0 && !strchr(a.role, '%')));
 	if (a.session_policy)
 		check_session_policy(c, where, s, a.session_policy);
 }

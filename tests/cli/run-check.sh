@@ -117,7 +117,7 @@ service "auth required pam_sts.so config=$conf2" \
 	"# account required pam_sts.so config=$conf2 role=Commented" \
 	"account [success=ok default=die] pam_sts.so config=$conf2 \\" \
 	"	action=assume-role role=UpdateAPP duration=7200 session_policy=readonly-s3" \
-	"account required /usr/lib/security/pam_sts.so [config=$conf2] action=assume-role role=arn:aws:iam::123456789012:role/ReadOnly" \
+	"account required /usr/lib/security/pam_sts.so [config=$conf2] action=assume-role role=arn:aws:iam::123456789012:role/ReadOnly session_name=ops-%u" \
 	"-session optional pam_sts.so config=$conf2 action=federate name=%u duration=129600 session_policy=readonly-s3" \
 	"account required pam_sts.so config=$conf2 action=assume-role role=prompt duration=43200"
 run
@@ -134,9 +134,13 @@ service "account required pam_sts.so config=$conf2 action=assume-role role=Updat
 	"	duration=7201"
 expect_fault "duration beyond the role's MaxSessionDuration" "$tmp/pam.d/bastion:1: duration=7201: .*MaxSessionDuration .*(7200)"
 service "account required pam_sts.so config=$conf2 action=assume-role role=prompt duration=43201"
-expect_fault "duration beyond any role's limit" "$tmp/pam.d/bastion:1: duration=43201: .*(43200)"
+expect_fault "duration beyond any role's limit" "$tmp/pam.d/bastion:1: duration=43201: .*(43200) (no role may allow more)"
 service "account required pam_sts.so config=$conf2 action=federate name=%u duration=129601"
 expect_fault "duration beyond STS's limit" "$tmp/pam.d/bastion:1: duration=129601: .*129600"
+service "account required pam_sts.so config=$conf2 action=federate name=x"
+expect_fault "a federated name STS refuses" "$tmp/pam.d/bastion:1: name=x: STS refuses it"
+service "account required pam_sts.so config=$conf2 action=assume-role role=UpdateAPP session_name=a/b"
+expect_fault "a session name STS refuses" "$tmp/pam.d/bastion:1: session_name=a/b: STS refuses it"
 service "account required pam_sts.so config=$conf2 duration=600"
 expect_fault "duration below STS's minimum" "$tmp/pam.d/bastion:1: duration=600: .*900"
 service "account required pam_sts.so config=$conf2 action=assume-role"
