@@ -19,9 +19,9 @@ void stsctl_check_passed(check_ctx *c);
  * (helper/stsctl_check.c). */
 void stsctl_check_config(check_ctx *c);
 
-/* The directories a login needs before anything is issued: policy_dir,
- * state_dir, and a runtime_dir users can reach (helper/stsctl_check_dirs.c).
- * Each fault names the configuration file, the key's line and its value. */
+/* The directories a login needs before anything is issued: policy_dir and
+ * state_dir (helper/stsctl_check_dirs.c). Each fault names the
+ * configuration file, the key's line and its value. */
 void stsctl_check_login_dirs(check_ctx *c);
 
 /* "CONFIG:LINE: KEY = VALUE" (or "CONFIG: KEY (default VALUE)" when the

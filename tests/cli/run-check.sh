@@ -40,7 +40,6 @@ runtime_dir = $tmp/run
 helper = $tmp/sts-helper
 CONF
 chmod 0600 "$conf"
-mkdir -m 0755 "$tmp/run"
 "$S" init --config "$conf" >/dev/null || bad "stsctl init"
 printf 'auth required pam_sts.so config=%s\naccount required pam_sts.so config=%s action=assume-role role=UpdateAPP\n' \
 	"$conf" "$conf" >"$tmp/pam.d/sshd"
@@ -154,10 +153,10 @@ set2 state_dir "$tmp/nostate"
 expect_fault "a state_dir that does not exist" "$conf2:1: state_dir = $tmp/nostate: does not exist"
 good2
 set2 runtime_dir "$tmp/absent/run"
-expect_fault "a runtime_dir that cannot be created" "$conf2:7: runtime_dir = $tmp/absent/run: $tmp/absent does not exist"
+expect_fault "a runtime_dir that cannot be created" "$tmp/absent: runtime_dir $tmp/absent/run cannot be created"
 mkdir -m 0700 "$tmp/private"
 set2 runtime_dir "$tmp/private/run"
-expect_fault "a runtime_dir users cannot reach" "$conf2:7: runtime_dir = $tmp/private/run: $tmp/private (mode 0700) is not searchable"
+expect_fault "a runtime_dir users cannot reach" "$tmp/private: mode 0700: users cannot traverse it .* $tmp/private/run"
 good2
 run
 [[ $rc -eq 0 ]] && ok || bad "the second configuration repaired: exit $rc: $out"
