@@ -80,7 +80,7 @@ static int validate_file(const char *path)
 			     validate_role(root, path, &err) :
 			     validate_policy(root, text, len, path, &err);
 	if (rc < 0)
-		fprintf(stderr, "stsctl: %s\n", err.msg);
+		stsctl_print_error(&err);
 	json_object_put(root);
 	free(text);
 	return rc;
