@@ -29,7 +29,7 @@ static void usage(FILE *out)
 
 /* A policy's error quotes its text (a key, a value): kept on one line and
  * free of terminal escapes, the document may be anyone's. */
-static void print_error(const sts_error *err)
+void stsctl_print_error(const sts_error *err)
 {
 	char one_line[sizeof(err->msg) * 4];
 
@@ -44,13 +44,13 @@ int stsctl_load_policy(const char *path, int kind, sts_policy **out)
 	int rc;
 
 	if (sts_read_file(path, POLICY_FILE_MAX, 0, &text, &len, &err) < 0) {
-		print_error(&err);
+		stsctl_print_error(&err);
 		return -1;
 	}
 	rc = sts_policy_parse(text, len, path, (sts_doc_kind)kind, out, &err);
 	free(text);
 	if (rc < 0)
-		print_error(&err);
+		stsctl_print_error(&err);
 	return rc;
 }
 

@@ -2,6 +2,8 @@
 #ifndef STSCTL_H
 #define STSCTL_H
 
+#include "error.h"
+
 /* Exit statuses shared by the subcommands. */
 enum {
 	STSCTL_OK = 0,
@@ -21,6 +23,10 @@ int stsctl_verify(int argc, char **argv);
 int stsctl_authorize(int argc, char **argv);
 /* stsctl check: the whole configuration, with every fault's file and place. */
 int stsctl_check(int argc, char **argv);
+
+/* Prints "stsctl: MESSAGE" to stderr on one line, free of terminal escapes
+ * (a policy's error quotes its text, which may be anyone's). */
+void stsctl_print_error(const sts_error *err);
 
 /* Reads and compiles one policy file; prints the error to stderr on failure. */
 struct sts_policy;

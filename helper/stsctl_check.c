@@ -6,9 +6,9 @@
  * printed with its file and place; the exit status is 0 only when there is
  * none.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,16 +18,10 @@
 
 #include "identity.h"
 #include "identity_internal.h"
-#include "module_args.h"
 #include "settings.h"
 #include "stsctl.h"
+#include "stsctl_check.h"
 #include "token.h"
-
-typedef struct {
-	sts_settings s;
-	const char *config;
-	unsigned faults, checked;
-} check_ctx;
 
 static void fault(check_ctx *c, const char *msg)
 {
@@ -38,6 +32,22 @@ static void fault(check_ctx *c, const char *msg)
 static void checked(check_ctx *c)
 {
 	c->checked++;
+}
+
+void stsctl_check_fault(check_ctx *c, const char *fmt, ...)
+{
+	char msg[6000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fault(c, msg);
+}
+
+void stsctl_check_passed(check_ctx *c)
+{
+	checked(c);
 }
 
 /* A directory (or file) root must own and nobody else may write. */
@@ -94,8 +104,9 @@ static void check_policy_tree(check_ctx *c, const char *kind)
 		memset(&b, 0, sizeof(b));
 		snprintf(scope, sizeof(scope), "%s/%s", kind, entities[i]);
 		if (sts_doc_bundle_init(&b, &err) < 0 ||
-		    sts_load_policy_dir(&b, fd, path, entities[i], scope, STS_DOC_IDENTITY, &err) <
-			    0 ||
+		    sts_load_policy_dir(&b, fd, path, entities[i], scope, STS_DOC_IDENTITY,
+					strcmp(kind, "groups") == 0 ? "GroupName" : "UserName",
+					&err) < 0 ||
 		    sts_doc_bundle_finish(&b, &err) < 0)
 			fault(c, err.msg);
 		else
@@ -221,69 +232,14 @@ static void check_keys_and_dirs(check_ctx *c)
 	check_owned(c, c->s.helper, false, 022);
 }
 
-/* One "TYPE CONTROL MODULE ARGS..." line that names pam_sts.so. */
-static void check_pam_line(check_ctx *c, const char *file, unsigned lineno, char *line)
+void stsctl_check_config(check_ctx *c)
 {
-	char *save = NULL, *word, msg[6000];
-	bool after_module = false;
-
-	for (word = strtok_r(line, " \t\n", &save); word; word = strtok_r(NULL, " \t\n", &save)) {
-		size_t nlen = strcspn(word, "=");
-		bool known = false;
-
-		if (!after_module) {
-			after_module = strstr(word, "pam_sts.so") != NULL;
-			continue;
-		}
-		for (size_t i = 0; sts_module_arg_names[i]; i++)
-			if (strlen(sts_module_arg_names[i]) == nlen &&
-			    strncmp(word, sts_module_arg_names[i], nlen) == 0)
-				known = true;
-		if (!known) {
-			snprintf(msg, sizeof(msg), "%s:%u: unknown pam_sts argument \"%s\"", file,
-				 lineno, word);
-			fault(c, msg);
-		} else if (strncmp(word, "config=", 7) == 0) {
-			sts_settings other;
-			sts_error err;
-
-			if (sts_settings_load(word + 7, &other, &err) < 0) {
-				snprintf(msg, sizeof(msg), "%s:%u: %s", file, lineno, err.msg);
-				fault(c, msg);
-			} else {
-				sts_settings_free(&other);
-			}
-		}
-	}
-	checked(c);
-}
-
-static void check_pam_dir(check_ctx *c, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4096], line[2048];
-
-	if (!d)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		FILE *f;
-		unsigned lineno = 0;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			lineno++;
-			if (line[strspn(line, " \t")] != '#' && strstr(line, "pam_sts.so"))
-				check_pam_line(c, path, lineno, line);
-		}
-		fclose(f);
-	}
-	closedir(d);
+	check_policy_tree(c, "groups");
+	check_policy_tree(c, "users");
+	check_roles(c);
+	check_session_policies(c);
+	check_keys_and_dirs(c);
+	stsctl_check_login_dirs(c);
 }
 
 int stsctl_check(int argc, char **argv)
@@ -310,12 +266,8 @@ int stsctl_check(int argc, char **argv)
 		return STSCTL_DENIED;
 	}
 	checked(&c);
-	check_policy_tree(&c, "groups");
-	check_policy_tree(&c, "users");
-	check_roles(&c);
-	check_session_policies(&c);
-	check_keys_and_dirs(&c);
-	check_pam_dir(&c, pam_dir);
+	stsctl_check_config(&c);
+	stsctl_check_pam_dir(&c, pam_dir);
 	sts_settings_free(&c.s);
 	printf("check: %u checked, %u fault%s\n", c.checked, c.faults, c.faults == 1 ? "" : "s");
 	return c.faults ? STSCTL_DENIED : STSCTL_OK;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -152,38 +153,113 @@ static int verify_through_helper(const sts_settings *settings, const sts_credent
 	return rc;
 }
 
+/*
+ * pam_sts.conf when the caller can read it. A user who cannot (mode 0600, or
+ * a directory above it closed) needs nothing from it: the set-uid helper
+ * reads the system's configuration itself, so the built-in defaults say
+ * where the helper is, and *unread is set. Returns 0, or -1 (printed).
+ */
+static int load_settings(const char *cmd, const char *path, sts_settings *s, bool *unread)
+{
+	sts_error err;
+
+	*unread = false;
+	if (sts_settings_load(path, s, &err) == 0)
+		return 0;
+	if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES) {
+		fprintf(stderr, "stsctl %s: %s\n", cmd, err.msg);
+		return -1;
+	}
+	if (sts_settings_defaults(s, &err) < 0) {
+		fprintf(stderr, "stsctl %s: %s\n", cmd, err.msg);
+		return -1;
+	}
+	*unread = true;
+	return 0;
+}
+
+/* "owner uid U, mode M" of |path|, or why it cannot be seen. */
+static void describe_file(const char *path, char *out, size_t cap)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		snprintf(out, cap, "owner uid %u, mode %04o", (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+	else
+		snprintf(out, cap, "cannot be examined: %s", strerror(errno));
+}
+
+/* Why the set-uid helper could not verify, and exactly what would let it. */
+static void helper_failed(const char *cmd, const char *config, const sts_settings *s, bool unread,
+			  const sts_error *helper_err)
+{
+	char file[128];
+
+	fprintf(stderr, "stsctl %s: %s\n", cmd, helper_err->msg);
+	if (!unread)
+		return;
+	describe_file(config, file, sizeof(file));
+	fprintf(stderr,
+		"stsctl %s: %s (%s) is not readable by uid %u, so sts-helper was looked for at "
+		"its built-in path %s: install it there set-uid root (the package does), or make "
+		"%s readable by users (it holds no secret: chmod 0644) if it names another "
+		"helper, or run stsctl %s as root\n",
+		cmd, config, file, (unsigned)getuid(), s->helper, config, cmd);
+}
+
+/* A user's credential is verified by the set-uid helper against the key
+ * ring of the system's configuration only: say so when another was named. */
+static void note_system_ring(const char *cmd, const char *config, const sts_settings *s,
+			     bool unread)
+{
+	if (strcmp(config, STS_DEFAULT_CONFIG) == 0)
+		return;
+	fprintf(stderr,
+		"stsctl %s: note: for users, sts-helper verifies against the issuer_key of %s "
+		"only, not of %s: %s must exist and name the same key ring%s%s%s (or run stsctl "
+		"%s as root)\n",
+		cmd, STS_DEFAULT_CONFIG, config, STS_DEFAULT_CONFIG, unread ? "" : " (",
+		unread ? "" : s->issuer_key, unread ? "" : ")", cmd);
+}
+
 int stsctl_cred_verify(const char *cmd, const stsctl_cred_opts *o, sts_token_claims *claims,
 		       char akid[STS_ACCESS_KEY_ID_LEN + 1], sts_error *why)
 {
+	const char *config = o->config ? o->config : STS_DEFAULT_CONFIG;
 	sts_credentials creds;
 	sts_settings settings;
 	sts_error err;
 	char where[4200];
+	bool unread;
 	int status, rc;
 
 	memset(claims, 0, sizeof(*claims));
 	memset(&creds, 0, sizeof(creds));
 	sts_error_clear(why);
-	if (sts_settings_load(o->config ? o->config : STS_DEFAULT_CONFIG, &settings, &err) < 0) {
-		fprintf(stderr, "stsctl %s: %s\n", cmd, err.msg);
+	if (load_settings(cmd, config, &settings, &unread) < 0)
 		return STSCTL_USAGE;
-	}
 	status = find_credential(cmd, o, &creds, where, sizeof(where), why);
 	if (status != STSCTL_OK)
 		goto out;
-	rc = sts_credentials_verify(settings.issuer_key, &creds, (int64_t)time(NULL), claims, &err);
+	rc = unread ? STS_CREDENTIALS_NO_RING :
+		      sts_credentials_verify(settings.issuer_key, &creds, (int64_t)time(NULL),
+					     claims, &err);
 	if (rc == STS_CREDENTIALS_NO_RING && geteuid() != 0) {
 		sts_error helper_err;
 		int hrc = verify_through_helper(&settings, &creds, claims, &err, &helper_err);
 
-		if (hrc == -2)
-			fprintf(stderr, "stsctl %s: %s\n", cmd, helper_err.msg);
-		rc = hrc == -2 ? STS_CREDENTIALS_NO_RING : hrc;
 		if (hrc == -2) {
-			ring_error(cmd, settings.issuer_key, &err);
+			helper_failed(cmd, config, &settings, unread, &helper_err);
+			if (!unread)
+				ring_error(cmd, settings.issuer_key, &err);
+			note_system_ring(cmd, config, &settings, unread);
 			status = STSCTL_USAGE;
 			goto out;
 		}
+		if (hrc == -1)
+			note_system_ring(cmd, config, &settings, unread);
+		rc = hrc;
 	}
 	if (rc == STS_CREDENTIALS_NO_RING) {
 		ring_error(cmd, settings.issuer_key, &err);

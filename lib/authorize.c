@@ -225,7 +225,7 @@ static bool field_is(const char *f, size_t l, const char *want)
 }
 
 /* NAME, or arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME of this account. */
-static int role_target(const authz_state *st, const char *target, char *name, size_t cap,
+static int role_target(const sts_settings *s, const char *target, char *name, size_t cap,
 		       sts_error *err)
 {
 	const char *f[6], *slash;
@@ -242,12 +242,12 @@ static int role_target(const authz_state *st, const char *target, char *name, si
 	if (strlen(target) > 2048 || !arn_fields(target, f, l) || !field_is(f[2], l[2], "iam") ||
 	    l[3] != 0 || l[5] < 6 || strncmp(f[5], "role/", 5) != 0)
 		return sts_error_set(err, "\"%.200s\" is not an IAM role ARN", target);
-	if (!field_is(f[1], l[1], st->s->partition) || !field_is(f[4], l[4], st->s->account_id))
+	if (!field_is(f[1], l[1], s->partition) || !field_is(f[4], l[4], s->account_id))
 		return sts_error_set(err,
 				     "role %.200s belongs to another account or partition (this "
 				     "host is arn:%s:iam::%s): cross-account roles are not "
 				     "supported",
-				     target, st->s->partition, st->s->account_id);
+				     target, s->partition, s->account_id);
 	slash = strrchr(f[5], '/');
 	if (strlen(slash + 1) >= cap)
 		return sts_error_set(err, "role name in %.200s is too long", target);
@@ -255,16 +255,15 @@ static int role_target(const authz_state *st, const char *target, char *name, si
 	return 0;
 }
 
-/* Loads the role named by |target| and checks an ARN target names it. */
-static int load_role(const authz_state *st, const char *target, sts_role *role, sts_error *err)
+int sts_role_load_target(const sts_settings *s, const char *target, sts_role *role, sts_error *err)
 {
 	sts_error inner;
 	char name[128];
 	int rc;
 
-	if (role_target(st, target, name, sizeof(name), err) < 0)
+	if (role_target(s, target, name, sizeof(name), err) < 0)
 		return -1;
-	rc = sts_role_load(st->s, name, role, &inner);
+	rc = sts_role_load(s, name, role, &inner);
 	if (rc == STS_IDENTITY_ENOENT)
 		return sts_error_set(err, "AssumeRole: no such role \"%.64s\" (%s)", name,
 				     inner.msg);
@@ -360,7 +359,7 @@ static int authorize_role(authz_state *st, const sts_authz_request *req, sts_aut
 	bool has_session;
 	int rc = -1;
 
-	if (!session_name || load_role(st, req->target, &role, err) < 0)
+	if (!session_name || sts_role_load_target(st->s, req->target, &role, err) < 0)
 		return -1;
 	if (sts_duration_check(STS_OP_ASSUME_ROLE, req->duration, role.max_session, &out->duration,
 			       err) < 0 ||

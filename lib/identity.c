@@ -189,7 +189,8 @@ int sts_identity_groups(const char *user, gid_t gid, char ***names, size_t *n, s
 /* policy_dir/KIND/NAME/ for each of |names|, from the open KIND directory
  * |fd| (closed here). */
 static int load_attached_at(sts_doc_bundle *b, int fd, const char *path, const char *scope_kind,
-			    const char *const *names, size_t n, sts_error *err)
+			    const char *owner_key, const char *const *names, size_t n,
+			    sts_error *err)
 {
 	char scope[STS_IDENTITY_PATH_MAX];
 	int rc = 0;
@@ -198,7 +199,7 @@ static int load_attached_at(sts_doc_bundle *b, int fd, const char *path, const c
 		rc = sts_path_join(scope, sizeof(scope), scope_kind, names[i], "", err);
 		if (rc == 0)
 			rc = sts_load_policy_dir(b, fd, path, names[i], scope, STS_DOC_IDENTITY,
-						 err);
+						 owner_key, err);
 	}
 	close(fd);
 	return rc;
@@ -228,7 +229,7 @@ static int load_attached(sts_doc_bundle *b, int pfd, const sts_settings *s, cons
 
 	rc = open_kind(pfd, s->policy_dir, "users", path, sizeof(path), &fd, err);
 	if (rc == 0)
-		rc = load_attached_at(b, fd, path, "user", users, 1, err);
+		rc = load_attached_at(b, fd, path, "user", "UserName", users, 1, err);
 	if (rc < 0 && rc != STS_IDENTITY_ENOENT)
 		return -1;
 	rc = open_kind(pfd, s->policy_dir, "groups", path, sizeof(path), &fd, err);
@@ -240,7 +241,8 @@ static int load_attached(sts_doc_bundle *b, int pfd, const sts_settings *s, cons
 		close(fd);
 		return -1;
 	}
-	rc = load_attached_at(b, fd, path, "group", (const char *const *)groups, ngroups, err);
+	rc = load_attached_at(b, fd, path, "group", "GroupName", (const char *const *)groups,
+			      ngroups, err);
 	sts_names_free(groups, ngroups);
 	return rc;
 }

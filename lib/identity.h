@@ -9,6 +9,10 @@
  *                                       group (several per group; real IAM
  *                                       policy documents, CreatePolicy rules)
  *   policy_dir/users/USER/NAME.json     identity policies attached to one user
+ *       Each a bare document, `aws iam get-policy-version` output (managed;
+ *       the default version) or get-group-policy / get-user-policy output
+ *       (inline; GroupName / UserName must be GROUP / USER): see
+ *       lib/identity_shapes.c.
  *   role_dir/ROLE.json                  a role: what `aws iam get-role
  *                                       --role-name ROLE` prints:
  *       {"Role": {"RoleName": ROLE, "AssumeRolePolicyDocument": {...} (or the
@@ -23,8 +27,10 @@
  *   role_dir/ROLE.d/NAME.json           the role's permission policies, each
  *                                       what `aws iam get-role-policy` prints:
  *       {"RoleName": ROLE, "PolicyName": ..., "PolicyDocument": {...} or the
- *        URL-encoded string}; RoleName must be the role's.
- *   session_policy_dir/NAME.json        a session policy (2,048-character limit)
+ *        URL-encoded string}; RoleName must be the role's. A managed policy
+ *        as `aws iam get-policy-version` prints it, or a bare document.
+ *   session_policy_dir/NAME.json        a session policy (2,048-character
+ *                                       limit), a bare document only
  *
  * Safety: every directory is opened with O_DIRECTORY|O_NOFOLLOW (its parent
  * relative to the configured path, then openat), and every directory and
@@ -120,6 +126,11 @@ typedef struct {
  * (|err| says which file), or -1. Needs s->account_id. */
 int sts_role_load(const sts_settings *s, const char *name, sts_role *out, sts_error *err);
 void sts_role_free(sts_role *role);
+/* The role a module argument or request names: NAME, or this account's
+ * arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, which must be the role's ARN
+ * (lib/authorize.c). Returns 0 or -1 with |err| set ("no such role" when
+ * there is none). */
+int sts_role_load_target(const sts_settings *s, const char *target, sts_role *out, sts_error *err);
 
 /* The names of every role in role_dir (ROLE.json), sorted. */
 int sts_role_list(const sts_settings *s, char ***names, size_t *n, sts_error *err);

@@ -262,10 +262,11 @@ int sts_doc_bundle_add(sts_doc_bundle *b, const char *scope, const char *where, 
 	return 0;
 }
 
-/* One policy file: the whole file is the document. Returns 0,
+/* One policy file, in one of the shapes |shapes| allows. Returns 0,
  * STS_IDENTITY_ENOENT or -1. */
 static int load_policy_file(sts_doc_bundle *b, int dirfd, const char *dirpath, const char *name,
-			    const char *scope_prefix, sts_doc_kind kind, sts_error *err)
+			    const char *scope_prefix, const sts_policy_shapes *shapes,
+			    sts_error *err)
 {
 	char path[STS_IDENTITY_PATH_MAX], scope[STS_IDENTITY_PATH_MAX];
 	char *text = NULL;
@@ -281,15 +282,17 @@ static int load_policy_file(sts_doc_bundle *b, int dirfd, const char *dirpath, c
 	if (rc == 0)
 		rc = sts_policy_json_parse(text, len, path, &root, err);
 	if (rc == 0)
-		rc = sts_doc_bundle_add(b, scope, path, text, len, root, kind, err);
+		rc = sts_policy_file_add(b, root, text, len, path, scope, shapes, err);
 	json_object_put(root);
 	free(text);
 	return rc;
 }
 
 int sts_load_policy_dir(sts_doc_bundle *b, int parentfd, const char *parent_path, const char *name,
-			const char *scope_prefix, sts_doc_kind kind, sts_error *err)
+			const char *scope_prefix, sts_doc_kind kind, const char *owner_key,
+			sts_error *err)
 {
+	const sts_policy_shapes shapes = { owner_key, name, kind, true };
 	char path[STS_IDENTITY_PATH_MAX];
 	char **names = NULL;
 	size_t n = 0;
@@ -305,7 +308,7 @@ int sts_load_policy_dir(sts_doc_bundle *b, int parentfd, const char *parent_path
 	if (sts_dir_list(fd, path, ".json", &names, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if (load_policy_file(b, fd, path, names[i], scope_prefix, kind, err) != 0)
+		if (load_policy_file(b, fd, path, names[i], scope_prefix, &shapes, err) != 0)
 			goto out; /* ENOENT here: removed while listed, an error too */
 	}
 	rc = 0;
@@ -318,6 +321,7 @@ out:
 int sts_identity_load_session_policy(const sts_settings *s, const char *name, sts_doc_bundle *out,
 				     sts_error *err)
 {
+	static const sts_policy_shapes bare_session = { NULL, NULL, STS_DOC_SESSION, false };
 	char file[STS_IDENTITY_PATH_MAX];
 	int fd, rc;
 
@@ -334,8 +338,7 @@ int sts_identity_load_session_policy(const sts_settings *s, const char *name, st
 		sts_doc_bundle_free(out);
 		return fd;
 	}
-	rc = load_policy_file(out, fd, s->session_policy_dir, file, "session", STS_DOC_SESSION,
-			      err);
+	rc = load_policy_file(out, fd, s->session_policy_dir, file, "session", &bare_session, err);
 	close(fd);
 	if (rc == 0)
 		rc = sts_doc_bundle_finish(out, err);

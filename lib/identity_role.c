@@ -1,10 +1,10 @@
 /*
- * Roles on disk, in the shapes `aws iam get-role` and `aws iam
- * get-role-policy` print (see identity.h for the layout and the rules).
+ * Roles on disk, in the shape `aws iam get-role` prints, and their
+ * permission policies in any shape of lib/identity_shapes.c (see identity.h
+ * for the layout and the rules).
  */
 #include "identity.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,8 +30,6 @@ static const char *const role_fields[] = {
 	"AssumeRolePolicyDocument",
 	NULL,
 };
-static const char *const role_policy_fields[] = { "RoleName", "PolicyName", "PolicyDocument",
-						  NULL };
 
 static bool in_list(const char *key, const char *const *list)
 {
@@ -67,86 +65,20 @@ static int known_fields(json_object *obj, const char *where, const char *prefix,
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The URL-encoded (%XX) form some tools print for policy documents. */
-static char *url_decode(const char *s, size_t *len)
-{
-	size_t n = strlen(s), o = 0;
-	char *out = malloc(n + 1);
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-		if (s[i] != '%') {
-			out[o++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0 ||
-		    (hi == 0 && lo == 0)) {
-			free(out);
-			return NULL;
-		}
-		out[o++] = (char)(hi * 16 + lo);
-		i += 2;
-	}
-	out[o] = '\0';
-	*len = o;
-	return out;
-}
-
-/* A policy document field: an object, or its URL-encoded JSON text. */
-static int document_field(json_object *v, const char *where, json_object **doc, sts_error *err)
-{
-	char *text;
-	size_t len = 0;
-	int rc;
-
-	*doc = NULL;
-	if (json_object_is_type(v, json_type_object)) {
-		*doc = json_object_get(v);
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return sts_error_set(err,
-				     "%s: must be a policy document (an object or its "
-				     "URL-encoded JSON text)",
-				     where);
-	if (!(text = url_decode(json_object_get_string(v), &len)))
-		return sts_error_set(err, "%s: not valid URL-encoded text", where);
-	rc = sts_policy_json_parse(text, len, where, doc, err);
-	free(text);
-	if (rc == 0 && !json_object_is_type(*doc, json_type_object)) {
-		json_object_put(*doc);
-		*doc = NULL;
-		return sts_error_set(err, "%s: must be a JSON object", where);
-	}
-	return rc;
-}
-
 /* Compiles a document field as |scope|: the canonical text is parsed. */
 static int compile_field(json_object *v, const char *where, const char *scope, sts_doc_kind kind,
-			 sts_doc_bundle *bundle, sts_policy **out, sts_error *err)
+			 sts_policy **out, sts_error *err)
 {
 	json_object *doc = NULL;
 	const char *text;
 	int rc;
 
-	if (document_field(v, where, &doc, err) < 0)
+	if (sts_document_field(v, where, &doc, err) < 0)
 		return -1;
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 							   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!text)
 		rc = sts_error_set(err, "%s: out of memory", where);
-	else if (bundle)
-		rc = sts_doc_bundle_add(bundle, scope, where, text, strlen(text), doc, kind, err);
 	else
 		rc = sts_parse_named(text, strlen(text), scope, where, kind, out, err);
 	json_object_put(doc);
@@ -201,6 +133,37 @@ static bool valid_role_path(const char *p)
 	return true;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* stsctl validate: a role file on its own, no account to compare with. */
+static int role_out_of_context(const char *where, const char *rname, const char *path,
+			       const char *arn, sts_role *out, sts_error *err)
+{
+	char tail[ROLE_PATH_MAX + 80];
+
+	if (!rname || !sts_valid_role_name(rname))
+		return sts_error_set(err, "%s: Role.RoleName: not a valid role name", where);
+	if (!path)
+		path = "/";
+	if (!valid_role_path(path))
+		return sts_error_set(err,
+				     "%s: Role.Path: must begin and end with '/' (1..512 "
+				     "printable characters)",
+				     where);
+	sts_fmt(tail, sizeof(tail), ":role%s%s", path, rname);
+	if (arn && (strncmp(arn, "arn:", 4) != 0 || !ends_with(arn, tail)))
+		return sts_error_set(err, "%s: Role.Arn: \"%.200s\" does not end in %s", where, arn,
+				     tail);
+	if (!(out->name = strdup(rname)) || !(out->arn = strdup(arn ? arn : "")))
+		return sts_error_set(err, "%s: out of memory", where);
+	return 0;
+}
+
 /* RoleName, Path, Arn: names this host's role |name| in its account. */
 static int role_identity(json_object *role, const char *where, const sts_settings *s,
 			 const char *name, sts_role *out, sts_error *err)
@@ -212,6 +175,8 @@ static int role_identity(json_object *role, const char *where, const sts_setting
 	    string_field(role, "Path", where, false, &path, err) < 0 ||
 	    string_field(role, "Arn", where, false, &arn, err) < 0)
 		return -1;
+	if (!s->account_id)
+		return role_out_of_context(where, rname, path, arn, out, err);
 	if (!rname || strcmp(rname, name) != 0)
 		return sts_error_set(err,
 				     "%s: Role.RoleName: \"%.64s\" does not match the file name",
@@ -254,8 +219,8 @@ static int max_session(json_object *role, const char *where, sts_role *out, sts_
 	return 0;
 }
 
-static int parse_role(json_object *root, const char *where, const sts_settings *s, const char *name,
-		      sts_role *out, sts_error *err)
+int sts_role_parse(json_object *root, const char *where, const sts_settings *s, const char *name,
+		   sts_role *out, sts_error *err)
 {
 	static const char *const top[] = { "Role", NULL };
 	char field[STS_IDENTITY_PATH_MAX + 64], scope[STS_IDENTITY_PATH_MAX];
@@ -277,8 +242,8 @@ static int parse_role(json_object *root, const char *where, const sts_settings *
 	if (!json_object_object_get_ex(role, "AssumeRolePolicyDocument", &trust))
 		return sts_error_set(err, "%s: Role.AssumeRolePolicyDocument: missing", where);
 	sts_fmt(field, sizeof(field), "%s: Role.AssumeRolePolicyDocument", where);
-	sts_fmt(scope, sizeof(scope), "role/%s/trust-policy", name);
-	if (compile_field(trust, field, scope, STS_DOC_TRUST, NULL, &policy, err) < 0)
+	sts_fmt(scope, sizeof(scope), "role/%s/trust-policy", out->name);
+	if (compile_field(trust, field, scope, STS_DOC_TRUST, &policy, err) < 0)
 		return -1;
 	if (!(out->trust = sts_policy_set_new()) || sts_policy_set_add(out->trust, policy) < 0) {
 		sts_policy_free(policy);
@@ -289,48 +254,27 @@ static int parse_role(json_object *root, const char *where, const sts_settings *
 	return 0;
 }
 
-/* One ROLE.d/FILE.json: {"RoleName", "PolicyName", "PolicyDocument"}. */
-static int parse_role_policy(json_object *root, const char *where, const char *role,
-			     const char *file, sts_doc_bundle *b, sts_error *err)
-{
-	char field[STS_IDENTITY_PATH_MAX + 32], scope[STS_IDENTITY_PATH_MAX];
-	json_object *v;
-
-	if (!json_object_is_type(root, json_type_object))
-		return sts_error_set(err, "%s: must be the output of `aws iam get-role-policy`",
-				     where);
-	if (known_fields(root, where, "", role_policy_fields, err) < 0)
-		return -1;
-	if (!json_object_object_get_ex(root, "RoleName", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), role) != 0)
-		return sts_error_set(err, "%s: RoleName: must be \"%s\"", where, role);
-	if (!json_object_object_get_ex(root, "PolicyName", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    !sts_valid_object_name(json_object_get_string(v)))
-		return sts_error_set(err, "%s: PolicyName: missing or not a policy name", where);
-	if (!json_object_object_get_ex(root, "PolicyDocument", &v))
-		return sts_error_set(err, "%s: PolicyDocument: missing", where);
-	sts_fmt(field, sizeof(field), "%s: PolicyDocument", where);
-	sts_fmt(scope, sizeof(scope), "role/%s/%s", role, file);
-	return compile_field(v, field, scope, STS_DOC_INLINE, b, NULL, err);
-}
-
-/* Reads DIRFD/FILE as JSON; returns 0, STS_IDENTITY_ENOENT or -1. */
+/* Reads DIRFD/FILE as JSON, keeping its text in *text when |text| is not
+ * NULL; returns 0, STS_IDENTITY_ENOENT or -1. */
 static int read_json(int dirfd, const char *dirpath, const char *file, char *where, size_t cap,
-		     json_object **root, sts_error *err)
+		     json_object **root, char **text, size_t *len, sts_error *err)
 {
-	char *text = NULL;
-	size_t len = 0;
+	char *body = NULL;
+	size_t n = 0;
 	int rc;
 
 	*root = NULL;
 	if (sts_path_join(where, cap, dirpath, file, "", err) < 0)
 		return -1;
-	rc = sts_read_checked(dirfd, file, where, &text, &len, err);
+	rc = sts_read_checked(dirfd, file, where, &body, &n, err);
 	if (rc == 0)
-		rc = sts_policy_json_parse(text, len, where, root, err);
-	free(text);
+		rc = sts_policy_json_parse(body, n, where, root, err);
+	if (rc == 0 && text) {
+		*text = body;
+		*len = n;
+		return 0;
+	}
+	free(body);
 	return rc;
 }
 
@@ -338,7 +282,8 @@ static int load_permissions(int rfd, const sts_settings *s, const char *name, st
 			    sts_error *err)
 {
 	char dname[STS_IDENTITY_PATH_MAX], dpath[STS_IDENTITY_PATH_MAX];
-	char where[STS_IDENTITY_PATH_MAX];
+	char where[STS_IDENTITY_PATH_MAX], scope[STS_IDENTITY_PATH_MAX];
+	const sts_policy_shapes shapes = { "RoleName", name, STS_DOC_IDENTITY, true };
 	char **files = NULL;
 	size_t n = 0;
 	int fd, rc = -1;
@@ -355,10 +300,16 @@ static int load_permissions(int rfd, const sts_settings *s, const char *name, st
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		json_object *root = NULL;
-		int r = read_json(fd, dpath, files[i], where, sizeof(where), &root, err);
+		char *text = NULL;
+		size_t len = 0;
+		int r = read_json(fd, dpath, files[i], where, sizeof(where), &root, &text, &len,
+				  err);
+
+		sts_fmt(scope, sizeof(scope), "role/%s/%s", name, files[i]);
 		if (r == 0)
-			r = parse_role_policy(root, where, name, files[i], b, err);
+			r = sts_policy_file_add(b, root, text, len, where, scope, &shapes, err);
 		json_object_put(root);
+		free(text);
 		if (r != 0)
 			goto out;
 	}
@@ -389,9 +340,9 @@ int sts_role_load(const sts_settings *s, const char *name, sts_role *out, sts_er
 			       sts_error_set(err, "role_dir %s: does not exist", s->role_dir) :
 			       -1;
 	sts_fmt(file, sizeof(file), "%s.json", name);
-	rc = read_json(rfd, s->role_dir, file, where, sizeof(where), &root, err);
+	rc = read_json(rfd, s->role_dir, file, where, sizeof(where), &root, NULL, NULL, err);
 	if (rc == 0)
-		rc = parse_role(root, where, s, name, out, err);
+		rc = sts_role_parse(root, where, s, name, out, err);
 	if (rc == 0)
 		rc = sts_doc_bundle_init(&out->permissions, err);
 	if (rc == 0)

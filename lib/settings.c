@@ -130,6 +130,15 @@ int sts_settings_load(const char *path, sts_settings *out, sts_error *err)
 	return sts_settings_load_stat(path, out, &st, err);
 }
 
+int sts_settings_defaults(sts_settings *out, sts_error *err)
+{
+	if (set_defaults(out) < 0) {
+		sts_settings_free(out);
+		return sts_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
 int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err)
 {
 	char *text = NULL;

@@ -53,5 +53,8 @@ int sts_settings_load(const char *path, sts_settings *out, sts_error *err);
 struct stat;
 int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err);
 void sts_settings_free(sts_settings *s);
+/* The defaults alone, as if the file were empty (for a caller that cannot
+ * read the file and needs no more than where sts-helper is). */
+int sts_settings_defaults(sts_settings *out, sts_error *err);
 
 #endif

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # stsctl check: a good configuration passes (exit 0); each planted fault is
-# reported with its file (and place) and makes the exit status 1.
+# reported with its file (and place) and makes the exit status 1. The PAM
+# lines are checked against the configuration they name, as the module
+# would read them: role, duration, session policy, and that configuration's
+# directories.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 S="$BUILD/stsctl"
-tmp=$(mktemp -d)
+# runtime_dir is below it: every directory above must be searchable by users.
+. tests/lib/public-tmp.sh
+tmp=$(public_tmpdir check) || {
+	echo "check: no directory every user can traverse (TMPDIR, /tmp, /var/tmp)"
+	echo "check: 0 passed, 1 failed"
+	exit 1
+}
 trap 'rm -rf "$tmp"' EXIT
-chmod 0755 "$tmp" # users reach runtime_dir below it
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() {
@@ -87,11 +95,72 @@ expect_fault "a group-writable helper" "$tmp/sts-helper: mode"
 chmod 0755 "$tmp/sts-helper"
 
 echo "session required pam_sts.so config=$conf frobnicate" >>"$tmp/pam.d/sshd"
-expect_fault "an unknown module argument" "$tmp/pam.d/sshd:3: unknown pam_sts argument \"frobnicate\""
+expect_fault "an unknown module argument" "$tmp/pam.d/sshd:3: bad module argument \"frobnicate\""
 sed -i '$d' "$tmp/pam.d/sshd"
 echo "session required pam_sts.so config=$tmp/absent.conf" >>"$tmp/pam.d/sshd"
 expect_fault "a PAM line naming a missing config" "$tmp/pam.d/sshd:3: .*absent.conf"
 sed -i '$d' "$tmp/pam.d/sshd"
+
+# --- the PAM lines against the configuration they name ----------------------------
+# conf2: a second configuration, named only by config= in a service file.
+conf2="$tmp/bastion.conf"
+sed "s|^runtime_dir = .*|runtime_dir = $tmp/run|" "$conf" >"$conf2"
+chmod 0600 "$conf2"
+# service LINES...: the service file "bastion" holds exactly these lines.
+service() { printf '%s\n' "$@" >"$tmp/pam.d/bastion"; }
+# set2 KEY VALUE: conf2 with KEY set to VALUE (on its own line).
+set2() { sed -i "s|^$1 = .*|$1 = $2|" "$conf2"; }
+good2() { sed "s|^runtime_dir = .*|runtime_dir = $tmp/run|" "$conf" >"$conf2"; }
+
+service "auth required pam_sts.so config=$conf2" \
+	"# account required pam_sts.so config=$conf2 role=Commented" \
+	"account [success=ok default=die] pam_sts.so config=$conf2 \\" \
+	"	action=assume-role role=UpdateAPP duration=7200 session_policy=readonly-s3" \
+	"account required /usr/lib/security/pam_sts.so [config=$conf2] action=assume-role role=arn:aws:iam::123456789012:role/ReadOnly session_name=ops-%u" \
+	"-session optional pam_sts.so config=$conf2 action=federate name=%u duration=129600 session_policy=readonly-s3" \
+	"account required pam_sts.so config=$conf2 action=assume-role role=prompt duration=43200"
+run
+[[ $rc -eq 0 && $out == *", 0 faults" ]] && ok || bad "a good stack with its own configuration: exit $rc: $out"
+
+service "account required pam_sts.so config=$conf2 action=assume-role role=NoSuchRole"
+expect_fault "a role that does not exist" "$tmp/pam.d/bastion:1: role=NoSuchRole: .*no such role"
+service "account required pam_sts.so config=$conf2 action=assume-role role=arn:aws:iam::123456789012:role/team/UpdateAPP"
+expect_fault "a role ARN with another path" "$tmp/pam.d/bastion:1: role=arn:aws:iam::123456789012:role/team/UpdateAPP: .*no such role"
+service "auth required pam_sts.so config=$conf2" \
+	"account required pam_sts.so config=$conf2 action=federate name=%u session_policy=absent"
+expect_fault "a missing session_policy file" "$tmp/pam.d/bastion:2: session_policy=absent: .*absent.json: does not exist"
+service "account required pam_sts.so config=$conf2 action=assume-role role=UpdateAPP \\" \
+	"	duration=7201"
+expect_fault "duration beyond the role's MaxSessionDuration" "$tmp/pam.d/bastion:1: duration=7201: .*MaxSessionDuration .*(7200)"
+service "account required pam_sts.so config=$conf2 action=assume-role role=prompt duration=43201"
+expect_fault "duration beyond any role's limit" "$tmp/pam.d/bastion:1: duration=43201: .*(43200) (no role may allow more)"
+service "account required pam_sts.so config=$conf2 action=federate name=%u duration=129601"
+expect_fault "duration beyond STS's limit" "$tmp/pam.d/bastion:1: duration=129601: .*129600"
+service "account required pam_sts.so config=$conf2 action=federate name=x"
+expect_fault "a federated name STS refuses" "$tmp/pam.d/bastion:1: name=x: STS refuses it"
+service "account required pam_sts.so config=$conf2 action=assume-role role=UpdateAPP session_name=a/b"
+expect_fault "a session name STS refuses" "$tmp/pam.d/bastion:1: session_name=a/b: STS refuses it"
+service "account required pam_sts.so config=$conf2 duration=600"
+expect_fault "duration below STS's minimum" "$tmp/pam.d/bastion:1: duration=600: .*900"
+service "account required pam_sts.so config=$conf2 action=assume-role"
+expect_fault "arguments the module refuses together" "$tmp/pam.d/bastion:1: bad module arguments: action=assume-role needs role="
+
+service "auth required pam_sts.so config=$conf2"
+set2 policy_dir "$tmp/nopolicies"
+expect_fault "a missing policy directory" "$conf2:3: policy_dir = $tmp/nopolicies: does not exist"
+good2
+set2 state_dir "$tmp/nostate"
+expect_fault "a state_dir that does not exist" "$conf2:1: state_dir = $tmp/nostate: does not exist"
+good2
+set2 runtime_dir "$tmp/absent/run"
+expect_fault "a runtime_dir that cannot be created" "$tmp/absent: runtime_dir $tmp/absent/run cannot be created"
+mkdir -m 0700 "$tmp/private"
+set2 runtime_dir "$tmp/private/run"
+expect_fault "a runtime_dir users cannot reach" "$tmp/private: mode 0700: users cannot traverse it .* $tmp/private/run"
+good2
+run
+[[ $rc -eq 0 ]] && ok || bad "the second configuration repaired: exit $rc: $out"
+rm "$tmp/pam.d/bastion"
 
 run
 [[ $rc -eq 0 ]] && ok || bad "repaired configuration: exit $rc: $out"

@@ -136,5 +136,23 @@ expect bad-context "" 2 -- simulate --policy "$tmp/all.json" --action s3:GetObje
 expect unknown-option "" 2 -- simulate --policy "$tmp/all.json" --action s3:GetObject --resource '*' --debug
 expect unknown-command "" 2 -- frobnicate
 expect validate-nothing "" 2 -- validate
+# What the AWS CLI prints, as an administrator mirrors an account: a role
+# (get-role), inline policies (get-role-policy, get-group-policy) and a
+# managed policy version (get-policy-version); unknown shapes are refused.
+cat >"$tmp/managed.json" <<JSON
+{"PolicyVersion": {"Document": {$V,"Statement":[{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"*"}]},
+ "VersionId": "v2", "IsDefaultVersion": true, "CreateDate": "2024-01-15T09:30:00+00:00"}}
+JSON
+cat >"$tmp/group-inline.json" <<JSON
+{"GroupName": "deployers", "PolicyName": "assume", "PolicyDocument": $(cat "$tmp/assume.json")}
+JSON
+expect validate-role "conf/sandbox/roles/UpdateAPP.json: valid role UpdateAPP (MaxSessionDuration 7200)" 0 -- validate conf/sandbox/roles/UpdateAPP.json
+expect validate-cli-shapes "" 0 -- validate conf/sandbox/roles/UpdateAPP.d/update-app.json "$tmp/managed.json" "$tmp/group-inline.json"
+sed 's/"RoleLastUsed"/"Colour": "red", "RoleLastUsed"/' conf/sandbox/roles/UpdateAPP.json >"$tmp/colour-role.json"
+expect validate-role-unknown "" 2 -- validate "$tmp/colour-role.json"
+stderr_has validate-role-unknown-place "colour-role.json: Role.Colour: unknown field"
+sed 's/"IsDefaultVersion": true/"IsDefaultVersion": false/' "$tmp/managed.json" >"$tmp/old-version.json"
+expect validate-old-version "" 2 -- validate "$tmp/old-version.json"
+stderr_has validate-old-version-place "old-version.json: PolicyVersion.IsDefaultVersion: must be true"
 echo "cli: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -300,6 +300,32 @@ if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
 	[[ $rc -eq 2 ]] && grep -qF "readable by root only" "$tmp/err" && ok || bad "verify as nobody: $rc $(cat "$tmp/err")"
 	cat "$tmp/err" >>"$tmp/all"
 	chmod 0700 "$tmp"
+	# A user whose configuration is root's 0600 file (documented) or one named
+	# by config=: never a bare "cannot open", but the file, its mode and what
+	# to change. Staged where every user can reach (tests/lib/public-tmp.sh).
+	utmp=$(public_tmpdir token-user)
+	US=$(stage_program "$S" "$utmp")
+	install -m 0600 "$conf" "$utmp/pam_sts.conf"
+	install -m 0644 "$A" "$utmp/cred"
+	for cmd in verify authorize; do
+		extra=()
+		[[ $cmd == authorize ]] && extra=(--action s3:GetObject --resource arn:aws:s3:::app/x)
+		nobody "$US" $cmd --config "$utmp/pam_sts.conf" --credentials-file "$utmp/cred" "${extra[@]}" \
+			>"$tmp/out" 2>"$tmp/err" && rc=0 || rc=$?
+		[[ $rc -eq 2 ]] && ! grep -q "pam_sts.conf: cannot open" "$tmp/err" &&
+			grep -qF "$utmp/pam_sts.conf (owner uid 0, mode 0600) is not readable by uid 65534" "$tmp/err" &&
+			grep -qF "built-in path /usr/libexec/pam_sts/sts-helper" "$tmp/err" &&
+			grep -qF "sts-helper verifies against the issuer_key of /etc/pam_sts/pam_sts.conf only, not of $utmp/pam_sts.conf" "$tmp/err" &&
+			ok || bad "$cmd as nobody, config 0600: $rc $(cat "$tmp/err")"
+		cat "$tmp/err" >>"$tmp/all"
+	done
+	chmod 0644 "$utmp/pam_sts.conf"
+	nobody "$US" verify --config "$utmp/pam_sts.conf" --credentials-file "$utmp/cred" >"$tmp/out" 2>"$tmp/err" && rc=0 || rc=$?
+	[[ $rc -eq 2 ]] && grep -qF "readable by root only" "$tmp/err" &&
+		grep -qF "must exist and name the same key ring ($ring)" "$tmp/err" &&
+		ok || bad "verify as nobody, config=FILE readable: $rc $(cat "$tmp/err")"
+	cat "$tmp/err" >>"$tmp/all"
+	rm -rf "$utmp"
 else
 	echo "token-cli: not root or no setpriv: privilege checks skipped"
 fi

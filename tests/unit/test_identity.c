@@ -1,7 +1,8 @@
 /*
  * Identity on disk: links, owners and modes refused with the file named,
  * role files in get-role / get-role-policy shape (object or URL-encoded
- * documents, unknown fields, mismatches), parse errors that name the file
+ * documents, unknown fields, mismatches), managed and inline policies in the
+ * shapes the AWS CLI prints them, parse errors that name the file
  * and the JSON place, groups from the system. The fixture is described in
  * authz_fixture.c.
  */
@@ -260,6 +261,95 @@ static void test_role_file_shapes(void **state)
 	af_contains(role_fault(f, "UpdateAPP"), "stray.json: Extra: unknown field");
 }
 
+/* Managed policies (get-policy-version), inline ones (get-group-policy,
+ * get-user-policy) and bare documents, wherever policies sit. */
+static void test_cli_policy_shapes(void **state)
+{
+	af_fixture *f = *state;
+	const char *doc = "{" V ",\"Statement\":{\"Sid\":\"Mirrored\",\"Effect\":\"Allow\","
+			  "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::mirror/*\"}}";
+	char text[1024], version[1024];
+	sts_doc_bundle b;
+	sts_role role;
+	sts_error err;
+
+	snprintf(version, sizeof(version),
+		 "{\"PolicyVersion\":{\"Document\":%s,\"VersionId\":\"v3\","
+		 "\"IsDefaultVersion\":true,\"CreateDate\":\"2024-01-15T09:30:00+00:00\"}}",
+		 doc);
+	af_put(f, "policies/groups/deployers/managed.json", version, 0644);
+	snprintf(text, sizeof(text),
+		 "{\"GroupName\":\"deployers\",\"PolicyName\":\"inline\",\"PolicyDocument\":%s}",
+		 doc);
+	af_put(f, "policies/groups/deployers/zz-inline.json", text, 0644);
+	snprintf(text, sizeof(text),
+		 "{\"UserName\":\"alice\",\"PolicyName\":\"mine\",\"PolicyDocument\":%s}", doc);
+	af_put(f, "policies/users/alice/mine.json", text, 0644);
+	assert_int_equal(sts_identity_load_user(&f->s, "alice", 100, &b, &err), 0);
+	size_t found = 0;
+	for (size_t i = 0; i < b.n; i++) {
+		if (strcmp(b.docs[i].scope, "group/deployers/managed.json") == 0 ||
+		    strcmp(b.docs[i].scope, "group/deployers/zz-inline.json") == 0 ||
+		    strcmp(b.docs[i].scope, "user/alice/mine.json") == 0) {
+			found++;
+			af_contains(b.docs[i].text, "\"Sid\":\"Mirrored\"");
+			assert_null(strstr(b.docs[i].text, "Policy"));
+		}
+	}
+	assert_int_equal(found, 3);
+	sts_doc_bundle_free(&b);
+
+	af_put(f, "roles/UpdateAPP.d/managed.json", version, 0644);
+	af_put(f, "roles/UpdateAPP.d/bare.json", doc, 0644);
+	assert_int_equal(sts_role_load(&f->s, "UpdateAPP", &role, &err), 0);
+	assert_int_equal(role.permissions.n, 3);
+	assert_string_equal(role.permissions.docs[0].scope, "role/UpdateAPP/bare.json");
+	assert_string_equal(role.permissions.docs[1].scope, "role/UpdateAPP/managed.json");
+	af_contains(role.permissions.docs[1].text, "\"Sid\":\"Mirrored\"");
+	sts_role_free(&role);
+
+	static const struct {
+		const char *file, *text, *expect;
+	} bad[] = {
+		{ "roles/UpdateAPP.d/managed.json",
+		  "{\"PolicyVersion\":{\"Document\":{},\"IsDefaultVersion\":false}}",
+		  "managed.json: PolicyVersion.IsDefaultVersion: must be true" },
+		{ "roles/UpdateAPP.d/managed.json",
+		  "{\"PolicyVersion\":{\"Document\":{},\"Colour\":1}}",
+		  "managed.json: PolicyVersion.Colour: unknown field" },
+		{ "roles/UpdateAPP.d/managed.json", "{\"PolicyVersion\":{\"VersionId\":\"v1\"}}",
+		  "managed.json: PolicyVersion.Document: missing" },
+		{ "roles/UpdateAPP.d/managed.json",
+		  "{\"PolicyVersion\":{\"Document\":{}},\"ResponseMetadata\":{}}",
+		  "managed.json: ResponseMetadata: unknown field" },
+		{ "roles/UpdateAPP.d/managed.json",
+		  "{\"PolicyVersion\":{\"Document\":{" V ",\"Statement\":{\"Effect\":\"Allow\","
+		  "\"Action\":\"s3:*\"}}}}",
+		  "managed.json: PolicyVersion.Document: Statement" },
+		{ "roles/UpdateAPP.d/managed.json",
+		  "{\"GroupName\":\"UpdateAPP\",\"PolicyName\":\"p\",\"PolicyDocument\":{}}",
+		  "managed.json: GroupName: unknown field" },
+		{ "policies/groups/deployers/managed.json",
+		  "{\"GroupName\":\"managers\",\"PolicyName\":\"p\",\"PolicyDocument\":{}}",
+		  "managed.json: GroupName: must be \"deployers\"" },
+		{ "policies/groups/deployers/managed.json",
+		  "{\"RoleName\":\"deployers\",\"PolicyName\":\"p\",\"PolicyDocument\":{}}",
+		  "managed.json: RoleName: unknown field" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		af_put(f, bad[i].file, bad[i].text, 0644);
+		af_contains(strncmp(bad[i].file, "roles/", 6) == 0 ? role_fault(f, "UpdateAPP") :
+								     session_fault(f, "alice"),
+			    bad[i].expect);
+		af_put(f, bad[i].file, version, 0644);
+	}
+
+	/* A session policy is never stored in IAM: only the bare document. */
+	af_put(f, "session-policies/wrapped.json", version, 0644);
+	assert_int_equal(sts_identity_load_session_policy(&f->s, "wrapped", &b, &err), -1);
+	af_contains(err.msg, "wrapped.json: must be a bare policy document");
+}
+
 /* Groups from getgrouplist: the real primary group of the test process. */
 static void test_system_groups(void **state)
 {
@@ -363,6 +453,7 @@ int main(void)
 		T(test_modes_and_owners_refused),
 		T(test_policy_errors_name_file_and_place),
 		T(test_role_file_shapes),
+		T(test_cli_policy_shapes),
 		T(test_system_groups),
 		T(test_groups_looked_up_only_when_attached),
 		T(test_role_listing),
