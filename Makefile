@@ -56,6 +56,8 @@ ASSUME := $(BUILD)/sts-assume
 STSCTL_SRCS := $(sort $(wildcard helper/stsctl*.c))
 STSCTL_OBJS := $(STSCTL_SRCS:%.c=$(BUILD)/%.o)
 STSCTL := $(BUILD)/stsctl
+# The one version string (stsctl --version): the package's, from debian/changelog.
+VERSION := $(shell sed -n '1s/^[^ ]* (\(.*\)-[^-]*).*/\1/p' debian/changelog)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -86,6 +88,8 @@ $(MODULE): $(MODULE_OBJS) $(CORE) pam_sts/pam_sts.map
 deps:
 	@scripts/deps.sh build
 
+$(BUILD)/helper/stsctl.o: CFLAGS += -DSTS_VERSION='"$(VERSION)"'
+$(BUILD)/helper/stsctl.o: debian/changelog
 $(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard helper/*.h) $(wildcard pam_sts/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ipam_sts -c $< -o $@

@@ -23,7 +23,8 @@ static void usage(FILE *out)
 	      "                     [--json]\n"
 	      "       stsctl authorize --action ACTION --resource ARN [--context KEY=VALUE]...\n"
 	      "                        [--config FILE] [--credentials-file FILE] [--profile NAME]\n"
-	      "       stsctl check [--config FILE] [--pam-dir DIR]\n",
+	      "       stsctl check [--config FILE] [--pam-dir DIR]\n"
+	      "       stsctl --version\n",
 	      out);
 }
 
@@ -74,6 +75,10 @@ int main(int argc, char **argv)
 		return stsctl_authorize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return stsctl_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("stsctl (pam_sts) " STS_VERSION);
+		return STSCTL_OK;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return STSCTL_OK;

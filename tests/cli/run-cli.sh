@@ -154,5 +154,9 @@ stderr_has validate-role-unknown-place "colour-role.json: Role.Colour: unknown f
 sed 's/"IsDefaultVersion": true/"IsDefaultVersion": false/' "$tmp/managed.json" >"$tmp/old-version.json"
 expect validate-old-version "" 2 -- validate "$tmp/old-version.json"
 stderr_has validate-old-version-place "old-version.json: PolicyVersion.IsDefaultVersion: must be true"
+# One version string: the package's (debian/changelog, without the Debian revision).
+version=$(sed -n '1s/^[^ ]* (\(.*\)-[^-]*).*/\1/p' "$(dirname "$0")/../../debian/changelog")
+expect version "stsctl (pam_sts) $version" 0 -- --version
+[[ -n $version ]] && ok || bad "version: none in debian/changelog"
 echo "cli: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
