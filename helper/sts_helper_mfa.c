@@ -120,19 +120,26 @@ static int read_device(mfa_ctx *m)
 	return 0;
 }
 
+/*
+ * Counts a failure in the window that began at failure_start, or starts a
+ * new window (also after a lockout that has run out). At the lockout the
+ * count stays and failure_start becomes the time of the failure that locked:
+ * what stsctl mfa status shows of the attempts that led to it.
+ */
 static void count_failure(mfa_ctx *m)
 {
 	sts_mfa_record *rec = &m->rec;
 
-	if (rec->failures == 0 ||
+	if (rec->failures == 0 || rec->locked_until != 0 ||
 	    m->now - rec->failure_start > (int64_t)m->settings.failure_interval) {
 		rec->failures = 0;
 		rec->failure_start = m->now;
+		rec->locked_until = 0;
 	}
 	rec->failures++;
 	if (rec->failures >= m->settings.max_failures) {
 		rec->locked_until = m->now + (int64_t)m->settings.lockout_seconds;
-		rec->failures = 0;
+		rec->failure_start = m->now;
 		add_number(m->resp, "lockout", (long long)m->settings.lockout_seconds);
 		add_number(m->resp, "failures", (long long)m->settings.max_failures);
 	}
@@ -159,6 +166,7 @@ static const char *check_code(mfa_ctx *m, const char *code)
 	m->rec.last_step = step;
 	m->rec.failures = 0;
 	m->rec.failure_start = 0;
+	m->rec.locked_until = 0;
 	return "passed";
 }
 

@@ -201,17 +201,32 @@ static int check_user(const char *user)
 	return 0;
 }
 
-static void print_status(const char *user, const sts_mfa_record *rec)
+static void format_time(int64_t when, char *out, size_t cap)
 {
-	char until[32] = "-";
-	time_t t = (time_t)rec->locked_until;
+	time_t t = (time_t)when;
 	struct tm tm;
 
-	if (rec->locked_until > (int64_t)time(NULL) && gmtime_r(&t, &tm))
-		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%s %s %s %u %u failures=%u locked_until=%s\n", user,
+	if (gmtime_r(&t, &tm))
+		strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* While locked out, also the failures that led to it: their count and the
+ * time of the last one (the helper keeps both at the lockout). */
+static void print_status(const char *user, const sts_mfa_record *rec)
+{
+	char until[32] = "-", last[32] = "-";
+	bool locked = rec->locked_until > (int64_t)time(NULL);
+
+	if (locked) {
+		format_time(rec->locked_until, until, sizeof(until));
+		format_time(rec->failure_start, last, sizeof(last));
+	}
+	printf("%s %s %s %u %u failures=%u locked_until=%s", user,
 	       rec->active ? "active" : "inactive", sts_totp_alg_name(rec->algorithm), rec->digits,
 	       rec->period, rec->failures, until);
+	if (locked)
+		printf(" last_failure=%s", last);
+	putchar('\n');
 }
 
 /* Prints one user's status: STSCTL_OK, STSCTL_DENIED (no device) or STSCTL_USAGE. */

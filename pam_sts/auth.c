@@ -13,6 +13,7 @@
  */
 #include "auth.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,17 @@ typedef struct {
 	const char *user;
 	sts_login login;     /* service and source IP, for GetSessionToken's grant */
 	char *session_grant; /* the helper's, from the answer to a passed code */
+	bool silent;	     /* PAM_SILENT: no messages to the user */
 } auth_ctx;
+
+/* Tells the user why a code was not even checked (or why the next ones will
+ * not be): without it a locked-out user keeps typing valid codes. */
+static void tell_locked(auth_ctx *a, const char *more, long long seconds)
+{
+	if (!a->silent)
+		pam_error(a->pamh, "Too many failed codes: MFA is locked for %lld %sseconds.",
+			  seconds, more);
+}
 
 static int no_device(auth_ctx *a)
 {
@@ -144,6 +155,7 @@ static int outcome(auth_ctx *a, const sts_msg *resp, int64_t *auth_time)
 	if (strcmp(result, "locked") == 0) {
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s is locked out for %lld more seconds",
 			    a->user, number(resp, "seconds"));
+		tell_locked(a, "more ", number(resp, "seconds"));
 		return PAM_MAXTRIES;
 	}
 	if (strcmp(result, "replay") == 0)
@@ -155,6 +167,8 @@ static int outcome(auth_ctx *a, const sts_msg *resp, int64_t *auth_time)
 		sts_pam_log(a->pamh, LOG_WARNING,
 			    "user %s locked out for %lld seconds after %lld failures", a->user,
 			    number(resp, "lockout"), number(resp, "failures"));
+	if (sts_msg_get(resp, "lockout"))
+		tell_locked(a, "", number(resp, "lockout"));
 	return PAM_AUTH_ERR;
 }
 
@@ -279,12 +293,11 @@ static int load(auth_ctx *a)
 
 int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 {
-	auth_ctx a = { .pamh = pamh, .args = args };
+	auth_ctx a = { .pamh = pamh, .args = args, .silent = (flags & PAM_SILENT) != 0 };
 	char *code = NULL;
 	int64_t auth_time = 0;
 	int rc;
 
-	(void)flags;
 	pam_fail_delay(pamh, FAIL_DELAY_US); /* also when the configuration cannot be read */
 	rc = load(&a);
 	if (rc == PAM_SUCCESS)

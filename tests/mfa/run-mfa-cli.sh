@@ -230,7 +230,8 @@ locked_until = 9999999999
 EOF
 chmod 0600 "$store/frank"
 expect "status locked" 0 status frank
-[[ $out == "frank active SHA1 6 30 failures=5 locked_until=2286-11-20T17:46:39Z" ]] && ok ||
+# While locked: the failures that led to the lockout, and when the last one was.
+[[ $out == "frank active SHA1 6 30 failures=5 locked_until=2286-11-20T17:46:39Z last_failure=2023-11-14T22:13:20Z" ]] && ok ||
 	bad "status locked: '$out'"
 [[ ! -e $store/frank.state && $(field frank version) == 1 ]] && ok || bad "status wrote frank's format 1 record"
 expect "unlock" 0 unlock frank

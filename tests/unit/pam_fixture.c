@@ -115,6 +115,23 @@ int pf_auth(const char *svc, const char *user, const char *code)
 	return cases[0].op_rv;
 }
 
+int pf_auth_err(const char *svc, const char *user, const char *code, char *err_out, size_t cap)
+{
+	char bufs[4][PAM_MAX_MSG_SIZE];
+	char *out_err[5] = { bufs[0], bufs[1], bufs[2], bufs[3], NULL };
+	const char *answers[] = { code, NULL };
+	struct pamtest_conv_data conv = { .in_echo_off = answers, .out_err = out_err };
+	struct pam_testcase cases[] = { pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS) };
+	enum pamtest_err perr;
+
+	memset(bufs, 0, sizeof(bufs));
+	perr = run_pamtest(svc, user, &conv, cases, NULL);
+	snprintf(err_out, cap, "%s", bufs[0]);
+	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
+		return -1000 - (int)perr;
+	return cases[0].op_rv;
+}
+
 void pf_write_config(const char *extra)
 {
 	char text[4000];

@@ -2,6 +2,7 @@
 #ifndef STS_PAM_FIXTURE_H
 #define STS_PAM_FIXTURE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,6 +27,8 @@ void pf_set_time(int64_t t);
 void pf_code_at(int64_t t, char out[9]);
 /* One pam_authenticate; returns what it returned (code NULL: no answer). */
 int pf_auth(const char *svc, const char *user, const char *code);
+/* pf_auth(), also giving the first PAM_ERROR_MSG of the module ("" if none). */
+int pf_auth_err(const char *svc, const char *user, const char *code, char *err_out, size_t cap);
 int pf_setup(void **st);
 int pf_teardown(void **st);
 /* A private /tmp for this process (root only; see pam_fixture.c). */

@@ -70,15 +70,26 @@ static void test_window_edges(void **st)
 static void test_lockout_and_unlock(void **st)
 {
 	char code[9];
+	char msg[512];
 
 	(void)st;
 	pf_set_time(T0 + 7200);
 	pf_enroll("carol", 0, 0);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(pf_auth("sts", "carol", "000000x"), PAM_AUTH_ERR);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pf_auth_err("sts", "carol", "000000x", msg, sizeof(msg)),
+				 PAM_AUTH_ERR);
+		assert_string_equal(msg, "");
+	}
+	/* The failure that locks says so, and so does every attempt while locked. */
+	assert_int_equal(pf_auth_err("sts", "carol", "000000x", msg, sizeof(msg)), PAM_AUTH_ERR);
+	assert_string_equal(msg, "Too many failed codes: MFA is locked for 600 seconds.");
 	assert_true(pf_stored("carol").locked_until > time(NULL));
+	/* What led to the lockout stays in the state (stsctl mfa status shows it). */
+	assert_int_equal(pf_stored("carol").failures, 3);
+	assert_int_equal(pf_stored("carol").failure_start, T0 + 7200);
 	pf_code_at(time(NULL), code);
-	assert_int_equal(pf_auth("sts", "carol", code), PAM_MAXTRIES);
+	assert_int_equal(pf_auth_err("sts", "carol", code, msg, sizeof(msg)), PAM_MAXTRIES);
+	assert_string_equal(msg, "Too many failed codes: MFA is locked for 600 more seconds.");
 	pf_set_time(T0 + 7200 + 601); /* the lockout (600 s) has run out */
 	pf_code_at(time(NULL), code);
 	assert_int_equal(pf_auth("sts", "carol", code), PAM_SUCCESS);
