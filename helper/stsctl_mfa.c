@@ -2,6 +2,7 @@
  * stsctl mfa: manage the TOTP devices in the MFA store (root only).
  *
  *   stsctl mfa [--config FILE] enroll USER [--digits N] [--period S] [--algorithm A] [--force]
+ *                                          [--issuer NAME] [--label NAME]
  *   stsctl mfa [--config FILE] import USER BASE32|- [--digits N] [--period S] [--algorithm A]
  *                                                  [--force]
  *   stsctl mfa [--config FILE] status [USER]
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "mfa_side.h"
 #include "mfa_store.h"
 #include "settings.h"
 #include "stsctl.h"
@@ -36,6 +38,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: stsctl mfa [--config FILE] enroll USER [--digits N] [--period S]\n"
 	      "                       [--algorithm SHA1|SHA256|SHA512] [--force]\n"
+	      "                       [--issuer NAME] [--label NAME]\n"
 	      "       stsctl mfa [--config FILE] import USER BASE32|- [--digits N] [--period S]\n"
 	      "                       [--algorithm SHA1|SHA256|SHA512] [--force]\n"
 	      "       stsctl mfa [--config FILE] status [USER]\n"
@@ -115,6 +118,45 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
 	return argv[++*i];
 }
 
+/* An otpauth issuer or label: 1..64 bytes, no control character, and no ':'
+ * (it separates the two in the URI's label). */
+static bool uri_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || c == ':')
+			return false;
+	}
+	return true;
+}
+
+/* --issuer and --label: 1 taken (0 when |argv[*i]| is neither), -1 refused. */
+static int uri_option(int argc, char **argv, int *i, stsctl_mfa_opts *opts)
+{
+	static const char *const names[] = { "--issuer", "--label" };
+
+	for (int k = 0; k < 2; k++) {
+		bool m;
+		const char *v = option_value(argc, argv, i, names[k], &m);
+		if (!m)
+			continue;
+		if (!v || !uri_name_valid(v)) {
+			fprintf(stderr,
+				"stsctl mfa: %s must be 1 to 64 bytes without ':' or control "
+				"characters\n",
+				names[k]);
+			return -1;
+		}
+		*(k == 0 ? &opts->issuer : &opts->label) = v;
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Splits the subcommand's arguments into positionals and options. Device
  * options are accepted only when |opts| is given. Returns 0 or -1 (printed).
@@ -155,6 +197,14 @@ static int parse_args(int argc, char **argv, stsctl_mfa_opts *opts, char **pos, 
 		if (strcmp(argv[i], "--force") == 0) {
 			opts->force = true;
 			continue;
+		}
+		switch (uri_option(argc, argv, &i, opts)) {
+		case 1:
+			continue;
+		case -1:
+			return -1;
+		default:
+			break;
 		}
 		v = option_value(argc, argv, &i, "--digits", &m);
 		if (m) {
@@ -358,7 +408,8 @@ static int cmd_remove(stsctl_mfa_ctx *ctx, const char *user)
 		/* An unreadable record is removed too: that is how it is repaired. */
 		if (rc < 0)
 			fprintf(stderr, "stsctl mfa: removing an unreadable record: %s\n", err.msg);
-		if (sts_mfa_remove(lock, &err) < 0) {
+		/* With the device go a pending one and the scratch codes. */
+		if (sts_mfa_remove(lock, &err) < 0 || sts_mfa_pending_remove(lock, &err) < 0) {
 			fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 		} else {
 			printf("%s: MFA device removed\n", user);
@@ -393,7 +444,7 @@ static int open_ctx(stsctl_mfa_ctx *ctx, const char *config)
 
 static int run(stsctl_mfa_ctx *ctx, const char *cmd, int argc, char **argv)
 {
-	stsctl_mfa_opts opts = { STS_TOTP_SHA1, 6, 30, false };
+	stsctl_mfa_opts opts = { .algorithm = STS_TOTP_SHA1, .digits = 6, .period = 30 };
 	bool device = strcmp(cmd, "enroll") == 0 || strcmp(cmd, "import") == 0;
 	int want = strcmp(cmd, "import") == 0 ? 2 : 1;
 	char *pos[2] = { NULL, NULL };
@@ -407,6 +458,11 @@ static int run(stsctl_mfa_ctx *ctx, const char *cmd, int argc, char **argv)
 	}
 	if (pos[0] && check_user(pos[0]) < 0)
 		return STSCTL_USAGE;
+	if (strcmp(cmd, "import") == 0 && (opts.issuer || opts.label)) {
+		fputs("stsctl mfa: --issuer and --label are enroll's (import prints no URI)\n",
+		      stderr);
+		return STSCTL_USAGE;
+	}
 	if (strcmp(cmd, "enroll") == 0)
 		return stsctl_mfa_enroll(ctx, pos[0], &opts);
 	if (strcmp(cmd, "import") == 0)

@@ -23,6 +23,9 @@ typedef struct {
 	unsigned digits;
 	unsigned period;
 	bool force; /* replace an existing active device */
+	/* enroll: the otpauth URI's issuer and label, or NULL for the defaults
+	 * ("pam_sts@" and the short host name; the user name). */
+	const char *issuer, *label;
 } stsctl_mfa_opts;
 
 /* Takes the user's store lock; prints the error and returns -1 on failure. */

@@ -1,11 +1,15 @@
 /*
- * stsctl mfa enroll USER: a new random secret (OpenSSL's RNG) stored as an
- * inactive device, its otpauth:// URI and a terminal QR code on stdout, then
- * the device is activated only once the user types a valid code from it
- * (three tries; after that the inactive record is removed). The store lock is
- * not held while waiting for the code: activation re-reads the record and
- * proceeds only if it still holds the secret generated here. The matched time
- * step becomes last_step, so the confirmation code cannot be replayed at login.
+ * stsctl mfa enroll USER: a new random secret (OpenSSL's RNG) stored as the
+ * user's pending device (USER.pending, lib/mfa_side.h), its otpauth:// URI
+ * and a terminal QR code on stdout, then the pending device replaces the
+ * user's device only once the user types a valid code from it (three tries;
+ * after that, or at the end of input, the pending device is removed). Until
+ * then logins go on using the device the user has, so an enrollment that is
+ * interrupted (Ctrl-C, a lost terminal) never leaves a user unable to log in.
+ * The store lock is not held while waiting for the code: activation re-reads
+ * the pending device and proceeds only if it still holds the secret
+ * generated here. The matched time step becomes last_step, so the
+ * confirmation code cannot be replayed at login.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -13,18 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <liboath/oath.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <qrencode.h>
 
+#include "mfa_side.h"
 #include "mfa_store.h"
 #include "stsctl.h"
 #include "stsctl_mfa.h"
 #include "totp.h"
 
 #define ISSUER	       "pam_sts"
+#define HOST_MAX       64
 #define CONFIRM_TRIES  3
 #define CONFIRM_WINDOW 1
 #define QUIET_ZONE     4
@@ -52,10 +59,26 @@ static size_t uri_encode(char *out, const char *s)
 	return n;
 }
 
-/* The otpauth:// URI (Google Authenticator key URI format), malloc'd. */
-static char *make_uri(const char *user, const sts_mfa_record *rec)
+/* The default issuer: "pam_sts@" and the short host name, so that the
+ * devices of several hosts are told apart in the authenticator app. */
+static void default_issuer(char *out, size_t cap)
 {
-	char *b32 = NULL, *uri = NULL, *label = NULL;
+	char host[HOST_MAX + 1];
+
+	if (gethostname(host, sizeof(host)) < 0 || !host[0]) {
+		snprintf(out, cap, "%s", ISSUER);
+		return;
+	}
+	host[HOST_MAX] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	snprintf(out, cap, "%s@%s", ISSUER, host);
+}
+
+/* The otpauth:// URI (Google Authenticator key URI format), malloc'd:
+ * otpauth://totp/ISSUER:LABEL?secret=...&issuer=ISSUER&... */
+static char *make_uri(const char *issuer, const char *label, const sts_mfa_record *rec)
+{
+	char *b32 = NULL, *uri = NULL, *enc_issuer = NULL, *enc_label = NULL;
 	size_t b32len = 0, cap;
 
 	if (oath_init() != OATH_OK || oath_base32_encode((const char *)rec->secret, rec->secret_len,
@@ -63,20 +86,24 @@ static char *make_uri(const char *user, const sts_mfa_record *rec)
 		return NULL;
 	while (b32len > 0 && b32[b32len - 1] == '=')
 		b32[--b32len] = '\0';
-	label = malloc(strlen(user) * 3 + 1);
-	cap = b32len + strlen(user) * 3 + 128;
+	enc_issuer = malloc(strlen(issuer) * 3 + 1);
+	enc_label = malloc(strlen(label) * 3 + 1);
+	cap = b32len + (strlen(issuer) * 2 + strlen(label)) * 3 + 128;
 	uri = malloc(cap);
-	if (label && uri) {
-		uri_encode(label, user);
-		snprintf(uri, cap,
-			 "otpauth://totp/" ISSUER ":%s?secret=%s&issuer=" ISSUER
-			 "&algorithm=%s&digits=%u&period=%u",
-			 label, b32, sts_totp_alg_name(rec->algorithm), rec->digits, rec->period);
+	if (enc_issuer && enc_label && uri) {
+		uri_encode(enc_issuer, issuer);
+		uri_encode(enc_label, label);
+		snprintf(
+			uri, cap,
+			"otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=%s&digits=%u&period=%u",
+			enc_issuer, enc_label, b32, enc_issuer, sts_totp_alg_name(rec->algorithm),
+			rec->digits, rec->period);
 	} else {
 		free(uri);
 		uri = NULL;
 	}
-	free(label);
+	free(enc_issuer);
+	free(enc_label);
 	OPENSSL_cleanse(b32, b32len);
 	free(b32);
 	return uri;
@@ -140,14 +167,37 @@ static int read_code(char *code, size_t cap)
 	return 0;
 }
 
-/* Whether |cur| is still the inactive device this run wrote. */
+/* Whether |cur| is still the pending device this run wrote. */
 static int same_device(const sts_mfa_record *cur, const sts_mfa_record *mine)
 {
 	return !cur->active && cur->secret_len == mine->secret_len &&
 	       CRYPTO_memcmp(cur->secret, mine->secret, mine->secret_len) == 0;
 }
 
-/* Under the lock: activates at |step|, or (step < 0) removes our inactive record. */
+/* The pending device |mine|, confirmed at |step|, as the user's device. */
+static int activate(sts_mfa_lock *lock, const sts_mfa_record *mine, int64_t step)
+{
+	sts_mfa_record rec = *mine;
+	sts_error err;
+	int rc;
+
+	rec.active = true;
+	rec.last_step = step;
+	rec.failures = 0;
+	rec.failure_start = 0;
+	rec.locked_until = 0;
+	rc = stsctl_mfa_write(lock, &rec);
+	sts_mfa_record_wipe(&rec);
+	if (rc < 0)
+		return STSCTL_USAGE;
+	/* Activated: a pending file left behind is harmless (never read at login). */
+	if (sts_mfa_pending_remove(lock, &err) < 0)
+		fprintf(stderr, "stsctl mfa: warning: %s\n", err.msg);
+	return STSCTL_OK;
+}
+
+/* Under the lock: activates the pending device at |step|, or (step < 0)
+ * removes it, leaving the user's device as it is. */
 static int finish(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_record *mine, int64_t step)
 {
 	sts_mfa_record cur;
@@ -155,44 +205,37 @@ static int finish(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_record *m
 	sts_error err;
 	int rc, status = STSCTL_USAGE;
 
-	memset(&cur, 0, sizeof(cur));
 	if (stsctl_mfa_lock(ctx, user, &lock) < 0)
 		return STSCTL_USAGE;
-	rc = stsctl_mfa_read(lock, &cur);
-	if (rc < 0)
-		goto out;
-	if (rc != STS_MFA_FOUND || !same_device(&cur, mine)) {
-		fprintf(stderr, "stsctl mfa: the device of %s was changed meanwhile; not %s\n",
+	rc = sts_mfa_pending_read(lock, &cur, &err);
+	if (rc < 0) {
+		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
+	} else if (rc != STS_MFA_FOUND || !same_device(&cur, mine)) {
+		fprintf(stderr,
+			"stsctl mfa: the pending device of %s was changed meanwhile; not %s\n",
 			user, step < 0 ? "removed" : "activated");
 		status = STSCTL_DENIED;
-		goto out;
-	}
-	if (step < 0) {
-		if (sts_mfa_remove(lock, &err) < 0)
+	} else if (step < 0) {
+		if (sts_mfa_pending_remove(lock, &err) < 0)
 			fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 		else
 			status = STSCTL_DENIED;
-		goto out;
+	} else {
+		status = activate(lock, mine, step);
 	}
-	cur.active = true;
-	cur.last_step = step;
-	cur.failures = 0;
-	cur.failure_start = 0;
-	cur.locked_until = 0;
-	if (stsctl_mfa_write(lock, &cur) == 0)
-		status = STSCTL_OK;
-out:
 	sts_mfa_unlock(lock);
 	sts_mfa_record_wipe(&cur);
 	return status;
 }
 
-/* Stores |rec| as the user's inactive device unless an active one is there. */
-static int store_inactive(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_record *rec,
-			  bool force)
+/* Stores |rec| as the user's pending device unless an active device is
+ * there (without |force|); the user's device is not touched. */
+static int store_pending(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_record *rec,
+			 bool force)
 {
 	sts_mfa_record old;
 	sts_mfa_lock *lock = NULL;
+	sts_error err;
 	int rc, status = STSCTL_USAGE;
 
 	memset(&old, 0, sizeof(old));
@@ -207,7 +250,9 @@ static int store_inactive(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_r
 			"--force)\n",
 			user);
 		status = STSCTL_DENIED;
-	} else if (stsctl_mfa_write(lock, rec) == 0) {
+	} else if (sts_mfa_pending_write(lock, rec, &err) < 0) {
+		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
+	} else {
 		status = STSCTL_OK;
 	}
 	sts_mfa_unlock(lock);
@@ -221,11 +266,17 @@ static size_t secret_size(sts_totp_alg alg)
 }
 
 /* Shows the URI and QR code, then asks for codes; the matched step or -1. */
-static int64_t confirm(const char *user, const sts_mfa_record *rec)
+static int64_t confirm(const char *user, const stsctl_mfa_opts *opts, const sts_mfa_record *rec)
 {
-	char code[16];
-	char *uri = make_uri(user, rec);
+	char code[16], issuer[sizeof(ISSUER) + HOST_MAX + 2];
+	char *uri;
 	int64_t step = -1;
+
+	if (opts->issuer)
+		snprintf(issuer, sizeof(issuer), "%s", opts->issuer);
+	else
+		default_issuer(issuer, sizeof(issuer));
+	uri = make_uri(issuer, opts->label ? opts->label : user, rec);
 
 	if (!uri) {
 		fputs("stsctl mfa: cannot build the otpauth URI\n", stderr);
@@ -277,19 +328,21 @@ int stsctl_mfa_enroll(stsctl_mfa_ctx *ctx, const char *user, const stsctl_mfa_op
 		sts_mfa_record_wipe(&rec);
 		return STSCTL_USAGE;
 	}
-	status = store_inactive(ctx, user, &rec, opts->force);
+	status = store_pending(ctx, user, &rec, opts->force);
 	if (status != STSCTL_OK) {
 		sts_mfa_record_wipe(&rec);
 		return status;
 	}
-	step = confirm(user, &rec);
+	step = confirm(user, opts, &rec);
 	status = finish(ctx, user, &rec, step);
 	sts_mfa_record_wipe(&rec);
 	if (status == STSCTL_OK)
 		printf("%s: MFA device activated\n", user);
 	else if (step < 0 && status == STSCTL_DENIED)
-		fprintf(stderr, "stsctl mfa: not activated; the new device of %s was removed\n",
-			user);
+		fprintf(stderr,
+			"stsctl mfa: not activated; the new device of %s was removed (the device "
+			"%s had, if any, is unchanged)\n",
+			user, user);
 	fflush(stdout);
 	return status;
 }

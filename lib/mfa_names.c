@@ -22,10 +22,12 @@ bool sts_mfa_user_valid(const char *user)
 
 	if (n == 0 || n > NAME_MAX_LEN || user[0] == '.' || user[0] == '-')
 		return false;
-	/* Names that would collide with the store's own USER.lock, USER.state
-	 * and USER.tmp.PID files. */
+	/* Names that would collide with the store's own USER.lock, USER.state,
+	 * USER.pending, USER.scratch and USER.tmp.PID files. */
 	if ((n > 5 && strcmp(user + n - 5, ".lock") == 0) ||
-	    (n > 6 && strcmp(user + n - 6, ".state") == 0) || strstr(user, ".tmp."))
+	    (n > 6 && strcmp(user + n - 6, ".state") == 0) ||
+	    (n > 8 && strcmp(user + n - 8, ".pending") == 0) ||
+	    (n > 8 && strcmp(user + n - 8, ".scratch") == 0) || strstr(user, ".tmp."))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = user[i];

@@ -520,3 +520,18 @@ int sts_mfa_remove(sts_mfa_lock *lock, sts_error *err)
 				     name, strerror(errno));
 	return fsync(lock->store->dirfd) < 0 ? sts_error_set(err, "MFA store: fsync failed") : 0;
 }
+
+int sts_mfa_lock_dirfd(const sts_mfa_lock *lock)
+{
+	return lock->store->dirfd;
+}
+
+const char *sts_mfa_lock_dir(const sts_mfa_lock *lock)
+{
+	return lock->store->path;
+}
+
+const char *sts_mfa_lock_user_name(const sts_mfa_lock *lock)
+{
+	return lock->user;
+}

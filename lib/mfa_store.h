@@ -60,7 +60,8 @@ int sts_mfa_store_open(const char *dir, unsigned totp_window, sts_mfa_store **ou
 void sts_mfa_store_close(sts_mfa_store *store);
 
 /* A user name usable as a file name: [A-Za-z0-9_][A-Za-z0-9_.-]{0,63}, not
- * ending in ".lock" or ".state" nor holding ".tmp." (the store's own files). */
+ * ending in ".lock", ".state", ".pending" or ".scratch" nor holding ".tmp."
+ * (the store's own files; lib/mfa_side.h has the last two). */
 bool sts_mfa_user_valid(const char *user);
 
 /* Whether |user| has a device file in the store directory |dir| (1), has

@@ -86,4 +86,11 @@ typedef enum {
 void sts_mfa_state_rebuild(sts_mfa_state *st, sts_mfa_state_fault fault, unsigned period,
 			   unsigned window, int64_t since);
 
+/* ---- what a user's side files (lib/mfa_side.c) need of a lock ---- */
+
+/* The store directory's descriptor and path, and the locked user's name. */
+int sts_mfa_lock_dirfd(const sts_mfa_lock *lock);
+const char *sts_mfa_lock_dir(const sts_mfa_lock *lock);
+const char *sts_mfa_lock_user_name(const sts_mfa_lock *lock);
+
 #endif

@@ -179,7 +179,9 @@ enroll_with() {
 enroll_with carol good
 [[ $rc -eq 0 ]] && ok || bad "enroll good code: exit $rc ($(cat "$tmp/err"))"
 [[ -n $secret ]] && ok || bad "enroll: no secret= in the URI on stdout"
-if grep -qE '^otpauth://totp/pam_sts:carol\?secret=[A-Z2-7]+&issuer=pam_sts&algorithm=SHA1&digits=6&period=30$' \
+# The default issuer names the host, so that several bastions' devices differ.
+host=$(hostname -s)
+if grep -qE "^otpauth://totp/pam_sts%40$host:carol\\?secret=[A-Z2-7]+&issuer=pam_sts%40$host&algorithm=SHA1&digits=6&period=30\$" \
 	"$tmp/enroll.out"; then ok; else bad "enroll: otpauth URI malformed: $(grep otpauth "$tmp/enroll.out")"; fi
 if grep -q '█' "$tmp/enroll.out"; then ok; else bad "enroll: no QR code block on stdout"; fi
 err_has "enroll prompt" "Enter a code from the device to activate: "
@@ -194,7 +196,8 @@ ls=$(state_field carol last_step)
 enroll_with dave bad --algorithm SHA256 --digits 8
 [[ $rc -eq 1 ]] && ok || bad "enroll 3 wrong codes: exit $rc ($(cat "$tmp/err"))"
 [[ $(grep -c 'wrong code' "$tmp/err") -eq 3 ]] && ok || bad "enroll: not 3 tries: $(cat "$tmp/err")"
-[[ ! -e $store/dave && ! -e $store/dave.state ]] && ok || bad "enroll 3 wrong codes left a record"
+[[ ! -e $store/dave && ! -e $store/dave.state && ! -e $store/dave.pending ]] && ok ||
+	bad "enroll 3 wrong codes left a record"
 grep -q 'algorithm=SHA256&digits=8' "$tmp/enroll.out" && ok || bad "enroll: URI lacks SHA256/8"
 expect "status after failed enroll" 1 status dave
 
@@ -202,15 +205,57 @@ printf '' >"$tmp/empty"
 stdin_file="$tmp/empty"
 expect "enroll with no code (EOF)" 1 enroll erin
 stdin_file=/dev/null
-[[ ! -e $store/erin ]] && ok || bad "enroll at EOF left a record"
+[[ ! -e $store/erin && ! -e $store/erin.pending ]] && ok || bad "enroll at EOF left a record"
 
 old=$(field carol secret)
 expect "enroll over active" 1 enroll carol
 err_has "enroll over active" "already has an active device"
 [[ $(field carol secret) == "$old" ]] && ok || bad "refused enroll changed the record"
+# enroll --force interrupted: the working device stays until the new one is
+# confirmed. At the end of input (no code):
+stdin_file="$tmp/empty"
+expect "enroll --force, no code" 1 enroll carol --force
+stdin_file=/dev/null
+[[ $(field carol secret) == "$old" && $(field carol active) == yes && ! -e $store/carol.pending ]] &&
+	ok || bad "enroll --force at EOF: the old device was not kept"
+# ...and by SIGINT (Ctrl-C) while waiting for the code:
+rm -f "$tmp/fifo"
+mkfifo "$tmp/fifo"
+# (A background job of a script starts with SIGINT ignored: env restores it.)
+env --default-signal=INT "$S" mfa --config "$conf" enroll carol --force <"$tmp/fifo" \
+	>"$tmp/enroll.out" 2>"$tmp/err" &
+enroll_pid=$!
+exec 3>"$tmp/fifo"
+for ((i = 0; i < 100; i++)); do
+	grep -q 'secret=' "$tmp/enroll.out" 2>/dev/null && break
+	sleep 0.05
+done
+kill -INT "$enroll_pid"
+wait "$enroll_pid" && rc=0 || rc=$?
+enroll_pid=
+[[ $rc -eq 130 ]] && ok || bad "enroll --force: not ended by SIGINT (exit $rc)"
+exec 3>&-
+secrets+=("$(grep -o 'secret=[A-Z2-7]*' "$tmp/enroll.out" | cut -d= -f2)")
+[[ $(field carol secret) == "$old" && $(field carol active) == yes ]] && ok ||
+	bad "enroll --force interrupted: the old device was not kept"
+expect "status after interrupted enroll" 0 status carol
+[[ $out == "carol active SHA1 6 30 failures=0 locked_until=-" ]] && ok || bad "after SIGINT: '$out'"
+# Completed, it replaces the device.
 enroll_with carol good --force
 [[ $rc -eq 0 ]] && ok || bad "enroll --force: exit $rc ($(cat "$tmp/err"))"
 [[ $(field carol secret) == "$secret" && $secret != "$old" ]] && ok || bad "enroll --force: secret not replaced"
+[[ $(field carol active) == yes && ! -e $store/carol.pending ]] && ok || bad "enroll --force: not active"
+
+# --issuer and --label name the device in the authenticator app.
+enroll_with henry good --issuer "Example Corp" --label "henry@bastion-2"
+[[ $rc -eq 0 ]] && ok || bad "enroll --issuer: exit $rc ($(cat "$tmp/err"))"
+grep -qE '^otpauth://totp/Example%20Corp:henry%40bastion-2\?secret=[A-Z2-7]+&issuer=Example%20Corp&' \
+	"$tmp/enroll.out" && ok || bad "enroll --issuer/--label: $(grep otpauth "$tmp/enroll.out")"
+expect "enroll --issuer with ':'" 2 enroll ivan --issuer "a:b"
+err_has "enroll --issuer with ':'" "--issuer must be"
+expect "enroll --label empty" 2 enroll ivan --label ""
+expect "import --issuer" 2 import ivan "$SEC_A" --issuer X
+[[ ! -e $store/ivan ]] && ok || bad "refused --issuer left a record"
 
 # --- unlock, remove, status -----------------------------------------------
 # frank's record is in the single-file format 1 of earlier releases: read as
@@ -246,7 +291,8 @@ expect "status all" 0 status
 want=$'alice active SHA1 6 30 failures=0 locked_until=-
 bob active SHA512 8 60 failures=0 locked_until=-
 carol active SHA1 6 30 failures=0 locked_until=-
-frank active SHA1 6 30 failures=0 locked_until=-'
+frank active SHA1 6 30 failures=0 locked_until=-
+henry active SHA1 6 30 failures=0 locked_until=-'
 [[ $out == "$want" ]] && ok || bad "status all: '$out'"
 
 expect "remove" 0 remove frank
