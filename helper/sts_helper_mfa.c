@@ -12,7 +12,9 @@
  * code at or below the replay floor, raises the floor or counts the failure
  * (locking out after max_failures within failure_interval), and writes the
  * state, all in one read-check-update, so a code is accepted at most once
- * however many logins race.
+ * however many logins race. A code that is not the device's may be one of
+ * the user's scratch codes (lib/mfa_scratch.c): consumed under the same
+ * lock; a wrong one is a failure, and none is checked while locked out.
  *
  * Answer: status=ok (result=passed, auth_time, and session_grant when it can
  * be sealed: GetSessionToken's grant for this login,
@@ -23,12 +25,14 @@
  * rebuilt floor. The module turns these into its log lines and PAM codes.
  */
 #include <stdio.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
 
+#include "mfa_side.h"
 #include "mfa_store.h"
 #include "settings.h"
 #include "sts_helper.h"
@@ -145,10 +149,28 @@ static void count_failure(mfa_ctx *m)
 	}
 }
 
-/* The code against the device; the state updated in memory. Returns the result word. */
+/* Whether |code| is one of the user's scratch codes, consumed if so: 1, 0,
+ * or -1 (answered). */
+static int use_scratch(mfa_ctx *m, const char *code)
+{
+	sts_error err;
+	unsigned left = 0;
+	int rc = sts_mfa_scratch_use(m->lock, code, &left, &err);
+
+	if (rc < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	if (rc == 0)
+		return 0;
+	syslog(LOG_NOTICE, "mfa: user=%s used a scratch code; %u left", m->user, left);
+	return 1;
+}
+
+/* The code against the device, then the scratch codes; the state updated in
+ * memory. Returns the result word, or NULL (answered: an error). */
 static const char *check_code(mfa_ctx *m, const char *code)
 {
 	int64_t step = 0;
+	int scratch = 0;
 	int check = sts_totp_check(m->rec.secret, m->rec.secret_len, m->rec.algorithm,
 				   m->rec.digits, m->rec.period, m->now,
 				   (unsigned)m->settings.totp_window, code, &step);
@@ -159,11 +181,15 @@ static const char *check_code(mfa_ctx *m, const char *code)
 		count_failure(m);
 		return "replay";
 	}
-	if (check != 0) {
+	if (check != 0 && (scratch = use_scratch(m, code)) < 0)
+		return NULL;
+	if (check != 0 && scratch == 0) {
 		count_failure(m);
 		return "wrong";
 	}
-	m->rec.last_step = step;
+	/* A scratch code leaves the replay floor where it is. */
+	if (check == 0)
+		m->rec.last_step = step;
 	m->rec.failures = 0;
 	m->rec.failure_start = 0;
 	m->rec.locked_until = 0;
@@ -179,6 +205,8 @@ static int verify(mfa_ctx *m)
 	if (!code)
 		return sts_helper_fail(m->resp, "error", "mfa: no code");
 	result = check_code(m, code);
+	if (!result)
+		return -1;
 	if (sts_mfa_write(m->lock, &m->rec, &err) < 0)
 		return sts_helper_fail(m->resp, "error", err.msg);
 	if (strcmp(result, "passed") != 0)

@@ -8,6 +8,7 @@
  *   stsctl mfa [--config FILE] status [USER]
  *   stsctl mfa [--config FILE] unlock USER
  *   stsctl mfa [--config FILE] remove USER
+ *   stsctl mfa [--config FILE] scratch USER [--count N]
  *
  * Exit status: 0 done, 1 refused (no device, an active device without
  * --force, a wrong confirmation code), 2 usage, configuration or store error.
@@ -16,7 +17,7 @@
  * only.
  *
  * import is in stsctl_mfa_import.c (with how to migrate from pam_oath),
- * enroll in stsctl_mfa_enroll.c.
+ * enroll in stsctl_mfa_enroll.c, scratch in stsctl_mfa_scratch.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -43,7 +44,8 @@ static void usage(FILE *out)
 	      "                       [--algorithm SHA1|SHA256|SHA512] [--force]\n"
 	      "       stsctl mfa [--config FILE] status [USER]\n"
 	      "       stsctl mfa [--config FILE] unlock USER\n"
-	      "       stsctl mfa [--config FILE] remove USER\n",
+	      "       stsctl mfa [--config FILE] remove USER\n"
+	      "       stsctl mfa [--config FILE] scratch USER [--count N]\n",
 	      out);
 }
 
@@ -262,7 +264,7 @@ static void format_time(int64_t when, char *out, size_t cap)
 
 /* While locked out, also the failures that led to it: their count and the
  * time of the last one (the helper keeps both at the lockout). */
-static void print_status(const char *user, const sts_mfa_record *rec)
+static void print_status(const char *user, const sts_mfa_record *rec, unsigned scratch)
 {
 	char until[32] = "-", last[32] = "-";
 	bool locked = rec->locked_until > (int64_t)time(NULL);
@@ -276,6 +278,8 @@ static void print_status(const char *user, const sts_mfa_record *rec)
 	       rec->period, rec->failures, until);
 	if (locked)
 		printf(" last_failure=%s", last);
+	if (scratch)
+		printf(" scratch=%u", scratch);
 	putchar('\n');
 }
 
@@ -284,15 +288,21 @@ static int status_one(stsctl_mfa_ctx *ctx, const char *user, bool quiet_missing)
 {
 	sts_mfa_record rec;
 	sts_mfa_lock *lock = NULL;
+	sts_error err;
+	unsigned scratch = 0;
 	int rc;
 
 	memset(&rec, 0, sizeof(rec));
 	if (stsctl_mfa_lock(ctx, user, &lock) < 0)
 		return STSCTL_USAGE;
 	rc = stsctl_mfa_read(lock, &rec);
+	if (rc == STS_MFA_FOUND && sts_mfa_scratch_count(lock, &scratch, &err) < 0) {
+		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
+		rc = -1;
+	}
 	sts_mfa_unlock(lock);
 	if (rc == STS_MFA_FOUND)
-		print_status(user, &rec);
+		print_status(user, &rec, scratch);
 	else if (rc == STS_MFA_NO_DEVICE && !quiet_missing)
 		fprintf(stderr, "stsctl mfa: %s has no MFA device\n", user);
 	sts_mfa_record_wipe(&rec);
@@ -409,7 +419,8 @@ static int cmd_remove(stsctl_mfa_ctx *ctx, const char *user)
 		if (rc < 0)
 			fprintf(stderr, "stsctl mfa: removing an unreadable record: %s\n", err.msg);
 		/* With the device go a pending one and the scratch codes. */
-		if (sts_mfa_remove(lock, &err) < 0 || sts_mfa_pending_remove(lock, &err) < 0) {
+		if (sts_mfa_remove(lock, &err) < 0 || sts_mfa_pending_remove(lock, &err) < 0 ||
+		    sts_mfa_scratch_remove(lock, &err) < 0) {
 			fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 		} else {
 			printf("%s: MFA device removed\n", user);
@@ -450,6 +461,8 @@ static int run(stsctl_mfa_ctx *ctx, const char *cmd, int argc, char **argv)
 	char *pos[2] = { NULL, NULL };
 	int npos;
 
+	if (strcmp(cmd, "scratch") == 0)
+		return stsctl_mfa_scratch(ctx, argc, argv);
 	if (parse_args(argc, argv, device ? &opts : NULL, pos, want, &npos) < 0)
 		return STSCTL_USAGE;
 	if (npos < want && !(strcmp(cmd, "status") == 0 && npos == 0)) {
@@ -476,7 +489,8 @@ static int run(stsctl_mfa_ctx *ctx, const char *cmd, int argc, char **argv)
 
 int stsctl_mfa(int argc, char **argv)
 {
-	static const char *const cmds[] = { "enroll", "import", "status", "unlock", "remove", NULL };
+	static const char *const cmds[] = { "enroll", "import",	 "status", "unlock",
+					    "remove", "scratch", NULL };
 	const char *config = STS_DEFAULT_CONFIG;
 	stsctl_mfa_ctx ctx;
 	int i = 1, status;

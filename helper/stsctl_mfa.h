@@ -43,6 +43,10 @@ int stsctl_mfa_write(struct sts_mfa_lock *lock, const sts_mfa_record *rec);
 int stsctl_mfa_import(stsctl_mfa_ctx *ctx, const char *user, char *secret_arg,
 		      const stsctl_mfa_opts *opts);
 
+/* stsctl mfa scratch USER [--count N] (|argv| after "scratch"): returns the
+ * exit status. */
+int stsctl_mfa_scratch(stsctl_mfa_ctx *ctx, int argc, char **argv);
+
 /* stsctl mfa enroll: returns the exit status. */
 int stsctl_mfa_enroll(stsctl_mfa_ctx *ctx, const char *user, const stsctl_mfa_opts *opts);
 

@@ -257,6 +257,25 @@ expect "enroll --label empty" 2 enroll ivan --label ""
 expect "import --issuer" 2 import ivan "$SEC_A" --issuer X
 [[ ! -e $store/ivan ]] && ok || bad "refused --issuer left a record"
 
+# --- scratch codes --------------------------------------------------------
+expect "scratch" 0 scratch henry
+mapfile -t codes < <(grep -oE '^  [0-9]{8}$' "$tmp/out" | tr -d ' ')
+[[ ${#codes[@]} -eq 5 ]] && ok || bad "scratch: not 5 codes: $out"
+[[ $(stat -c '%a %U' "$store/henry.scratch") == "600 root" ]] && ok ||
+	bad "scratch: record $(stat -c '%a %U' "$store/henry.scratch")"
+leaked=0
+for c in "${codes[@]}"; do grep -qF "$c" "$store/henry.scratch" && leaked=1; done
+[[ $leaked -eq 0 && $(grep -c '^code = [0-9A-F]\{32\} [0-9A-F]\{64\}$' "$store/henry.scratch") -eq 5 ]] &&
+	ok || bad "scratch: the record is not 5 salted hashes: $(cat "$store/henry.scratch")"
+expect "status with scratch codes" 0 status henry
+[[ $out == "henry active SHA1 6 30 failures=0 locked_until=- scratch=5" ]] && ok || bad "status scratch: '$out'"
+expect "scratch --count 2" 0 scratch henry --count 2
+expect "status after a new set" 0 status henry
+[[ $out == *" scratch=2" ]] && ok || bad "a new set did not replace the old: '$out'"
+expect "scratch --count 21" 2 scratch henry --count 21
+expect "scratch without a device" 1 scratch nobody_here
+[[ ! -e $store/nobody_here.scratch ]] && ok || bad "scratch without a device left a record"
+
 # --- unlock, remove, status -----------------------------------------------
 # frank's record is in the single-file format 1 of earlier releases: read as
 # before, and split into the two files at its first write (here: unlock).
@@ -292,7 +311,7 @@ want=$'alice active SHA1 6 30 failures=0 locked_until=-
 bob active SHA512 8 60 failures=0 locked_until=-
 carol active SHA1 6 30 failures=0 locked_until=-
 frank active SHA1 6 30 failures=0 locked_until=-
-henry active SHA1 6 30 failures=0 locked_until=-'
+henry active SHA1 6 30 failures=0 locked_until=- scratch=2'
 [[ $out == "$want" ]] && ok || bad "status all: '$out'"
 
 expect "remove" 0 remove frank
@@ -300,6 +319,9 @@ expect "remove" 0 remove frank
 expect "remove again" 1 remove frank
 expect "status unknown" 1 status frank
 err_has "status unknown" "has no MFA device"
+
+expect "remove henry" 0 remove henry
+[[ ! -e $store/henry && ! -e $store/henry.scratch ]] && ok || bad "remove left henry's scratch codes"
 
 # A corrupt record: status reports it (exit 2, naming the file), remove repairs.
 printf 'version = 1\nsecret = @@@\n' >"$store/gina"

@@ -18,6 +18,8 @@
 #include <security/pam_appl.h>
 
 #include "fault_fixture.h"
+#include "fileio.h"
+#include "mfa_side.h"
 #include "mfa_store.h"
 #include "mfa_store_internal.h"
 #include "pam_fixture.h"
@@ -246,6 +248,78 @@ static void state_from_another_boot(const char *user)
 	close(fd);
 }
 
+/* |n| new scratch codes for |user|, as stsctl mfa scratch makes them. */
+static void new_scratch_codes(const char *user, unsigned n,
+			      char codes[][STS_MFA_SCRATCH_DIGITS + 1])
+{
+	sts_mfa_store *store;
+	sts_mfa_lock *lock;
+	sts_error err;
+
+	assert_int_equal(sts_mfa_store_open(mfa, 1, &store, &err), 0);
+	assert_int_equal(sts_mfa_lock_user(store, user, 1000, &lock, &err), 0);
+	assert_int_equal(sts_mfa_scratch_new(lock, n, codes, &err), 0);
+	sts_mfa_unlock(lock);
+	sts_mfa_store_close(store);
+}
+
+static unsigned scratch_left(const char *user)
+{
+	sts_mfa_store *store;
+	sts_mfa_lock *lock;
+	sts_error err;
+	unsigned n = 99;
+
+	assert_int_equal(sts_mfa_store_open(mfa, 1, &store, &err), 0);
+	assert_int_equal(sts_mfa_lock_user(store, user, 1000, &lock, &err), 0);
+	assert_int_equal(sts_mfa_scratch_count(lock, &n, &err), 0);
+	sts_mfa_unlock(lock);
+	sts_mfa_store_close(store);
+	return n;
+}
+
+/*
+ * Scratch codes: each accepted once in place of a TOTP code (the replay
+ * floor untouched), a wrong one counted as a failure, none accepted while
+ * locked out; hashes only in the store.
+ */
+static void test_scratch_codes(void **st)
+{
+	char codes[3][STS_MFA_SCRATCH_DIGITS + 1], wrong[16], path[400], *text = NULL;
+	size_t len = 0;
+	sts_error err;
+
+	(void)st;
+	pf_set_time(T0 + 9000);
+	pf_enroll("ida", 77, 0);
+	new_scratch_codes("ida", 3, codes);
+	snprintf(path, sizeof(path), "%s/ida.scratch", mfa);
+	assert_int_equal(sts_read_file(path, 1 << 16, STS_READ_NOFOLLOW, &text, &len, &err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_null(strstr(text, codes[i]));
+	free(text);
+	assert_int_equal(pf_auth("sts", "ida", codes[0]), PAM_SUCCESS);
+	assert_int_equal(pf_stored("ida").last_step, 77);
+	assert_int_equal(scratch_left("ida"), 2);
+	assert_int_equal(pf_auth("sts", "ida", codes[0]), PAM_AUTH_ERR); /* single-use */
+	assert_int_equal(pf_stored("ida").failures, 1);
+	snprintf(wrong, sizeof(wrong), "%08u", (unsigned)(atoi(codes[1]) + 1) % 100000000u);
+	if (strcmp(wrong, codes[2]) == 0)
+		snprintf(wrong, sizeof(wrong), "%08u", (unsigned)(atoi(codes[1]) + 2) % 100000000u);
+	assert_int_equal(pf_auth("sts", "ida", wrong), PAM_AUTH_ERR);
+	assert_int_equal(pf_stored("ida").failures, 2);
+	assert_int_equal(pf_auth("sts", "ida", wrong), PAM_AUTH_ERR); /* the third: locked */
+	assert_true(pf_stored("ida").locked_until > time(NULL));
+	assert_int_equal(pf_auth("sts", "ida", codes[1]), PAM_MAXTRIES);
+	assert_int_equal(scratch_left("ida"), 2); /* not consumed while locked */
+	pf_set_time(T0 + 9000 + 601);
+	assert_int_equal(pf_auth("sts", "ida", codes[1]), PAM_SUCCESS);
+	assert_int_equal(pf_stored("ida").failures, 0);
+	assert_int_equal(pf_auth("sts", "ida", codes[2]), PAM_SUCCESS);
+	assert_int_equal(scratch_left("ida"), 0);
+	assert_int_equal(access(path, F_OK), -1); /* the last one used: the file is gone */
+}
+
 /*
  * The real module on the real boot: the clock (the test shim) just after this
  * boot began, a state from "another boot": the code of that moment may have
@@ -284,6 +358,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_first_pass),
 		cmocka_unit_test(test_answers_that_cannot_be_codes),
 		cmocka_unit_test(test_state_from_another_boot),
+		cmocka_unit_test(test_scratch_codes),
 	};
 
 	umask(077);
