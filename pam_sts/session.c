@@ -231,8 +231,17 @@ static int owner_of(const sts_msg *resp, uid_t *uid)
 	return 0;
 }
 
+/* Why the session has no credentials, in one line for the user: the
+ * category only (the system log has the details, which may name files and
+ * policies). */
+static void tell_user(pam_handle_t *pamh, int flags, const char *why)
+{
+	if (!(flags & PAM_SILENT))
+		pam_error(pamh, "pam_sts: no AWS credentials for this session: %s.", why);
+}
+
 static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
-		 const char *user, const char *grant)
+		 const char *user, const char *grant, const char **why)
 {
 	sts_msg req, resp;
 	sts_error err;
@@ -256,6 +265,7 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 		return PAM_SESSION_ERR;
 	}
 	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
+		*why = "the credentials helper did not answer";
 		sts_msg_free(&req);
 		sts_pam_log(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
 			    discard_session(pamh, settings, user, name));
@@ -267,10 +277,13 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	if (strcmp(status, "ok") != 0 || !session || strcmp(session, name) != 0 ||
 	    !sts_msg_get(&resp, "credentials_file") || !sts_msg_get(&resp, "expiration") ||
 	    owner_of(&resp, &owner) < 0) {
-		const char *why = sts_msg_get(&resp, "message");
+		const char *message = sts_msg_get(&resp, "message");
 
+		*why = strcmp(status, "denied") == 0 ?
+			       "the login's grant was refused or the policy no longer allows it" :
+			       "the credentials helper failed";
 		sts_pam_log(pamh, LOG_ERR, "user %s: no credentials issued: %s%s", user,
-			    why ? why : "the helper's answer is incomplete",
+			    message ? message : "the helper's answer is incomplete",
 			    discard_session(pamh, settings, user, name));
 		sts_msg_free(&resp);
 		return PAM_SESSION_ERR;
@@ -299,9 +312,9 @@ int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
 	const char *user = NULL;
 	const sts_settings *settings;
 	char *grant = take_grant(pamh);
+	const char *why = "an internal error";
 	int rc;
 
-	(void)flags;
 	if (pam_get_data(pamh, DATA_SESSION, &existing) == PAM_SUCCESS && existing) {
 		free(grant);
 		return PAM_SUCCESS; /* opened already in this handle */
@@ -316,11 +329,16 @@ int sts_open_session(pam_handle_t *pamh, int flags, const sts_args *args)
 			    "user %s: no grant from the account phase (is pam_sts in the account "
 			    "stack, and did it allow?)",
 			    user);
+		tell_user(pamh, flags, "the account phase did not allow this login");
 		return PAM_SESSION_ERR;
 	}
 	rc = load_settings(pamh, args, &settings);
+	if (rc != PAM_SUCCESS)
+		why = "the pam_sts configuration cannot be read";
 	if (rc == PAM_SUCCESS)
-		rc = issue(pamh, args, settings, user, grant);
+		rc = issue(pamh, args, settings, user, grant, &why);
+	if (rc != PAM_SUCCESS)
+		tell_user(pamh, flags, why);
 	free(grant);
 	return rc;
 }

@@ -132,6 +132,30 @@ int pf_auth_err(const char *svc, const char *user, const char *code, char *err_o
 	return cases[0].op_rv;
 }
 
+char pf_last_error[PAM_MAX_MSG_SIZE];
+
+/* Records error messages; answers nothing else. */
+static int kept_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	(void)data;
+	*resp = NULL;
+	for (int i = 0; i < n; i++) {
+		if (msg[i]->msg_style != PAM_ERROR_MSG && msg[i]->msg_style != PAM_TEXT_INFO)
+			return PAM_CONV_ERR;
+		if (msg[i]->msg_style == PAM_ERROR_MSG)
+			snprintf(pf_last_error, sizeof(pf_last_error), "%s", msg[i]->msg);
+	}
+	return PAM_SUCCESS;
+}
+
+pam_handle_t *pf_keep_conv(pam_handle_t *ph)
+{
+	static const struct pam_conv conv = { kept_conv, NULL };
+
+	assert_int_equal(pam_set_item(ph, PAM_CONV, &conv), PAM_SUCCESS);
+	return ph;
+}
+
 void pf_write_config(const char *extra)
 {
 	char text[4000];

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <security/pam_appl.h>
+
 #include "mfa_store.h"
 #include "testutil.h"
 
@@ -27,6 +29,12 @@ void pf_set_time(int64_t t);
 void pf_code_at(int64_t t, char out[9]);
 /* One pam_authenticate; returns what it returned (code NULL: no answer). */
 int pf_auth(const char *svc, const char *user, const char *code);
+/* A handle kept past its libpamtest run (PAMTEST_KEEPHANDLE) still points
+ * at libpamtest's conversation, which lived on its stack: pf_keep_conv()
+ * gives it one that records the module's error messages in pf_last_error
+ * (the last one; "" until then) and answers no prompt. */
+extern char pf_last_error[PAM_MAX_MSG_SIZE];
+pam_handle_t *pf_keep_conv(pam_handle_t *ph);
 /* pf_auth(), also giving the first PAM_ERROR_MSG of the module ("" if none). */
 int pf_auth_err(const char *svc, const char *user, const char *code, char *err_out, size_t cap);
 int pf_setup(void **st);

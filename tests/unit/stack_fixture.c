@@ -168,5 +168,5 @@ pam_handle_t *sf_authenticated(const char *svc, const char *user, int64_t *clock
 	pf_code_at(*clock, code);
 	pf_enroll(user, (*clock - 30) / 30, 0);
 	assert_int_equal(run_pamtest(svc, user, &conv, cases, NULL), PAMTEST_ERR_OK);
-	return cases[1].case_out.ph;
+	return pf_keep_conv(cases[1].case_out.ph);
 }

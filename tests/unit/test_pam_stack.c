@@ -37,9 +37,12 @@ static void next_code(char code[9])
 static pam_handle_t *login_opt(const char *svc, const char *user, int want_account, bool do_open,
 			       int want_open, const char *choice)
 {
-	char code[9];
+	char code[9], errs[4][PAM_MAX_MSG_SIZE];
+	char *out_err[5] = { errs[0], errs[1], errs[2], errs[3], NULL };
 	const char *off[] = { code, NULL }, *on[] = { choice, NULL };
-	struct pamtest_conv_data conv = { .in_echo_off = off, .in_echo_on = on };
+	struct pamtest_conv_data conv = { .in_echo_off = off,
+					  .in_echo_on = on,
+					  .out_err = out_err };
 	struct pam_testcase with_open[] = {
 		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
 		pam_test(PAMTEST_ACCOUNT, want_account),
@@ -58,7 +61,9 @@ static pam_handle_t *login_opt(const char *svc, const char *user, int want_accou
 
 	next_code(code);
 	pf_enroll(user, (clock_now - 30) / 30, 0);
+	memset(errs, 0, sizeof(errs));
 	perr = _pamtest(svc, user, &conv, cases, n, NULL);
+	snprintf(pf_last_error, sizeof(pf_last_error), "%s", errs[0]);
 	if (perr != PAMTEST_ERR_OK) {
 		const struct pam_testcase *bad = pamtest_failed_case(cases);
 		fprintf(stderr, "%s/%s: %s (case %d returned %d)\n", svc, user,
@@ -66,7 +71,7 @@ static pam_handle_t *login_opt(const char *svc, const char *user, int want_accou
 			bad ? bad->op_rv : 0);
 	}
 	assert_int_equal(perr, PAMTEST_ERR_OK);
-	return cases[n - 1].case_out.ph;
+	return pf_keep_conv(cases[n - 1].case_out.ph);
 }
 
 static pam_handle_t *login(const char *svc, const char *user, int want_account, int want_open,
@@ -272,6 +277,10 @@ static void test_helper_faults_fail_closed(void **st)
 		snprintf(mode, sizeof(mode), "open:%s", modes[i]);
 		sf_helper_mode(mode);
 		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
+		/* The user is told why, in one line, without the helper's details. */
+		assert_string_equal(pf_last_error,
+				    "pam_sts: no AWS credentials for this session: the "
+				    "credentials helper did not answer.");
 		assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
 		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
 		pam_end(ph, PAM_SUCCESS);
@@ -285,6 +294,7 @@ static void test_helper_faults_fail_closed(void **st)
 		/* Plain action=session never asks op=decide: the grant came with
 		 * the code (helper/sts_helper_session_grant.c). */
 		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
+		assert_string_equal(pf_last_error, "");
 		assert_non_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
 		close_and_end(ph, PAM_SUCCESS);
 		assert_int_equal(sf_session_count(), 0);
@@ -315,7 +325,9 @@ static void test_grant_cannot_be_forged_or_skipped(void **st)
 	struct pam_testcase cases[] = {
 		pam_test(PAMTEST_OPEN_SESSION, PAM_SESSION_ERR),
 	};
-	struct pamtest_conv_data conv = { 0 };
+	char errs[2][PAM_MAX_MSG_SIZE] = { "", "" };
+	char *out_err[3] = { errs[0], errs[1], NULL };
+	struct pamtest_conv_data conv = { .out_err = out_err };
 	pam_handle_t *ph;
 	char *forged;
 	size_t len;
@@ -323,6 +335,8 @@ static void test_grant_cannot_be_forged_or_skipped(void **st)
 	(void)st;
 	/* open_session without auth and account: no grant, no credentials. */
 	assert_int_equal(run_pamtest("stack-session", "carol", &conv, cases, NULL), PAMTEST_ERR_OK);
+	assert_string_equal(errs[0], "pam_sts: no AWS credentials for this session: the account "
+				     "phase did not allow this login.");
 	/* A grant altered by one character is refused by the helper. */
 	ph = login_opt("stack-session", "carol", PAM_SUCCESS, false, 0, NULL);
 	assert_non_null(pam_getenv(ph, "PAM_STS_GRANT"));
@@ -332,6 +346,9 @@ static void test_grant_cannot_be_forged_or_skipped(void **st)
 	assert_int_equal(pam_putenv(ph, forged), PAM_SUCCESS);
 	free(forged);
 	assert_int_equal(pam_open_session(ph, 0), PAM_SESSION_ERR);
+	assert_string_equal(pf_last_error,
+			    "pam_sts: no AWS credentials for this session: the "
+			    "login's grant was refused or the policy no longer allows it.");
 	assert_null(pam_getenv(ph, "PAM_STS_GRANT")); /* removed, whatever happened */
 	pam_end(ph, PAM_SUCCESS);
 	/* A grant for GetSessionToken cannot be replayed under another service. */
@@ -344,7 +361,7 @@ static void test_grant_cannot_be_forged_or_skipped(void **st)
 
 		assert_int_equal(run_pamtest("stack-role", "carol", &none, keep, NULL),
 				 PAMTEST_ERR_OK);
-		ph = keep[0].case_out.ph;
+		ph = pf_keep_conv(keep[0].case_out.ph);
 		assert_int_equal(pam_putenv(ph, forged), PAM_SUCCESS);
 		assert_int_equal(pam_open_session(ph, 0), PAM_SESSION_ERR);
 		pam_end(ph, PAM_SUCCESS);
@@ -375,7 +392,7 @@ static void test_mfa_result_and_grant_expire(void **st)
 	pf_enroll("carol", (clock_now - 30) / 30, 0);
 	assert_int_equal(run_pamtest("stack-session", "carol", &conv, auth_only, NULL),
 			 PAMTEST_ERR_OK);
-	ph = auth_only[1].case_out.ph;
+	ph = pf_keep_conv(auth_only[1].case_out.ph);
 	clock_now += 300; /* ticket_ttl */
 	pf_set_time(clock_now);
 	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
@@ -413,6 +430,9 @@ static void test_session_dir_attacks(void **st)
 	assert_int_equal(rename(run, real), 0);
 	assert_int_equal(symlink(real, run), 0);
 	ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SESSION_ERR, NULL);
+	/* The helper's refusal in one line, without its details (the path). */
+	assert_string_equal(pf_last_error, "pam_sts: no AWS credentials for this session: the "
+					   "credentials helper failed.");
 	pam_end(ph, PAM_SUCCESS);
 	assert_int_equal(unlink(run), 0);
 	assert_int_equal(rename(real, run), 0);
