@@ -24,6 +24,7 @@ static void usage(FILE *out)
 	      "       stsctl authorize --action ACTION --resource ARN [--context KEY=VALUE]...\n"
 	      "                        [--config FILE] [--credentials-file FILE] [--profile NAME]\n"
 	      "       stsctl check [--config FILE] [--pam-dir DIR]\n"
+	      "       stsctl credential-process [--credentials-file FILE] [--profile NAME]\n"
 	      "       stsctl --version\n",
 	      out);
 }
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
 		return stsctl_authorize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return stsctl_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "credential-process") == 0)
+		return stsctl_credential_process(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0) {
 		puts("stsctl (pam_sts) " STS_VERSION);
 		return STSCTL_OK;

@@ -23,6 +23,8 @@ int stsctl_verify(int argc, char **argv);
 int stsctl_authorize(int argc, char **argv);
 /* stsctl check: the whole configuration, with every fault's file and place. */
 int stsctl_check(int argc, char **argv);
+/* stsctl credential-process: the session's credentials as credential_process JSON. */
+int stsctl_credential_process(int argc, char **argv);
 
 /* Prints "stsctl: MESSAGE" to stderr on one line, free of terminal escapes
  * (a policy's error quotes its text, which may be anyone's). */

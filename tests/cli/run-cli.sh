@@ -158,5 +158,45 @@ stderr_has validate-old-version-place "old-version.json: PolicyVersion.IsDefault
 version=$(sed -n '1s/^[^ ]* (\(.*\)-[^-]*).*/\1/p' "$(dirname "$0")/../../debian/changelog")
 expect version "stsctl (pam_sts) $version" 0 -- --version
 [[ -n $version ]] && ok || bad "version: none in debian/changelog"
-echo "cli: $pass passed, $fail failed"
+
+# stsctl credential-process: the session's credentials file as credential_process
+# JSON with the expiry, which botocore reads only this way (from the credentials
+# file alone it gets no expiry). Debian's botocore: python3-botocore, or the copy
+# inside awscli; always /usr/bin/python3 (not a pyenv python).
+cat >"$tmp/cred" <<EOF
+[default]
+aws_access_key_id = ASIATESTTESTTESTTEST
+aws_secret_access_key = abcdefghijabcdefghijabcdefghijabcdefghij
+aws_session_token = c2VjcmV0dG9rZW4.abc-_def
+x_security_token_expires = 2099-01-02T03:04:05Z
+EOF
+expect credential-process '{"Version": 1, "AccessKeyId": "ASIATESTTESTTESTTEST", "SecretAccessKey": "abcdefghijabcdefghijabcdefghijabcdefghij", "SessionToken": "c2VjcmV0dG9rZW4.abc-_def", "Expiration": "2099-01-02T03:04:05Z"}' 0 -- credential-process --credentials-file "$tmp/cred"
+expect credential-process-no-profile "" 2 -- credential-process --credentials-file "$tmp/cred" --profile other
+sed '/x_security_token_expires/d' "$tmp/cred" >"$tmp/cred-noexp"
+expect credential-process-no-expiry "" 2 -- credential-process --credentials-file "$tmp/cred-noexp"
+stderr_has credential-process-no-expiry "no x_security_token_expires in [default]"
+if grep -q abcdefghij "$tmp/err"; then bad "credential-process: a secret on stderr"; else ok; fi
+printf '[profile pam_sts]\ncredential_process = %s credential-process --profile default\n' \
+	"$(cd "$(dirname "$S")" && pwd)/$(basename "$S")" >"$tmp/config"
+cat >"$tmp/boto.py" <<'EOF'
+try:
+    import botocore.session as bs
+except ImportError:
+    import awscli.botocore.session as bs
+c = bs.Session().get_credentials()
+print(c.method, getattr(c, "_expiry_time", None))
+EOF
+skipped=
+if /usr/bin/python3 -c 'import botocore' 2>/dev/null || /usr/bin/python3 -c 'import awscli.botocore' 2>/dev/null; then
+	boto() { env -u AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE="$tmp/cred" AWS_CONFIG_FILE="$tmp/config" "$@" /usr/bin/python3 "$tmp/boto.py" 2>&1; }
+	# The file delivery alone: keys without an expiry.
+	out=$(boto)
+	[[ $out == "shared-credentials-file None" ]] && ok || bad "botocore, file delivery: '$out'"
+	out=$(boto AWS_PROFILE=pam_sts)
+	[[ $out == "custom-process 2099-01-02 03:04:05+00:00" ]] && ok || bad "botocore, credential-process: '$out'"
+else
+	echo "cli: botocore not installed for /usr/bin/python3 (python3-botocore or awscli)"
+	skipped=2
+fi
+echo "cli: $pass passed, $fail failed${skipped:+, $skipped skipped}"
 [[ $fail -eq 0 ]]
