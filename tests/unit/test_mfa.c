@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mfa_side.h"
 #include "mfa_store.h"
 #include "testutil.h"
 #include "totp.h"
@@ -230,6 +231,64 @@ static void test_lock_is_exclusive_and_dies_with_its_holder(void **state)
 	sts_mfa_store_close(store);
 }
 
+/*
+ * The side files (lib/mfa_side.h): a pending device beside the device, which
+ * it does not touch; scratch codes used once each; a scratch record that is
+ * not one, or a link, refused (the login fails closed, not open).
+ */
+static void test_pending_device_and_scratch_codes(void **state)
+{
+	sts_mfa_store *store;
+	sts_mfa_lock *lock;
+	sts_mfa_record rec = sample(), pending = sample(), back;
+	char codes[2][STS_MFA_SCRATCH_DIGITS + 1], path[128];
+	unsigned left = 9;
+	sts_error err;
+
+	(void)state;
+	assert_int_equal(sts_mfa_store_open(dir, 1, &store, &err), 0);
+	assert_int_equal(sts_mfa_lock_user(store, "paul", 1000, &lock, &err), 0);
+	assert_int_equal(sts_mfa_write(lock, &rec, &err), 0);
+	pending.secret[0] ^= 1;
+	pending.active = false;
+	assert_int_equal(sts_mfa_pending_read(lock, &back, &err), STS_MFA_NO_DEVICE);
+	assert_int_equal(sts_mfa_pending_write(lock, &pending, &err), 0);
+	assert_int_equal(sts_mfa_pending_read(lock, &back, &err), STS_MFA_FOUND);
+	assert_memory_equal(back.secret, pending.secret, 32);
+	assert_false(back.active);
+	assert_int_equal(sts_mfa_read(lock, &back, &err), STS_MFA_FOUND);
+	assert_memory_equal(back.secret, rec.secret, 32); /* the device is untouched */
+	assert_true(back.active);
+	assert_int_equal(sts_mfa_pending_remove(lock, &err), 0);
+	assert_int_equal(sts_mfa_pending_read(lock, &back, &err), STS_MFA_NO_DEVICE);
+
+	assert_int_equal(sts_mfa_scratch_new(lock, 2, codes, &err), 0);
+	assert_int_equal(sts_mfa_scratch_use(lock, "1234567", &left, &err), 0); /* 7 digits */
+	assert_int_equal(sts_mfa_scratch_use(lock, codes[1], &left, &err), 1);
+	assert_int_equal(left, 1);
+	assert_int_equal(sts_mfa_scratch_use(lock, codes[1], &left, &err), 0);
+	assert_int_equal(sts_mfa_scratch_count(lock, &left, &err), 0);
+	assert_int_equal(left, 1);
+	assert_int_equal(sts_mfa_scratch_new(lock, 21, codes, &err), -1);
+	put_file("paul.scratch", "version = 1\ncode = 00 11\n", 0600);
+	assert_int_equal(sts_mfa_scratch_use(lock, codes[0], &left, &err), -1);
+	assert_non_null(strstr(err.msg, "paul.scratch: not a scratch code record"));
+	put_file("paul.scratch", "version = 1\n", 0644);
+	assert_int_equal(sts_mfa_scratch_use(lock, codes[0], &left, &err), -1);
+	snprintf(path, sizeof(path), "%s/paul.scratch", dir);
+	unlink(path);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(sts_mfa_scratch_count(lock, &left, &err), -1);
+	assert_int_equal(sts_mfa_scratch_remove(lock, &err), 0);
+	assert_int_equal(sts_mfa_scratch_count(lock, &left, &err), 0);
+	assert_int_equal(left, 0);
+	assert_false(sts_mfa_user_valid("paul.pending"));
+	assert_false(sts_mfa_user_valid("paul.scratch"));
+	sts_mfa_record_wipe(&back);
+	sts_mfa_unlock(lock);
+	sts_mfa_store_close(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_store_refuses_bad_files),
 		cmocka_unit_test(test_store_directory_checked),
 		cmocka_unit_test(test_lock_is_exclusive_and_dies_with_its_holder),
+		cmocka_unit_test(test_pending_device_and_scratch_codes),
 	};
 	umask(077);
 	return cmocka_run_group_tests(tests, make_store, remove_store);
