@@ -32,6 +32,7 @@
 
 #include <openssl/crypto.h>
 
+#include "log_field.h"
 #include "mfa_side.h"
 #include "mfa_store.h"
 #include "settings.h"
@@ -153,6 +154,7 @@ static void count_failure(mfa_ctx *m)
  * or -1 (answered). */
 static int use_scratch(mfa_ctx *m, const char *code)
 {
+	char field[STS_LOG_FIELD_MAX];
 	sts_error err;
 	unsigned left = 0;
 	int rc = sts_mfa_scratch_use(m->lock, code, &left, &err);
@@ -161,7 +163,8 @@ static int use_scratch(mfa_ctx *m, const char *code)
 		return sts_helper_fail(m->resp, "error", err.msg);
 	if (rc == 0)
 		return 0;
-	syslog(LOG_NOTICE, "mfa: user=%s used a scratch code; %u left", m->user, left);
+	syslog(LOG_NOTICE, "mfa: user=%s used a scratch code; %u left",
+	       sts_log_field(field, sizeof(field), m->user), left);
 	return 1;
 }
 
