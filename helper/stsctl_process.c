@@ -79,8 +79,7 @@ static int find_expiry(const char *text, const char *profile, char out[ISO_LEN +
 			in = len - 2 == strlen(profile) && strncmp(line + 1, profile, len - 2) == 0;
 		else if (in && len > strlen(EXPIRES_KEY) &&
 			 strncmp(line, EXPIRES_KEY, strlen(EXPIRES_KEY)) == 0 &&
-			 strchr(" =", line[strlen(EXPIRES_KEY)]) &&
-			 (eq = memchr(line, '=', len))) {
+			 strchr(" =", line[strlen(EXPIRES_KEY)]) && (eq = memchr(line, '=', len))) {
 			const char *v = eq + 1;
 			while (*v == ' ')
 				v++;
