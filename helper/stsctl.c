@@ -9,6 +9,11 @@
 #include "stsctl.h"
 
 #define POLICY_FILE_MAX (1u << 20)
+#ifndef STS_VERSION
+/* The Makefile defines it from debian/changelog; this is for other builds
+ * of the file (the linters). */
+#define STS_VERSION "unknown"
+#endif
 
 static void usage(FILE *out)
 {

@@ -136,7 +136,7 @@ int stsctl_credential_process(int argc, char **argv)
 
 	memset(&creds, 0, sizeof(creds));
 	memset(&err, 0, sizeof(err));
-	if (parse_args(argc, argv, &file, &profile) < 0) {
+	if (parse_args(argc, argv, &file, &profile) < 0 || !profile || !*profile) {
 		fputs("usage: stsctl credential-process [--credentials-file FILE] [--profile NAME]\n",
 		      stderr);
 		return STSCTL_USAGE;

@@ -147,25 +147,20 @@ static int write_set(sts_mfa_lock *lock, const scratch_set *set, sts_error *err)
 {
 	char text[sizeof(HEADER) +
 		  STS_MFA_SCRATCH_MAX * (sizeof(CODE_KEY) + 2 * SALT_LEN + 1 + 2 * HASH_LEN + 1)];
-	size_t n = strlen(HEADER);
+	char salt_hex[2 * SALT_LEN + 1], hash_hex[2 * HASH_LEN + 1];
+	size_t n;
 
 	if (set->n == 0)
 		return sts_mfa_side_remove(lock, SCRATCH, err);
-	memcpy(text, HEADER, n);
+	n = (size_t)snprintf(text, sizeof(text), "%s", HEADER);
 	for (unsigned i = 0; i < set->n; i++) {
-		size_t got = 0;
-		memcpy(text + n, CODE_KEY, strlen(CODE_KEY));
-		n += strlen(CODE_KEY);
-		if (OPENSSL_buf2hexstr_ex(text + n, sizeof(text) - n, &got, set->e[i].salt,
-					  SALT_LEN, '\0') != 1)
-			return sts_error_set(err, "MFA store: cannot format the scratch codes");
-		n += got - 1; /* got counts the NUL */
-		text[n++] = ' ';
-		if (OPENSSL_buf2hexstr_ex(text + n, sizeof(text) - n, &got, set->e[i].hash,
+		if (OPENSSL_buf2hexstr_ex(salt_hex, sizeof(salt_hex), NULL, set->e[i].salt,
+					  SALT_LEN, '\0') != 1 ||
+		    OPENSSL_buf2hexstr_ex(hash_hex, sizeof(hash_hex), NULL, set->e[i].hash,
 					  HASH_LEN, '\0') != 1)
 			return sts_error_set(err, "MFA store: cannot format the scratch codes");
-		n += got - 1;
-		text[n++] = '\n';
+		n += (size_t)snprintf(text + n, sizeof(text) - n, CODE_KEY "%s %s\n", salt_hex,
+				      hash_hex);
 	}
 	return sts_mfa_side_write(lock, SCRATCH, text, n, err);
 }
