@@ -97,8 +97,8 @@ $(CORE): $(LIB_OBJS)
 $(HELPER): $(HELPER_OBJS) $(CORE)
 	$(CC) $(EXE_LDFLAGS) -o $@ $(HELPER_OBJS) $(CORE) $(PKG_LIBS)
 
-$(ASSUME): $(ASSUME_OBJS)
-	$(CC) $(EXE_LDFLAGS) -o $@ $(ASSUME_OBJS) $(PKG_LIBS) $(shell pkg-config --libs pam_misc)
+$(ASSUME): $(ASSUME_OBJS) $(CORE)
+	$(CC) $(EXE_LDFLAGS) -o $@ $(ASSUME_OBJS) $(CORE) $(PKG_LIBS) $(shell pkg-config --libs pam_misc)
 
 $(STSCTL): $(STSCTL_OBJS) $(CORE)
 	$(CC) $(EXE_LDFLAGS) -o $@ $(STSCTL_OBJS) $(CORE) $(PKG_LIBS)
