@@ -14,7 +14,9 @@
  * is allowed. COMMAND (default: the user's shell) then runs as the user
  * with every privilege dropped (groups, gid, uid; checked), in a sanitized
  * environment holding the credentials; signals are forwarded; when it ends
- * the session is closed and sts-assume exits with its status.
+ * the session is closed and sts-assume exits with its status. As sudo does,
+ * the PAM stack runs with root's resource limits and default signals, not
+ * the caller's (lib/proc_reset.h), and the command gets the caller's back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +37,7 @@
 #include <security/pam_misc.h>
 
 #include "json_unique.h"
+#include "proc_reset.h"
 #include "sts_assume.h"
 
 #define SERVICE	    "sts-assume"
@@ -234,7 +237,8 @@ static void forward(int sig)
 		kill(child_pid, sig);
 }
 
-static int run_command(const options *o, const struct passwd *pw, pam_handle_t *pamh)
+static int run_command(const options *o, const struct passwd *pw, pam_handle_t *pamh,
+		       const sts_proc_caller *caller)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 	char **env = sts_assume_environment(pw, environ, pamh);
@@ -253,6 +257,10 @@ static int run_command(const options *o, const struct passwd *pw, pam_handle_t *
 		sigaction(forwarded[i], &sa, NULL);
 	pid = fork();
 	if (pid == 0) {
+		/* The command is the user's: it runs with the user's own limits
+		 * and signals, put back while still root (a hard limit raised
+		 * for the PAM stack may need root to go back). */
+		sts_proc_restore_caller(caller);
 		drop_privileges(pw);
 		execvpe(argv[0], argv, env);
 		fprintf(stderr, "sts-assume: %s: %s\n", argv[0], strerror(errno));
@@ -275,6 +283,7 @@ int main(int argc, char **argv)
 {
 	struct passwd *found, pw;
 	pam_handle_t *pamh = NULL;
+	sts_proc_caller caller;
 	options o;
 	int rc, refused, status;
 
@@ -285,6 +294,12 @@ int main(int argc, char **argv)
 		fputs("sts-assume: must be installed set-uid root\n", stderr);
 		return EXIT_REFUSE;
 	}
+	/* As sudo: the PAM stack and the helper it runs write as root, so none
+	 * of the caller's resource limits or ignored signals apply to them
+	 * (a cut RLIMIT_FSIZE would stop root's writes short). */
+	sts_proc_save_caller(&caller);
+	sts_proc_reset_limits();
+	sts_proc_reset_signals();
 	parse_options(argc, argv, &o);
 	found = getpwuid(getuid()); /* the invoking user: real uid, never $USER */
 	if (!found) {
@@ -304,7 +319,7 @@ int main(int argc, char **argv)
 		pam_end(pamh, rc);
 		goto out;
 	}
-	status = run_command(&o, &pw, pamh);
+	status = run_command(&o, &pw, pamh, &caller);
 	rc = pam_close_session(pamh, 0);
 	if (rc != PAM_SUCCESS)
 		fprintf(stderr, "sts-assume: closing the session: %s\n", pam_strerror(pamh, rc));

@@ -44,6 +44,7 @@
 
 #include "fileio.h"
 #include "log_field.h"
+#include "proc_reset.h"
 #include "settings.h"
 #include "sts_helper.h"
 
@@ -136,7 +137,17 @@ int main(int argc, char **argv)
 	 * may use this uid instead of asking the kernel per file. */
 	sts_euid_pin();
 	umask(077);
+	/* Whoever ran us (a set-uid application's user, through the module)
+	 * chose none of our limits or signals: a cut RLIMIT_FSIZE must not stop
+	 * a write of the login state short. The module resets them before the
+	 * exec too; this holds for any other way in. */
+	sts_proc_reset_limits();
+	sts_proc_reset_signals();
 	signal(SIGPIPE, SIG_IGN);
+	/* Where a limit could not be raised (root without CAP_SYS_RESOURCE), a
+	 * write past it fails with EFBIG instead of killing us half-way: the
+	 * store then removes its temporary file and the request fails closed. */
+	signal(SIGXFSZ, SIG_IGN);
 	openlog("sts-helper", LOG_PID, LOG_AUTHPRIV);
 	if (argc == 1)
 		return run_once(elevated);

@@ -98,8 +98,10 @@ static int open_store(mfa_ctx *m)
 	if (!m->user || !sts_mfa_user_valid(m->user))
 		return sts_helper_fail(m->resp, "error", "mfa: user name not accepted by pam_sts");
 	snprintf(dir, sizeof(dir), "%s/mfa", m->settings.state_dir);
-	if (sts_mfa_store_open(dir, (unsigned)m->settings.totp_window, &m->store, &err) < 0 ||
-	    sts_mfa_lock_user(m->store, m->user, lock_wait_ms(&m->settings), &m->lock, &err) < 0)
+	if (sts_mfa_store_open(dir, (unsigned)m->settings.totp_window, &m->store, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	sts_mfa_store_set_lockout(m->store, (unsigned)m->settings.lockout_seconds);
+	if (sts_mfa_lock_user(m->store, m->user, lock_wait_ms(&m->settings), &m->lock, &err) < 0)
 		return sts_helper_fail(m->resp, "error", err.msg);
 	return 0;
 }

@@ -450,6 +450,7 @@ static int open_ctx(stsctl_mfa_ctx *ctx, const char *config)
 		fprintf(stderr, "stsctl mfa: %s (state_dir in %s)\n", err.msg, config);
 		return -1;
 	}
+	sts_mfa_store_set_lockout(ctx->store, (unsigned)ctx->settings.lockout_seconds);
 	return 0;
 }
 

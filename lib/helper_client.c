@@ -28,6 +28,7 @@
 
 #include "fileio.h"
 #include "helper_socket.h"
+#include "proc_reset.h"
 
 static const char *const answer_keys[] = {
 	"status",	 "message",	  "session",   "uid",	   "credentials_file",
@@ -64,15 +65,17 @@ static void run_child(int exe, int in[2], int out[2])
 {
 	char *const argv[] = { (char *)"sts-helper", NULL };
 	char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	sigset_t none;
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 || devnull < 0 ||
 	    dup2(devnull, STDERR_FILENO) < 0)
 		_exit(127);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	/* Not the application's limits, ignored signals or mask: a set-uid
+	 * application keeps its user's, and the helper writes as root
+	 * (lib/proc_reset.h). Only this child changes; the application keeps
+	 * everything it had. */
+	sts_proc_reset_limits();
+	sts_proc_reset_signals();
 	/* A set-uid caller (sts-assume) keeps the user as real uid: the helper
 	 * runs fully as root, so it does not take itself for a set-uid run. */
 	if (geteuid() == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))

@@ -1,10 +1,11 @@
 /*
  * The login state file of the MFA store (USER.state): the replay floor, the
  * failure count and the lockout, with the boot and the device file it was
- * written for. The store rewrites it on every attempt without fsync, so after
+ * written for. The store replaces it on every attempt without fsync, so after
  * a power loss it may be older than the last login, torn, or missing. The
  * rules below rebuild it from what the kernel says of the boot, so that no
- * code accepted before the crash can be accepted again.
+ * code accepted before the crash can be accepted again, and so that no
+ * rebuild lowers the failure count or lifts a lockout.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,25 +14,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "config.h"
 #include "fileio.h"
 #include "mfa_store_internal.h"
 
-#define STATE_VERSION 1
+/*
+ * Version 2 ends in a checksum line at a fixed place: the SHA-256 of every
+ * byte before it. A record cut short, or whose start is one write and whose
+ * end another, fails it and is torn, whatever its lines say. Version 1 (no
+ * checksum) is what earlier releases wrote; it is still read, never written.
+ */
+#define STATE_VERSION	    2
+#define STATE_VERSION_PLAIN 1
+#define CHECKSUM_KEY	    "checksum = "
+#define CHECKSUM_HEX	    (2 * 32)
+#define CHECKSUM_LINE	    (sizeof(CHECKSUM_KEY) - 1 + CHECKSUM_HEX + 1)
+#define CHECKSUM_AT	    (STS_MFA_STATE_SIZE - CHECKSUM_LINE)
 /* /proc/stat grows with the CPUs and interrupt lines; btime is near its end. */
 #define PROC_STAT_MAX (4u * 1024u * 1024u)
 /* Marks a key the file does not set (no CFG_UINT value can be it). */
 #define ABSENT ULONG_MAX
 
 typedef struct {
-	unsigned long version;
-	char *boot_id;
+	unsigned long version, sequence;
+	char *boot_id, *checksum;
 	unsigned long device, window, last_step, failures, failure_start, locked_until;
 } state_text;
 
 static const sts_config_key state_keys[] = {
-	{ "version", CFG_UINT, offsetof(state_text, version), STATE_VERSION, STATE_VERSION, NULL },
+	{ "version", CFG_UINT, offsetof(state_text, version), STATE_VERSION_PLAIN, STATE_VERSION,
+	  NULL },
 	{ "boot_id", CFG_STRING, offsetof(state_text, boot_id), 0, 0, NULL },
+	{ "checksum", CFG_STRING, offsetof(state_text, checksum), 0, 0, NULL },
+	{ "sequence", CFG_UINT, offsetof(state_text, sequence), 0, ULONG_MAX - 1, NULL },
 	{ "device", CFG_UINT, offsetof(state_text, device), 0, ULONG_MAX - 1, NULL },
 	{ "window", CFG_UINT, offsetof(state_text, window), 0, 10, NULL },
 	{ "last_step", CFG_UINT, offsetof(state_text, last_step), 0, (unsigned long)INT64_MAX,
@@ -57,6 +75,46 @@ static bool boot_id_valid(const char *s)
 	return s[STS_MFA_BOOT_ID_LEN] == '\0';
 }
 
+/* The checksum line's value for the |CHECKSUM_AT| bytes at |text|: 0, or -1
+ * when OpenSSL fails (out of memory). */
+static int checksum_hex(const char *text, char hex[CHECKSUM_HEX + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(text, CHECKSUM_AT, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen * 2 != CHECKSUM_HEX)
+		return -1;
+	for (unsigned int i = 0; i < mdlen; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 0x0f];
+	}
+	hex[CHECKSUM_HEX] = '\0';
+	return 0;
+}
+
+/* Version 2's checksum: the record's whole size, the line in its place, and
+ * the digest of everything before it. 0, -1 (|err| set), STS_MFA_STATE_NOMEM. */
+static int check_checksum(const char *text, size_t len, const char *name, sts_error *err)
+{
+	const char *line = text + CHECKSUM_AT, *value = line + sizeof(CHECKSUM_KEY) - 1;
+	char hex[CHECKSUM_HEX + 1];
+
+	if (len != STS_MFA_STATE_SIZE ||
+	    memcmp(line, CHECKSUM_KEY, sizeof(CHECKSUM_KEY) - 1) != 0 ||
+	    text[STS_MFA_STATE_SIZE - 1] != '\n')
+		return sts_error_set(err, "%s: no checksum line where it belongs", name);
+	if (checksum_hex(text, hex) < 0) {
+		sts_error_set(err, "%s: out of memory", name);
+		return STS_MFA_STATE_NOMEM;
+	}
+	/* Integrity against tearing, not a secret: a plain compare. */
+	if (memcmp(value, hex, CHECKSUM_HEX) != 0)
+		return sts_error_set(err, "%s: checksum mismatch", name);
+	return 0;
+}
+
 int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_state *st,
 			sts_error *err)
 {
@@ -65,9 +123,10 @@ int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_
 
 	memset(&t, 0, sizeof(t));
 	t.device = t.window = t.last_step = t.failures = t.failure_start = t.locked_until = ABSENT;
+	t.sequence = ABSENT;
 	memset(st, 0, sizeof(*st));
-	/* The parser's only allocation is the boot id's copy; malloc(3) says
-	 * ENOMEM, and nothing else in the parse sets it. */
+	/* The parser's only allocations are the copies of strings; malloc(3)
+	 * says ENOMEM, and nothing else in the parse sets it. */
 	errno = 0;
 	if (sts_config_parse(text, len, name, state_keys, &t, err) < 0) {
 		if (errno == ENOMEM) {
@@ -77,17 +136,23 @@ int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_
 		goto out;
 	}
 	/* A torn write must not pass for a record with a key left at zero. */
-	if (t.version != STATE_VERSION || !t.boot_id || t.device == ABSENT || t.window == ABSENT ||
+	if (t.version == 0 || !t.boot_id || t.device == ABSENT || t.window == ABSENT ||
 	    t.last_step == ABSENT || t.failures == ABSENT || t.failure_start == ABSENT ||
-	    t.locked_until == ABSENT) {
+	    t.locked_until == ABSENT || (t.version == STATE_VERSION) != (t.checksum != NULL) ||
+	    (t.version == STATE_VERSION) != (t.sequence != ABSENT)) {
 		sts_error_set(err, "%s: incomplete login state record", name);
 		goto out;
 	}
+	if (t.version == STATE_VERSION && (rc = check_checksum(text, len, name, err)) != 0)
+		goto out;
+	rc = -1;
 	if (strlen(t.boot_id) != STS_MFA_BOOT_ID_LEN || !boot_id_valid(t.boot_id)) {
 		sts_error_set(err, "%s: boot_id is not a boot id", name);
 		goto out;
 	}
 	memcpy(st->boot_id, t.boot_id, STS_MFA_BOOT_ID_LEN + 1);
+	st->version = (unsigned)t.version;
+	st->sequence = t.sequence == ABSENT ? 0 : t.sequence;
 	st->device = t.device;
 	st->window = (unsigned)t.window;
 	st->last_step = (int64_t)t.last_step;
@@ -97,29 +162,36 @@ int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_
 	rc = 0;
 out:
 	free(t.boot_id);
+	free(t.checksum);
 	return rc;
 }
 
 int sts_mfa_state_format(const sts_mfa_state *st, char out[STS_MFA_STATE_SIZE])
 {
+	char hex[CHECKSUM_HEX + 1];
 	int n;
 
-	if (!boot_id_valid(st->boot_id) || st->device >= ULONG_MAX || st->window > 10 ||
-	    st->last_step < 0 || st->failure_start < 0 || st->locked_until < 0 ||
+	if (!boot_id_valid(st->boot_id) || st->device >= ULONG_MAX || st->sequence >= ULONG_MAX ||
+	    st->window > 10 || st->last_step < 0 || st->failure_start < 0 || st->locked_until < 0 ||
 	    st->failures > 1000000)
 		return -1;
-	n = snprintf(out, STS_MFA_STATE_SIZE,
+	n = snprintf(out, CHECKSUM_AT,
 		     "# pam_sts MFA login state: managed by pam_sts, do not edit\n"
-		     "version = %d\nboot_id = %s\ndevice = %llu\nwindow = %u\nlast_step = %lld\n"
-		     "failures = %u\nfailure_start = %lld\nlocked_until = %lld\n",
-		     STATE_VERSION, st->boot_id, (unsigned long long)st->device, st->window,
-		     (long long)st->last_step, st->failures, (long long)st->failure_start,
-		     (long long)st->locked_until);
-	if (n < 0 || n + 2 > STS_MFA_STATE_SIZE)
+		     "version = %d\nsequence = %llu\nboot_id = %s\ndevice = %llu\nwindow = %u\n"
+		     "last_step = %lld\nfailures = %u\nfailure_start = %lld\nlocked_until = %lld\n",
+		     STATE_VERSION, (unsigned long long)st->sequence, st->boot_id,
+		     (unsigned long long)st->device, st->window, (long long)st->last_step,
+		     st->failures, (long long)st->failure_start, (long long)st->locked_until);
+	if (n < 0 || (size_t)n + 2 > CHECKSUM_AT)
 		return -1;
-	/* Padded with one comment line to the fixed size. */
-	memset(out + n, ' ', STS_MFA_STATE_SIZE - (size_t)n);
+	/* Padded with one comment line to the checksum line's place. */
+	memset(out + n, ' ', CHECKSUM_AT - (size_t)n);
 	out[n] = '#';
+	out[CHECKSUM_AT - 1] = '\n';
+	if (checksum_hex(out, hex) < 0)
+		return -1;
+	memcpy(out + CHECKSUM_AT, CHECKSUM_KEY, sizeof(CHECKSUM_KEY) - 1);
+	memcpy(out + CHECKSUM_AT + sizeof(CHECKSUM_KEY) - 1, hex, CHECKSUM_HEX);
 	out[STS_MFA_STATE_SIZE - 1] = '\n';
 	return 0;
 }
@@ -198,7 +270,7 @@ int sts_mfa_read_btime(const char *path, int64_t *btime, sts_error *err)
 }
 
 void sts_mfa_state_rebuild(sts_mfa_state *st, sts_mfa_state_fault fault, unsigned period,
-			   unsigned window, int64_t since)
+			   unsigned window, int64_t since, int64_t torn_locked_until)
 {
 	bool intact = fault == STS_MFA_STATE_OTHER_BOOT || fault == STS_MFA_STATE_OTHER_DEVICE;
 	int64_t floor;
@@ -213,8 +285,12 @@ void sts_mfa_state_rebuild(sts_mfa_state *st, sts_mfa_state_fault fault, unsigne
 	if (fault == STS_MFA_STATE_OTHER_BOOT && st->last_step > floor)
 		floor = st->last_step;
 	st->last_step = floor;
+	/* An intact record keeps its count and its lockout: a rebuild never
+	 * lowers either. A torn one tells neither, and a user who can tear it
+	 * must gain nothing: it becomes a lockout, as many failures would. */
+	if (intact)
+		return;
 	st->failures = 0;
 	st->failure_start = 0;
-	if (!intact)
-		st->locked_until = 0;
+	st->locked_until = fault == STS_MFA_STATE_TORN ? torn_locked_until : 0;
 }

@@ -1,8 +1,9 @@
 /*
  * The MFA store's directory, per-user locks, and a user's two files: the
  * device (USER), rewritten only when the device changes, durably; and the
- * login state (USER.state), rewritten in place on every attempt without
- * fsync (mfa_state.c says how it is rebuilt after a crash).
+ * login state (USER.state), two checksummed slots of which each attempt
+ * overwrites the older in place, without fsync (mfa_state.c says how it is
+ * rebuilt after a crash).
  */
 #include "mfa_store.h"
 
@@ -22,11 +23,14 @@
 #define RECORD_MAX   4096
 #define NAME_MAX_LEN 64
 #define FILE_MAX_LEN (NAME_MAX_LEN + 32) /* USER.state.tmp.PID */
+/* pam_sts.conf's default lockout_seconds, for a store told no other. */
+#define DEFAULT_LOCKOUT_SECONDS 900u
 
 struct sts_mfa_store {
 	int dirfd;
 	char *path;
-	unsigned window; /* totp_window: how far a lost login may have reached */
+	unsigned window;	  /* totp_window: how far a lost login may have reached */
+	unsigned lockout_seconds; /* how long a torn login state locks its user out */
 	char *boot_id_path, *stat_path;
 	char boot_id[STS_MFA_BOOT_ID_LEN + 1]; /* read on first use */
 };
@@ -41,7 +45,13 @@ struct sts_mfa_lock {
 	bool format1;	       /* the device file is in the single-file format 1 */
 	sts_mfa_record device; /* as on disk (it holds the secret: wiped in forget()) */
 	uint64_t device_ino;
-	int state_fd; /* USER.state, checked and of the fixed size, read-write; or -1 */
+	/* The state file as read: its newer whole slot, open read-write for
+	 * the next write to overwrite the other; or not slotted (missing,
+	 * torn, of version 1): the next write replaces the file. */
+	int state_fd;
+	bool slotted;
+	unsigned slot;
+	uint64_t sequence;
 	char note[640];
 };
 
@@ -74,8 +84,14 @@ int sts_mfa_store_open_at(const char *dir, unsigned totp_window, const char *boo
 		return sts_error_set(err, "MFA store %s: out of memory", dir);
 	}
 	store->window = totp_window;
+	store->lockout_seconds = DEFAULT_LOCKOUT_SECONDS;
 	*out = store;
 	return 0;
+}
+
+void sts_mfa_store_set_lockout(sts_mfa_store *store, unsigned lockout_seconds)
+{
+	store->lockout_seconds = lockout_seconds;
 }
 
 int sts_mfa_store_open(const char *dir, unsigned totp_window, sts_mfa_store **out, sts_error *err)
@@ -174,6 +190,9 @@ static void forget(sts_mfa_lock *lock)
 	if (lock->state_fd >= 0)
 		close(lock->state_fd);
 	lock->state_fd = -1;
+	lock->slotted = false;
+	lock->slot = 0;
+	lock->sequence = 0;
 	lock->have_device = false;
 	lock->format1 = false;
 	lock->device_ino = 0;
@@ -226,9 +245,9 @@ static int read_device(sts_mfa_lock *lock, sts_mfa_record *rec, sts_error *err)
 }
 
 /*
- * Opens USER.state read-write with the checks of every store file, and one
- * link only (it is written in place). Returns the descriptor,
- * STS_READ_ENOENT, or -1.
+ * Opens USER.state with the checks of every store file, and one link only
+ * (the store never makes a second: one is someone else's doing). Returns the
+ * descriptor, STS_READ_ENOENT, or -1.
  */
 static int open_state(sts_mfa_lock *lock, struct stat *st, sts_error *err)
 {
@@ -273,18 +292,133 @@ static const char *const fault_text[] = {
 	[STS_MFA_STATE_MISSING] = "missing",
 };
 
+/* Creates |name| afresh (removing a leftover of a crashed writer), and
+ * checks the new file like every store file. */
+static int create_temp(sts_mfa_lock *lock, const char *name, sts_error *err)
+{
+	struct stat st;
+	int fd;
+
+	unlinkat(lock->store->dirfd, name, 0);
+	fd = openat(lock->store->dirfd, name,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return sts_error_set(err, "MFA store %s/%s: cannot create: %s", lock->store->path,
+				     name, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != sts_euid() ||
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) || st.st_nlink != 1) {
+		close(fd);
+		unlinkat(lock->store->dirfd, name, 0);
+		return sts_error_set(err, "MFA store %s/%s: created with the wrong owner or mode",
+				     lock->store->path, name);
+	}
+	return fd;
+}
+
+/*
+ * Replaces USER.state by a new file whose two slots hold |text| (synced when
+ * |durable|): written whole to USER.state.tmp.PID, then renamed over it, and
+ * kept open for the next write. A write that stops short (a full disk, a
+ * file size limit) is an error and leaves the old file.
+ */
+static int replace_state(sts_mfa_lock *lock, const char *text, uint64_t sequence, bool durable,
+			 sts_error *err)
+{
+	char tmp[FILE_MAX_LEN], name[FILE_MAX_LEN];
+	int dirfd = lock->store->dirfd;
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.state.tmp.%ld", lock->user, (long)getpid());
+	state_name(name, sizeof(name), lock);
+	fd = create_temp(lock, tmp, err);
+	if (fd < 0)
+		return -1;
+	errno = 0;
+	for (unsigned i = 0; i < STS_MFA_STATE_SLOTS && rc == 0; i++)
+		if (sts_write_all(fd, text, STS_MFA_STATE_SIZE) < 0)
+			rc = -1;
+	if (rc < 0 || (durable && fsync(fd) < 0) || renameat(dirfd, tmp, dirfd, name) < 0) {
+		rc = sts_error_set(err, "MFA store %s/%s: cannot write: %s", lock->store->path,
+				   name, errno ? strerror(errno) : "short write");
+		unlinkat(dirfd, tmp, 0);
+		close(fd);
+		return rc;
+	}
+	if (lock->state_fd >= 0)
+		close(lock->state_fd);
+	lock->state_fd = fd;
+	lock->slotted = true;
+	lock->slot = 0;
+	lock->sequence = sequence;
+	return 0;
+}
+
+/* Overwrites the older slot of the file the last read found with |text|:
+ * one pwrite(2), the login path. Cut short, the newer slot stays whole. */
+static int write_slot(sts_mfa_lock *lock, const char *text, uint64_t sequence, sts_error *err)
+{
+	unsigned older = (lock->slot + 1) % STS_MFA_STATE_SLOTS;
+	ssize_t n =
+		pwrite(lock->state_fd, text, STS_MFA_STATE_SIZE, (off_t)older * STS_MFA_STATE_SIZE);
+
+	if (n != STS_MFA_STATE_SIZE)
+		return sts_error_set(err, "MFA store %s/%s.state: cannot write: %s",
+				     lock->store->path, lock->user,
+				     n < 0 ? strerror(errno) : "short write");
+	lock->slot = older;
+	lock->sequence = sequence;
+	return 0;
+}
+
+/* Writes the login state of |rec| for the device file with inode |ino|: over
+ * the older slot after a read that found a whole one, else (or when
+ * |durable|, synced) as a new file. */
+static int write_state(sts_mfa_lock *lock, const sts_mfa_record *rec, uint64_t ino, bool durable,
+		       sts_error *err)
+{
+	char text[STS_MFA_STATE_SIZE];
+	sts_mfa_state st = {
+		.sequence = lock->sequence + 1,
+		.device = ino,
+		.window = lock->store->window,
+		.last_step = rec->last_step,
+		.failures = rec->failures,
+		.failure_start = rec->failure_start,
+		.locked_until = rec->locked_until,
+	};
+	const char *boot = boot_id(lock->store, err);
+	int rc;
+
+	if (!boot)
+		return -1;
+	memcpy(st.boot_id, boot, sizeof(st.boot_id));
+	if (sts_mfa_state_format(&st, text) < 0)
+		return sts_error_set(err, "MFA store %s/%s.state: a value is out of range",
+				     lock->store->path, lock->user);
+	if (!durable && lock->slotted && lock->state_fd >= 0)
+		rc = write_slot(lock, text, st.sequence, err);
+	else
+		rc = replace_state(lock, text, st.sequence, durable, err);
+	explicit_bzero(text, sizeof(text));
+	return rc;
+}
+
 /*
  * A state not to be trusted as it is: rebuilt (see sts_mfa_state_rebuild)
  * from |since|: the boot time when every write it may have lost happened
  * before this boot (written in an earlier boot, or torn and last modified
  * before it), else now (a file torn or removed in this boot may have lost a
  * write of a moment ago). |torn| is the torn file's fstat, else NULL.
+ *
+ * A torn state is rebuilt as a lockout from now, and that record is written
+ * at once: the lockout starts at the first read that found the file torn,
+ * and only that read reports it.
  */
 static int rebuild(sts_mfa_lock *lock, sts_mfa_record *rec, sts_mfa_state *st,
 		   sts_mfa_state_fault fault, const struct stat *torn, sts_error *err)
 {
 	sts_mfa_store *store = lock->store;
-	int64_t since = (int64_t)time(NULL), btime;
+	int64_t now = (int64_t)time(NULL), since = now, btime;
 
 	if (fault == STS_MFA_STATE_OTHER_BOOT || torn) {
 		if (sts_mfa_read_btime(store->stat_path, &btime, err) < 0)
@@ -292,20 +426,65 @@ static int rebuild(sts_mfa_lock *lock, sts_mfa_record *rec, sts_mfa_state *st,
 		if (!torn || (int64_t)torn->st_mtime < btime)
 			since = btime;
 	}
-	sts_mfa_state_rebuild(st, fault, rec->period, store->window, since);
+	sts_mfa_state_rebuild(st, fault, rec->period, store->window, since,
+			      now + (int64_t)store->lockout_seconds);
 	apply_state(rec, st);
+	if (fault == STS_MFA_STATE_TORN && write_state(lock, rec, lock->device_ino, false, err) < 0)
+		return -1;
 	snprintf(lock->note, sizeof(lock->note),
-		 "MFA store %.400s/%s.state: %s; login state rebuilt: failures reset, %s, codes "
-		 "up to time step %lld refused",
+		 "MFA store %.400s/%s.state: %s; login state rebuilt: %s, codes up to time step "
+		 "%lld refused",
 		 store->path, lock->user, fault_text[fault],
-		 st->locked_until ? "lockout kept" : "no lockout", (long long)st->last_step);
+		 fault == STS_MFA_STATE_TORN	? "locked out as after too many failures" :
+		 fault == STS_MFA_STATE_MISSING ? "failures reset, no lockout" :
+						  "failures and lockout kept",
+		 (long long)st->last_step);
+	return 0;
+}
+
+/*
+ * The newest whole record of the state file read into |buf| (|got| bytes):
+ * the slot of version 2 with the higher sequence (remembered for the next
+ * write), or a file of one record of version 1. 0; -1 when there is none (a
+ * torn file); STS_MFA_STATE_NOMEM.
+ */
+static int newest_record(sts_mfa_lock *lock, const char *buf, ssize_t got, const char *label,
+			 sts_mfa_state *st, sts_error *err)
+{
+	sts_mfa_state slot;
+	int found = -1, rc;
+
+	if (got == STS_MFA_STATE_SIZE) {
+		rc = sts_mfa_state_parse(buf, STS_MFA_STATE_SIZE, label, st, err);
+		if (rc == 0 && st->version != 1)
+			rc = sts_error_set(err, "%s: one slot of two", label);
+		return rc;
+	}
+	if (got != STS_MFA_STATE_SLOTS * STS_MFA_STATE_SIZE)
+		return sts_error_set(err, "%s: %zd bytes, not a whole login state file", label,
+				     got);
+	for (unsigned i = 0; i < STS_MFA_STATE_SLOTS; i++) {
+		rc = sts_mfa_state_parse(buf + (size_t)i * STS_MFA_STATE_SIZE, STS_MFA_STATE_SIZE,
+					 label, &slot, err);
+		if (rc == STS_MFA_STATE_NOMEM)
+			return rc;
+		if (rc == 0 && slot.version != 1 && (found < 0 || slot.sequence > st->sequence)) {
+			*st = slot;
+			found = (int)i;
+		}
+	}
+	if (found < 0)
+		return sts_error_set(err, "%s: no whole slot", label);
+	lock->slotted = true;
+	lock->slot = (unsigned)found;
+	lock->sequence = st->sequence;
 	return 0;
 }
 
 /* The login state of the device just read into |rec|: 0, or -1 (refused file, I/O). */
 static int read_state(sts_mfa_lock *lock, sts_mfa_record *rec, sts_error *err)
 {
-	char buf[STS_MFA_STATE_SIZE + 1], label[640];
+	char buf[STS_MFA_STATE_SLOTS * STS_MFA_STATE_SIZE + 1], label[640];
 	sts_mfa_state st;
 	struct stat sb;
 	const char *boot;
@@ -326,15 +505,13 @@ static int read_state(sts_mfa_lock *lock, sts_mfa_record *rec, sts_error *err)
 		close(fd);
 		return -1;
 	}
-	/* Kept for the write that follows, when it can be rewritten in place. */
-	if (sb.st_size == STS_MFA_STATE_SIZE)
+	snprintf(label, sizeof(label), "MFA store %s/%s.state", lock->store->path, lock->user);
+	rc = newest_record(lock, buf, got, label, &st, err);
+	/* Kept for the write that follows, which overwrites the other slot. */
+	if (lock->slotted)
 		lock->state_fd = fd;
 	else
 		close(fd);
-	snprintf(label, sizeof(label), "MFA store %s/%s.state", lock->store->path, lock->user);
-	rc = -1;
-	if (got == STS_MFA_STATE_SIZE)
-		rc = sts_mfa_state_parse(buf, (size_t)got, label, &st, err);
 	if (rc == STS_MFA_STATE_NOMEM)
 		return -1;
 	if (rc < 0)
@@ -366,83 +543,6 @@ int sts_mfa_read(sts_mfa_lock *lock, sts_mfa_record *rec, sts_error *err)
 	lock->device = *rec;
 	lock->have_device = true;
 	return STS_MFA_FOUND;
-}
-
-/* Creates |name| afresh (removing a leftover of a crashed writer). */
-static int create_temp(sts_mfa_lock *lock, const char *name, sts_error *err)
-{
-	int fd;
-
-	unlinkat(lock->store->dirfd, name, 0);
-	fd = openat(lock->store->dirfd, name,
-		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0)
-		sts_error_set(err, "MFA store %s/%s: cannot create: %s", lock->store->path, name,
-			      strerror(errno));
-	return fd;
-}
-
-/* Replaces USER.state by a new file (synced when |durable|), kept open for
- * the next write. */
-static int replace_state(sts_mfa_lock *lock, const char *text, bool durable, sts_error *err)
-{
-	char tmp[FILE_MAX_LEN], name[FILE_MAX_LEN];
-	int dirfd = lock->store->dirfd;
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.state.tmp.%ld", lock->user, (long)getpid());
-	state_name(name, sizeof(name), lock);
-	fd = create_temp(lock, tmp, err);
-	if (fd < 0)
-		return -1;
-	if (sts_write_all(fd, text, STS_MFA_STATE_SIZE) < 0 || (durable && fsync(fd) < 0) ||
-	    renameat(dirfd, tmp, dirfd, name) < 0) {
-		sts_error_set(err, "MFA store %s/%s: cannot write: %s", lock->store->path, name,
-			      strerror(errno));
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		return -1;
-	}
-	if (lock->state_fd >= 0)
-		close(lock->state_fd);
-	lock->state_fd = fd;
-	return 0;
-}
-
-/*
- * Writes the login state of |rec| for the device file with inode |ino|: in
- * place and without fsync after a read of an intact file (the login path:
- * one pwrite), else as a new file (with fsync when |durable|).
- */
-static int write_state(sts_mfa_lock *lock, const sts_mfa_record *rec, uint64_t ino, bool durable,
-		       sts_error *err)
-{
-	char text[STS_MFA_STATE_SIZE];
-	sts_mfa_state st = {
-		.device = ino,
-		.window = lock->store->window,
-		.last_step = rec->last_step,
-		.failures = rec->failures,
-		.failure_start = rec->failure_start,
-		.locked_until = rec->locked_until,
-	};
-	const char *boot = boot_id(lock->store, err);
-	ssize_t n;
-
-	if (!boot)
-		return -1;
-	memcpy(st.boot_id, boot, sizeof(st.boot_id));
-	if (sts_mfa_state_format(&st, text) < 0)
-		return sts_error_set(err, "MFA store %s/%s.state: a value is out of range",
-				     lock->store->path, lock->user);
-	if (durable || lock->state_fd < 0)
-		return replace_state(lock, text, durable, err);
-	n = pwrite(lock->state_fd, text, sizeof(text), 0);
-	if (n != (ssize_t)sizeof(text))
-		return sts_error_set(err, "MFA store %s/%s.state: write failed: %s",
-				     lock->store->path, lock->user,
-				     n < 0 ? strerror(errno) : "short write");
-	return 0;
 }
 
 /*

@@ -4,17 +4,22 @@
  *   USER        the TOTP device (secret, algorithm, digits, period, active),
  *               written only when it changes (enroll, import, activation),
  *               durably: temp file, fsync, rename, fsync of the directory.
- *   USER.state  the login state (replay floor, failures, lockout), rewritten
- *               in place on every attempt WITHOUT fsync: a successful login
- *               costs one pwrite(2), not a sync of the disk.
+ *   USER.state  the login state (replay floor, failures, lockout), replaced
+ *               on every attempt by a whole new file renamed over it
+ *               WITHOUT fsync: a login costs a create, a write and a
+ *               rename, not a sync of the disk, and a write cut short (a
+ *               full disk, a file size limit) fails and leaves the old
+ *               record: never a record mixing two versions.
  *
  * Replay safety after a power loss comes from the boot, not the disk: the
  * state records the boot id and the device file it belongs to, and a state
  * written in another boot, for another device file, torn, or missing is
  * rebuilt with a replay floor past every code that could have been accepted
  * before the crash (mfa_state.c), so the code on screen may be refused once
- * after an unclean reboot. A single file of the earlier format (device and
- * state together) is read as before and split at its first write.
+ * after an unclean reboot. No rebuild lowers the failure count or lifts a
+ * lockout: a torn state is rebuilt as a lockout of lockout_seconds. A single
+ * file of the earlier format (device and state together) is read as before
+ * and split at its first write.
  *
  * Every read-check-update runs under an exclusive flock(2) on USER.lock,
  * held on an open descriptor, so a code is accepted at most once however many
@@ -57,6 +62,9 @@ typedef struct sts_mfa_lock sts_mfa_lock;
  * |totp_window| is the window logins accept codes in (pam_sts.conf's
  * totp_window): a rebuilt state refuses codes that far past the crash. */
 int sts_mfa_store_open(const char *dir, unsigned totp_window, sts_mfa_store **out, sts_error *err);
+/* How long a torn login state locks its user out (pam_sts.conf's
+ * lockout_seconds; 900 until set). */
+void sts_mfa_store_set_lockout(sts_mfa_store *store, unsigned lockout_seconds);
 void sts_mfa_store_close(sts_mfa_store *store);
 
 /* A user name usable as a file name: [A-Za-z0-9_][A-Za-z0-9_.-]{0,63}, not
@@ -89,9 +97,11 @@ int sts_mfa_read(sts_mfa_lock *lock, sts_mfa_record *rec, sts_error *err);
 /* NULL, or why the last sts_mfa_read() on |lock| rebuilt the login state
  * (worth a log line; the login proceeds). Valid until the next call on |lock|. */
 const char *sts_mfa_state_note(const sts_mfa_lock *lock);
-/* Writes the login state (in place, no fsync: the login path) and, only when
- * the device differs from what the last read on |lock| found (or nothing was
- * read), the device file and the state durably. */
+/* Writes the login state (a new file renamed over the old, no fsync: the
+ * login path) and, only when the device differs from what the last read on
+ * |lock| found (or nothing was read), the device file and the state durably.
+ * -1 when any write failed or stopped short: the record on disk is then the
+ * one before the call, and the caller must fail the attempt. */
 int sts_mfa_write(sts_mfa_lock *lock, const sts_mfa_record *rec, sts_error *err);
 /* Removes the device and its login state. */
 int sts_mfa_remove(sts_mfa_lock *lock, sts_error *err);

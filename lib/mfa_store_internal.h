@@ -36,11 +36,17 @@ bool sts_mfa_device_equal(const sts_mfa_record *a, const sts_mfa_record *b);
 /* ---- the login state file (mfa_state.c) ---- */
 
 #define STS_MFA_BOOT_ID_LEN 36 /* 8-4-4-4-12 hex digits */
-/* Every state file is exactly this long (padded), so that rewriting it in
- * place is one pwrite(2) of the whole file at offset 0, within one sector. */
-#define STS_MFA_STATE_SIZE 512
+/* Every state record is exactly this long (padded), so that a record of
+ * any other size is torn on its face, and a whole one fits one sector. A
+ * state file of version 2 holds two of them (slots): each update overwrites
+ * the older slot with one pwrite(2), so a write cut short or torn leaves the
+ * newer slot whole. A file of one record is of version 1 (earlier releases). */
+#define STS_MFA_STATE_SIZE  512
+#define STS_MFA_STATE_SLOTS 2
 
 typedef struct {
+	unsigned version;		       /* 2, checksummed; 1 from earlier releases */
+	uint64_t sequence;		       /* version 2: which of two slots is newer */
 	char boot_id[STS_MFA_BOOT_ID_LEN + 1]; /* the boot it was written in */
 	uint64_t device;		       /* inode of the device file it belongs to */
 	unsigned window;		       /* totp_window of the writer */
@@ -51,13 +57,16 @@ typedef struct {
 } sts_mfa_state;
 
 /* Strict: every key exactly once, nothing else (comments and blank lines
- * aside). Returns 0; -1 with |err| set when |text| is not a state record;
- * STS_MFA_STATE_NOMEM when memory ran out (an error, not a torn file). */
+ * aside), and in version 2 the whole fixed size ending in the checksum of
+ * all before it, so that no torn record parses. Returns 0; -1 with |err| set
+ * when |text| is not a state record; STS_MFA_STATE_NOMEM when memory ran out
+ * (an error, not a torn file). */
 #define STS_MFA_STATE_NOMEM (-2)
 int sts_mfa_state_parse(const char *text, size_t len, const char *name, sts_mfa_state *st,
 			sts_error *err);
-/* Exactly STS_MFA_STATE_SIZE bytes into |out| (not NUL-terminated); -1 when a
- * value is out of range (a negative time or step). */
+/* Exactly STS_MFA_STATE_SIZE bytes of version 2 into |out| (not
+ * NUL-terminated; |st|'s version is not read); -1 when a value is out of
+ * range (a negative time or step) or OpenSSL fails. */
 int sts_mfa_state_format(const sts_mfa_state *st, char out[STS_MFA_STATE_SIZE]);
 
 /* The boot id (36 characters, NUL-terminated) from |path|; 0 or -1. The
@@ -78,13 +87,15 @@ typedef enum {
  * Rebuilds |st| (read as far as |fault| allows) so that no code accepted
  * before |since| can be accepted again: the replay floor becomes at least
  * the step of |since| plus the window (the later of |window| and, for a
- * state from another boot, the window it was written with), failures are
- * reset, and the lockout survives only where the record was intact. The
- * caller picks |since|: the boot time when every lost write happened before
- * this boot, else now.
+ * state from another boot, the window it was written with). An intact
+ * record (another boot, another device file) keeps its failures and its
+ * lockout; a torn one gets no failures and a lockout until
+ * |torn_locked_until| (the caller's now plus lockout_seconds), never a clean
+ * state; a missing one neither. The caller picks |since|: the boot time when
+ * every lost write happened before this boot, else now.
  */
 void sts_mfa_state_rebuild(sts_mfa_state *st, sts_mfa_state_fault fault, unsigned period,
-			   unsigned window, int64_t since);
+			   unsigned window, int64_t since, int64_t torn_locked_until);
 
 /* ---- what a user's side files (lib/mfa_side.c) need of a lock ---- */
 

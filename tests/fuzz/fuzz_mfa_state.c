@@ -3,7 +3,8 @@
  * after crashes, so torn and arbitrary bytes are its normal input) and its
  * round trip: what parses must format to exactly the fixed size and parse
  * back to the same state; the rebuild of any parsed state must refuse
- * everything up to the step of |since| plus the window.
+ * everything up to the step of |since| plus the window, keep an intact
+ * record's failures and lockout, and lock a torn one out.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -36,10 +37,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !same(&st, &again))
 		abort();
 	for (int f = STS_MFA_STATE_OTHER_BOOT; f <= STS_MFA_STATE_MISSING; f++) {
+		bool intact = f == STS_MFA_STATE_OTHER_BOOT || f == STS_MFA_STATE_OTHER_DEVICE;
+
 		again = st;
-		sts_mfa_state_rebuild(&again, (sts_mfa_state_fault)f, 30, 1, since);
-		if (again.last_step < since / 30 + 1 || again.failures != 0 ||
+		sts_mfa_state_rebuild(&again, (sts_mfa_state_fault)f, 30, 1, since, since + 900);
+		if (again.last_step < since / 30 + 1 ||
 		    (f == STS_MFA_STATE_OTHER_BOOT && again.last_step < st.last_step))
+			abort();
+		/* An intact record keeps its count and lockout; a torn one is locked. */
+		if (intact &&
+		    (again.failures != st.failures || again.locked_until != st.locked_until))
+			abort();
+		if (f == STS_MFA_STATE_TORN &&
+		    (again.failures != 0 || again.locked_until != since + 900))
 			abort();
 	}
 	return 0;

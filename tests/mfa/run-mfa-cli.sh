@@ -65,7 +65,12 @@ expect() {
 out_has() { if grep -qF -- "$2" "$tmp/out"; then ok; else bad "$1: stdout lacks '$2': $out"; fi; }
 err_has() { if grep -qF -- "$2" "$tmp/err"; then ok; else bad "$1: stderr lacks '$2': $(cat "$tmp/err")"; fi; }
 field() { sed -n "s/^$2 = //p" "$store/$1"; }             # the device file
-state_field() { sed -n "s/^$2 = //p" "$store/$1.state"; } # the login state file
+# A key of the login state file's newer slot (of two: the higher sequence).
+state_field() {
+	awk -v key="$2" '$1 == "sequence" { seq = $3 } $1 == key { v[seq] = $3 }
+		END { best = -1; for (s in v) if (s + 0 > best) best = s + 0; print v[best] }' \
+		"$store/$1.state"
+}
 
 # --- import ---------------------------------------------------------------
 SEC_A=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ # RFC 6238's SHA1 key
@@ -77,7 +82,7 @@ expect "status alice" 0 status alice
 [[ $(stat -c %a "$store/alice") == 600 ]] && ok || bad "import: record mode $(stat -c %a "$store/alice")"
 # The split store: the device file (format 2) and the login state beside it.
 [[ $(field alice version) == 2 && -z $(field alice last_step) ]] && ok || bad "import: device file not format 2"
-[[ $(stat -c '%a %s' "$store/alice.state") == "600 512" ]] && ok ||
+[[ $(stat -c '%a %s' "$store/alice.state") == "600 1024" ]] && ok ||
 	bad "import: state file $(stat -c '%a %s' "$store/alice.state")"
 [[ $(state_field alice last_step) == 0 && $(state_field alice boot_id) == "$(cat /proc/sys/kernel/random/boot_id)" ]] &&
 	ok || bad "import: state file content: $(cat "$store/alice.state")"
@@ -335,6 +340,13 @@ expect "remove corrupt" 0 remove gina
 # an error), and written back for this boot by the next write.
 boot=$(cat /proc/sys/kernel/random/boot_id)
 sed -i 's/^boot_id = .*/boot_id = 00000000-0000-4000-8000-000000000000/' "$store/alice.state"
+# Each slot (512 bytes) ends in the SHA-256 of all before its checksum line
+# (the last 76 bytes).
+for slot in 0 1; do
+	dd if="$store/alice.state" bs=1 skip=$((slot * 512)) count=436 status=none >"$tmp/slot-$slot"
+	printf 'checksum = %s\n' "$(sha256sum <"$tmp/slot-$slot" | cut -c1-64)" >>"$tmp/slot-$slot"
+done
+cat "$tmp/slot-0" "$tmp/slot-1" >"$store/alice.state"
 expect "status after a reboot" 0 status alice
 err_has "status after a reboot" "alice.state: written before this boot; login state rebuilt"
 expect "unlock after a reboot" 0 unlock alice

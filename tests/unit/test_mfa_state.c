@@ -208,7 +208,7 @@ static void test_login_rewrites_only_the_state(void **state)
 	assert_non_null(strstr(slurp("alice.state"), "boot_id = " BOOT_A "\n"));
 	stat_in_store("alice", &dev0);
 	stat_in_store("alice.state", &st0);
-	assert_int_equal(st0.st_size, STS_MFA_STATE_SIZE);
+	assert_int_equal(st0.st_size, STS_MFA_STATE_SLOTS * STS_MFA_STATE_SIZE);
 	assert_int_equal(st0.st_mode & 07777, 0600);
 	/* A fresh enrollment is not a missing state. */
 	assert_int_equal(read_user("alice", 1, &back, note, sizeof(note)), STS_MFA_FOUND);
@@ -218,12 +218,12 @@ static void test_login_rewrites_only_the_state(void **state)
 	assert_int_equal(login("alice", 1, now), 1); /* the same code again: a replay */
 	stat_in_store("alice", &dev1);
 	stat_in_store("alice.state", &st1);
-	/* The device file is untouched; the state rewritten in place (same inode). */
+	/* The device file is untouched; the state replaced whole, root's 0600. */
 	assert_int_equal(dev1.st_ino, dev0.st_ino);
 	assert_int_equal(dev1.st_mtim.tv_sec, dev0.st_mtim.tv_sec);
 	assert_int_equal(dev1.st_mtim.tv_nsec, dev0.st_mtim.tv_nsec);
-	assert_int_equal(st1.st_ino, st0.st_ino);
-	assert_int_equal(st1.st_size, STS_MFA_STATE_SIZE);
+	assert_int_equal(st1.st_size, STS_MFA_STATE_SLOTS * STS_MFA_STATE_SIZE);
+	assert_int_equal(st1.st_mode & 07777, 0600);
 	assert_int_equal(read_user("alice", 1, &back, note, sizeof(note)), STS_MFA_FOUND);
 	assert_string_equal(note, "");
 	assert_int_equal(back.last_step, now / PERIOD);
@@ -266,10 +266,11 @@ static void test_reboot_raises_the_floor(void **state)
 	set_boot(BOOT_B, boot);
 	assert_int_equal(read_user("bob", 1, &back, note, sizeof(note)), STS_MFA_FOUND);
 	assert_non_null(strstr(note, "bob.state: written before this boot"));
-	assert_non_null(strstr(note, "lockout kept"));
+	assert_non_null(strstr(note, "failures and lockout kept"));
 	assert_int_equal(back.last_step, boot / PERIOD + 1);
-	assert_int_equal(back.failures, 0);
-	assert_int_equal(back.failure_start, 0);
+	/* A rebuild never lowers the count nor lifts a lockout. */
+	assert_int_equal(back.failures, 2);
+	assert_int_equal(back.failure_start, now - 400);
 	assert_int_equal(back.locked_until, now + 600);
 
 	/* The lost code is refused; a code after the boot's window is accepted. */
@@ -316,7 +317,8 @@ static void test_torn_or_missing_state_rebuilt(void **state)
 	enroll("carol", &rec, 1);
 	path_in_store(path, sizeof(path), "carol.state");
 
-	/* Torn in this boot (the whole size, half a record): no lockout, floor past now. */
+	/* Torn in this boot (the whole size, half a record): locked out for
+	 * lockout_seconds (900 unless set) from now, floor past now. */
 	memset(torn, ' ', STS_MFA_STATE_SIZE);
 	torn[STS_MFA_STATE_SIZE] = '\0';
 	{
@@ -328,11 +330,13 @@ static void test_torn_or_missing_state_rebuilt(void **state)
 	assert_int_equal(read_user("carol", 2, &back, note, sizeof(note)), STS_MFA_FOUND);
 	t1 = (int64_t)time(NULL);
 	assert_non_null(strstr(note, "carol.state: not a whole login state record"));
-	assert_non_null(strstr(note, "no lockout"));
+	assert_non_null(strstr(note, "locked out"));
 	assert_floor_from_now(back.last_step, t0, t1, 2);
-	assert_int_equal(back.locked_until, 0);
+	assert_true(back.locked_until >= t0 + 900 && back.locked_until <= t1 + 900);
+	assert_int_equal(back.failures, 0);
 
 	/* Torn and last modified before this boot: every lost write was before the boot. */
+	write_file(path, torn, 0600);
 	old[0].tv_sec = old[1].tv_sec = (time_t)(boot - 50);
 	old[0].tv_nsec = old[1].tv_nsec = 0;
 	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
@@ -343,7 +347,7 @@ static void test_torn_or_missing_state_rebuilt(void **state)
 	write_file(path, "", 0600);
 	assert_int_equal(login("carol", 1, t0 + 10 * PERIOD), 0);
 	stat_in_store("carol.state", &st);
-	assert_int_equal(st.st_size, STS_MFA_STATE_SIZE);
+	assert_int_equal(st.st_size, STS_MFA_STATE_SLOTS * STS_MFA_STATE_SIZE);
 	assert_int_equal(read_user("carol", 1, &back, note, sizeof(note)), STS_MFA_FOUND);
 	assert_string_equal(note, "");
 	assert_int_equal(back.last_step, (t0 + 10 * PERIOD) / PERIOD);
@@ -417,7 +421,7 @@ static void test_format1_is_read_and_split(void **state)
 	assert_non_null(strstr(slurp("erin"), "version = 2\n"));
 	assert_null(strstr(slurp("erin"), "failures"));
 	stat_in_store("erin.state", &st);
-	assert_int_equal(st.st_size, STS_MFA_STATE_SIZE);
+	assert_int_equal(st.st_size, STS_MFA_STATE_SLOTS * STS_MFA_STATE_SIZE);
 	assert_int_equal(read_user("erin", 1, &back, note, sizeof(note)), STS_MFA_FOUND);
 	assert_string_equal(note, "");
 	assert_int_equal(back.last_step, now / PERIOD);
@@ -461,9 +465,9 @@ static void test_state_file_refused(void **state)
 		stat_in_store("frank.state", &st);
 		assert_true(S_ISREG(st.st_mode));
 	}
-	assert_non_null(strstr(slurp("gina.state"), "version = 1\n"));
+	assert_non_null(strstr(slurp("gina.state"), "version = 2\n"));
 
-	/* Written in place, so a second link to it is refused. */
+	/* The store never makes a second link, so one is refused. */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(link(other, path), 0);
 	assert_int_equal(read_user("frank", 1, &back, note, sizeof(note)), -1);

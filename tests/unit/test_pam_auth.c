@@ -228,23 +228,28 @@ static void test_answers_that_cannot_be_codes(void **st)
 	unsetenv("PAM_AUTHTOK");
 }
 
-/* USER.state as if written in another boot: its boot id replaced in place. */
+/* USER.state as if written in another boot: both slots with another boot id. */
 static void state_from_another_boot(const char *user)
 {
-	char path[400], text[STS_MFA_STATE_SIZE + 1], *id;
-	ssize_t n;
+	char path[400], text[STS_MFA_STATE_SIZE];
+	sts_mfa_state login_state;
+	sts_error err;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s.state", mfa, user);
 	fd = open(path, O_RDWR);
 	assert_true(fd >= 0);
-	n = pread(fd, text, sizeof(text) - 1, 0);
-	assert_int_equal(n, STS_MFA_STATE_SIZE);
-	text[n] = '\0';
-	id = strstr(text, "boot_id = ");
-	assert_non_null(id);
-	memcpy(id + 10, "00000000-0000-4000-8000-000000000000", STS_MFA_BOOT_ID_LEN);
-	assert_int_equal(pwrite(fd, text, (size_t)n, 0), n);
+	for (off_t slot = 0; slot < STS_MFA_STATE_SLOTS; slot++) {
+		off_t at = slot * STS_MFA_STATE_SIZE;
+
+		assert_int_equal(pread(fd, text, sizeof(text), at), STS_MFA_STATE_SIZE);
+		assert_int_equal(sts_mfa_state_parse(text, sizeof(text), path, &login_state, &err),
+				 0);
+		memcpy(login_state.boot_id, "00000000-0000-4000-8000-000000000000",
+		       STS_MFA_BOOT_ID_LEN);
+		assert_int_equal(sts_mfa_state_format(&login_state, text), 0);
+		assert_int_equal(pwrite(fd, text, sizeof(text), at), STS_MFA_STATE_SIZE);
+	}
 	close(fd);
 }
 
