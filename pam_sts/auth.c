@@ -298,10 +298,11 @@ int sts_authenticate(pam_handle_t *pamh, int flags, const sts_args *args)
 	int64_t auth_time = 0;
 	int rc;
 
-	pam_fail_delay(pamh, FAIL_DELAY_US); /* also when the configuration cannot be read */
+	/* Linux-PAM keeps the largest delay any call asked for, so the default
+	 * is asked for only when the configured one cannot be read. */
 	rc = load(&a);
-	if (rc == PAM_SUCCESS)
-		pam_fail_delay(pamh, (unsigned)a.settings->fail_delay_ms * 1000u);
+	pam_fail_delay(pamh, rc == PAM_SUCCESS ? (unsigned)a.settings->fail_delay_ms * 1000u :
+						 FAIL_DELAY_US);
 	if (rc == PAM_SUCCESS)
 		rc = precheck(&a);
 	if (rc == PAM_SUCCESS)

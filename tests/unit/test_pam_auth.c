@@ -350,6 +350,49 @@ static void test_state_from_another_boot(void **st)
 	assert_int_equal(pf_auth("sts", "hugo", code), PAM_SUCCESS);
 }
 
+/* What the module asks libpam to wait after a failure, recorded. */
+static unsigned asked_delay_us = 1;
+
+static void record_delay(int status, unsigned delay, void *data)
+{
+	(void)status;
+	(void)data;
+	asked_delay_us = delay;
+}
+
+static int wrong_code_conv(int n, const struct pam_message **msg, struct pam_response **resp,
+			   void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+	(void)msg;
+	(void)data;
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		r[i].resp = strdup("000000");
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+/* fail_delay_ms is the delay after a failure: libpam keeps the largest one
+ * asked for, so the module must not also ask for its 2 s default (the
+ * fixture's configuration says fail_delay_ms = 0). */
+static void test_configured_fail_delay(void **st)
+{
+	static const struct pam_conv conv = { wrong_code_conv, NULL };
+	pam_handle_t *ph;
+
+	(void)st;
+	pf_set_time(T0 + 14000);
+	pf_enroll("kate", 0, 0);
+	assert_int_equal(pam_start("sts", "kate", &conv, &ph), PAM_SUCCESS);
+	assert_int_equal(pam_set_item(ph, PAM_FAIL_DELAY, (const void *)record_delay), PAM_SUCCESS);
+	assert_int_equal(pam_authenticate(ph, 0), PAM_AUTH_ERR);
+	pam_end(ph, PAM_AUTH_ERR);
+	assert_int_equal(asked_delay_us, 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -364,6 +407,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_answers_that_cannot_be_codes),
 		cmocka_unit_test(test_state_from_another_boot),
 		cmocka_unit_test(test_scratch_codes),
+		cmocka_unit_test(test_configured_fail_delay),
 	};
 
 	umask(077);
