@@ -12,16 +12,9 @@
 #include <string.h>
 
 #include "mfa_store_internal.h"
+#include "mfa_state_same.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool same(const sts_mfa_state *a, const sts_mfa_state *b)
-{
-	return strcmp(a->boot_id, b->boot_id) == 0 && a->device == b->device &&
-	       a->window == b->window && a->last_step == b->last_step &&
-	       a->failures == b->failures && a->failure_start == b->failure_start &&
-	       a->locked_until == b->locked_until;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (sts_mfa_state_format(&st, text) < 0 ||
 	    sts_mfa_state_parse(text, sizeof(text), "again", &again, &err) < 0 ||
-	    !same(&st, &again))
+	    !mfa_state_same(&st, &again))
 		abort();
 	for (int f = STS_MFA_STATE_OTHER_BOOT; f <= STS_MFA_STATE_MISSING; f++) {
 		bool intact = f == STS_MFA_STATE_OTHER_BOOT || f == STS_MFA_STATE_OTHER_DEVICE;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mfa_store_internal.h"
+#include "mfa_state_same.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,14 +49,6 @@ static sts_mfa_state pick_state(input *in)
 	st.failure_start = (int64_t)take(in, 4);
 	st.locked_until = (int64_t)take(in, 5);
 	return st;
-}
-
-static bool same(const sts_mfa_state *a, const sts_mfa_state *b)
-{
-	return strcmp(a->boot_id, b->boot_id) == 0 && a->device == b->device &&
-	       a->window == b->window && a->last_step == b->last_step &&
-	       a->failures == b->failures && a->failure_start == b->failure_start &&
-	       a->locked_until == b->locked_until;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -95,9 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * earlier release's whole, which nothing here wrote. */
 	if (got.version != 2)
 		return 0;
-	if (len == STS_MFA_STATE_SIZE && memcmp(torn, full, len) == 0 && same(&got, &want))
+	if (len == STS_MFA_STATE_SIZE && memcmp(torn, full, len) == 0 &&
+	    mfa_state_same(&got, &want))
 		return 0;
-	if (len == STS_MFA_STATE_SIZE && memcmp(torn, old, len) == 0 && same(&got, &was))
+	if (len == STS_MFA_STATE_SIZE && memcmp(torn, old, len) == 0 && mfa_state_same(&got, &was))
 		return 0;
 	/* Anything else (above all fewer failures or an earlier lockout than
 	 * the full record) is a torn record passing for a whole one. */

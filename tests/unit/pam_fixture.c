@@ -339,3 +339,20 @@ int pf_private_tmp(void)
 	close(build);
 	return 0;
 }
+
+int pf_answer_code(int n, const struct pam_message **msg, struct pam_response **resp, void *code)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF && !(r[i].resp = strdup(code))) {
+			for (int j = 0; j < i; j++)
+				free(r[j].resp);
+			free(r);
+			return PAM_BUF_ERR;
+		}
+	*resp = r;
+	return PAM_SUCCESS;
+}

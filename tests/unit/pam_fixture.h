@@ -46,5 +46,8 @@ void pf_under_pam_wrapper(char **argv);
 /* One more library to preload after the wrappers (a test-only shim), or NULL;
  * set by a test's main() before pf_under_pam_wrapper(). */
 extern const char *pf_extra_preload;
+/* A conversation function: answers every hidden prompt with the string its
+ * appdata_ptr points at (the code), other prompts with nothing. */
+int pf_answer_code(int n, const struct pam_message **msg, struct pam_response **resp, void *code);
 
 #endif

@@ -229,26 +229,11 @@ static void test_busy_answer_falls_back(void **st)
  * waits at the gate, then authenticates and, unless |auth_only|, goes
  * through account, open and close. Exits 0 on success, 1 on a refused code
  * (PAM_AUTH_ERR, PAM_MAXTRIES), 2 otherwise. */
-static const char *child_code;
-
-static int answer_code(int n, const struct pam_message **msg, struct pam_response **resp,
-		       void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)data;
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			r[i].resp = strdup(child_code);
-	*resp = r;
-	return PAM_SUCCESS;
-}
+static char *child_code;
 
 static void child_login(const char *user, bool auth_only, int gate_fd)
 {
-	struct pam_conv conv = { answer_code, NULL };
+	struct pam_conv conv = { pf_answer_code, child_code };
 	pam_handle_t *ph = NULL;
 	char gate;
 	int rc;

@@ -25,7 +25,7 @@ static int setup(void **state)
 
 	(void)state;
 	umask(077);
-	tf_mkdtemp(dir, sizeof(dir));
+	assert_int_equal(tu_mkdtemp(dir, sizeof(dir)), 0);
 	snprintf(ring_path, sizeof(ring_path), "%s/issuer.key", dir);
 	return sts_keyring_create(ring_path, &err);
 }
@@ -33,8 +33,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	tf_rmdir(dir);
-	return 0;
+	return tu_rmtree(dir);
 }
 
 static int ini(const char *text, const char *profile, sts_credentials *out, char *msg, size_t cap)

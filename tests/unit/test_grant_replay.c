@@ -23,22 +23,7 @@ static int64_t clock_now = T0;
 static char code[9];
 
 /* Answers every hidden prompt with the current code. */
-static int answer_code(int n, const struct pam_message **msg, struct pam_response **resp,
-		       void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)data;
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF && !(r[i].resp = strdup(code)))
-			return PAM_BUF_ERR;
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
-static const struct pam_conv conv = { answer_code, NULL };
+static const struct pam_conv conv = { pf_answer_code, code };
 
 static pam_handle_t *start(const char *svc, const char *user, const char *rhost)
 {

@@ -23,8 +23,7 @@ static char state[64], grants[80];
 static int make_dir(void **st)
 {
 	(void)st;
-	snprintf(state, sizeof(state), "/tmp/pam_sts-spent-XXXXXX");
-	if (!mkdtemp(state))
+	if (tu_mkdtemp(state, sizeof(state)) < 0)
 		return -1;
 	snprintf(grants, sizeof(grants), "%s/%s", state, STS_GRANT_SPENT_DIR);
 	return 0;
@@ -32,11 +31,8 @@ static int make_dir(void **st)
 
 static int remove_dir(void **st)
 {
-	char cmd[128];
-
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(state);
 }
 
 static int spend(const char *grant, int64_t expires, int64_t now)

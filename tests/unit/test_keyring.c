@@ -22,7 +22,7 @@ static int setup(void **state)
 {
 	(void)state;
 	umask(077);
-	tf_mkdtemp(dir, sizeof(dir));
+	assert_int_equal(tu_mkdtemp(dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/issuer.key", dir);
 	return 0;
 }
@@ -30,8 +30,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	tf_rmdir(dir);
-	return 0;
+	return tu_rmtree(dir);
 }
 
 static sts_keyring *load(void)

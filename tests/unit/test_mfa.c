@@ -76,18 +76,13 @@ static char dir[64];
 static int make_store(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/pam_sts-mfa-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	return 0;
+	return tu_mkdtemp(dir, sizeof(dir));
 }
 
 static int remove_store(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 static sts_mfa_record sample(void)

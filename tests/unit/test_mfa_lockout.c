@@ -237,18 +237,13 @@ static void test_torn_record_reads_as_a_lockout(void **state)
 static int make_store(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/pam_sts-lockout-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	return 0;
+	return tu_mkdtemp(dir, sizeof(dir));
 }
 
 static int remove_store(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rmtree(dir);
 }
 
 int main(void)

@@ -360,27 +360,14 @@ static void record_delay(int status, unsigned delay, void *data)
 	asked_delay_us = delay;
 }
 
-static int wrong_code_conv(int n, const struct pam_message **msg, struct pam_response **resp,
-			   void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)msg;
-	(void)data;
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		r[i].resp = strdup("000000");
-	*resp = r;
-	return PAM_SUCCESS;
-}
+static char wrong_code[] = "000000";
 
 /* fail_delay_ms is the delay after a failure: libpam keeps the largest one
  * asked for, so the module must not also ask for its 2 s default (the
  * fixture's configuration says fail_delay_ms = 0). */
 static void test_configured_fail_delay(void **st)
 {
-	static const struct pam_conv conv = { wrong_code_conv, NULL };
+	static const struct pam_conv conv = { pf_answer_code, wrong_code };
 	pam_handle_t *ph;
 
 	(void)st;

@@ -31,22 +31,6 @@
 #define LOGINS	 (ROUNDS * SF_LOAD_USERS)
 #define LINE_MAX 512
 
-static const char *login_code;
-
-static int answer(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)data;
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			r[i].resp = strdup(login_code);
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 static void akid_of(const char *path, char out[32])
 {
 	char line[70000];
@@ -65,13 +49,13 @@ static void akid_of(const char *path, char out[32])
  * wait for the gate, close, report whether the directory went. */
 static void child_login(const char *user, const char *code, int report_fd, int gate_fd)
 {
-	struct pam_conv conv = { answer, NULL };
+	char line[LINE_MAX], akid[32], dir[400], gate, answer[16];
+	struct pam_conv conv = { pf_answer_code, answer };
 	pam_handle_t *ph = NULL;
-	char line[LINE_MAX], akid[32], dir[400], gate;
 	const char *path;
 	int rc;
 
-	login_code = code;
+	snprintf(answer, sizeof(answer), "%s", code);
 	if (pf_private_tmp() != 0) { /* pam_wrapper's fixed /tmp/pam.X directories */
 		snprintf(line, sizeof(line), "FAIL %s private /tmp: %s\n", user, strerror(errno));
 		(void)!write(report_fd, line, strlen(line));

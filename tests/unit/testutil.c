@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 sts_policy_set *tu_set(sts_doc_kind kind, const char *const *docs)
@@ -71,4 +72,18 @@ int tu_parse(const char *doc, sts_doc_kind kind, char *msg, size_t cap)
 		snprintf(msg, cap, "%s", rc < 0 ? err.msg : "");
 	sts_policy_free(p);
 	return rc;
+}
+
+int tu_mkdtemp(char *buf, size_t cap)
+{
+	snprintf(buf, cap, "/tmp/pam_sts-test-XXXXXX");
+	return mkdtemp(buf) ? 0 : -1;
+}
+
+int tu_rmtree(const char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
 }

@@ -21,4 +21,9 @@ sts_decision tu_decide(const char *doc, const char *action, const char *resource
 /* Parses |doc| as |kind|; returns 0 or -1 and the error text in |msg|. */
 int tu_parse(const char *doc, sts_doc_kind kind, char *msg, size_t cap);
 
+/* A fresh private directory /tmp/pam_sts-test-XXXXXX into |buf|, and its
+ * removal with everything below it: 0, or -1 (for cmocka set-ups). */
+int tu_mkdtemp(char *buf, size_t cap);
+int tu_rmtree(const char *dir);
+
 #endif

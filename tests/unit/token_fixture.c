@@ -111,20 +111,6 @@ void tf_assert_claims_equal(const sts_token_claims *a, const sts_token_claims *b
 	assert_docs_equal(a->session, a->n_session, b->session, b->n_session);
 }
 
-void tf_mkdtemp(char *buf, size_t cap)
-{
-	snprintf(buf, cap, "/tmp/pam_sts-token-XXXXXX");
-	assert_non_null(mkdtemp(buf));
-}
-
-void tf_rmdir(const char *dir)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* ---- the test-only minter ------------------------------------------------------------------ */
 
 typedef struct {

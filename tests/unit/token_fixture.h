@@ -23,10 +23,6 @@ void tf_claims(sts_token_claims *c, int64_t now);
 /* Fails the test unless |a| and |b| hold the same claims. */
 void tf_assert_claims_equal(const sts_token_claims *a, const sts_token_claims *b);
 
-/* A fresh private directory under /tmp into |buf| ("rm -rf" it with tf_rmdir). */
-void tf_mkdtemp(char *buf, size_t cap);
-void tf_rmdir(const char *dir);
-
 /*
  * Test-only minting with chosen times (never in shipped code), for the
  * token CLI suite (tests/token/run-token-cli.sh), as
