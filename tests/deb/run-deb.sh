@@ -360,6 +360,9 @@ if [[ -n $unit && ! -e /run/pam_sts-helper ]]; then
 		open_session close_session >"$tmp/login.log" 2>&1 && rc=0 || rc=$?
 	[[ $rc -eq 0 ]] && ok || bad "a whole login through the sandboxed broker failed (exit $rc):" \
 		"$(cat "$tmp/login.log") $(grep -h pam_sts "$syslog_file" 2>/dev/null | tail -n 5)"
+	# The listener writes each datagram as it reads it: the last line may
+	# still be on its way when pamtester has exited.
+	for _ in $(seq 50); do grep -qF -- "session $user." "$syslog_file" && break; sleep 0.1; done
 	for line in "user $user passed MFA" "operation=GetSessionToken" "issued: user=$user" \
 		"session $user."; do
 		grep -qF -- "$line" "$syslog_file" && ok || bad "the login's log lacks '$line'"
