@@ -41,19 +41,28 @@ LDHARDEN := -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 # start-up is on every login's path).
 EXE_LDFLAGS := -pie $(LDHARDEN) -Wl,--as-needed $(SAN_FLAGS)
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-CORE := $(BUILD)/libstscore.a
+# Two archives, one per side of the privilege boundary (docs/design.md):
+# libstsclient.a (lib/base, lib/proto) is all pam_sts.so may link, so the module
+# cannot call the decision code; libstscore.a (lib/policy, lib/decide, lib/token,
+# lib/mfa) is the programs'.
+CLIENT_SRCS := $(sort $(wildcard lib/base/*.c lib/proto/*.c))
+CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
+CLIENT := $(BUILD)/libstsclient.a
+CORE_SRCS := $(sort $(wildcard lib/policy/*.c lib/decide/*.c lib/token/*.c lib/mfa/*.c))
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+CORE_ARCHIVE := $(BUILD)/libstscore.a
+# What the programs and the tests link: the core, then the client archive it uses.
+CORE := $(CORE_ARCHIVE) $(CLIENT)
 
-HELPER_SRCS := $(sort $(wildcard helper/sts_helper*.c))
+HELPER_SRCS := $(sort $(wildcard helper/sts-helper/*.c))
 HELPER_OBJS := $(HELPER_SRCS:%.c=$(BUILD)/%.o)
 HELPER := $(BUILD)/sts-helper
 
-ASSUME_SRCS := $(sort $(wildcard helper/sts_assume*.c))
+ASSUME_SRCS := $(sort $(wildcard helper/sts-assume/*.c))
 ASSUME_OBJS := $(ASSUME_SRCS:%.c=$(BUILD)/%.o)
 ASSUME := $(BUILD)/sts-assume
 
-STSCTL_SRCS := $(sort $(wildcard helper/stsctl*.c))
+STSCTL_SRCS := $(sort $(wildcard helper/stsctl/*.c))
 STSCTL_OBJS := $(STSCTL_SRCS:%.c=$(BUILD)/%.o)
 STSCTL := $(BUILD)/stsctl
 # The one version string (stsctl --version): the package's, from debian/changelog.
@@ -82,19 +91,23 @@ all: $(STSCTL) $(MODULE) $(HELPER) $(ASSUME)
 
 tools: $(STSCTL) $(HELPER)
 
-$(MODULE): $(MODULE_OBJS) $(CORE) pam_sts/pam_sts.map
-	$(CC) $(MODULE_LDFLAGS) -o $@ $(MODULE_OBJS) $(CORE) $(PKG_LIBS)
+$(MODULE): $(MODULE_OBJS) $(CLIENT) pam_sts/pam_sts.map
+	$(CC) $(MODULE_LDFLAGS) -o $@ $(MODULE_OBJS) $(CLIENT) $(PKG_LIBS)
 
 deps:
 	@scripts/deps.sh build
 
-$(BUILD)/helper/stsctl.o: CFLAGS += -DSTS_VERSION='"$(VERSION)"'
-$(BUILD)/helper/stsctl.o: debian/changelog
-$(BUILD)/%.o: %.c $(wildcard lib/*.h) $(wildcard helper/*.h) $(wildcard pam_sts/*.h) $(wildcard tests/unit/*.h)
+$(BUILD)/helper/stsctl/stsctl.o: CFLAGS += -DSTS_VERSION='"$(VERSION)"'
+$(BUILD)/helper/stsctl/stsctl.o: debian/changelog
+$(BUILD)/%.o: %.c $(wildcard lib/*/*.h) $(wildcard helper/*/*.h) $(wildcard pam_sts/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ipam_sts -c $< -o $@
 
-$(CORE): $(LIB_OBJS)
+$(CLIENT): $(CLIENT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CORE_ARCHIVE): $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -107,20 +120,20 @@ $(ASSUME): $(ASSUME_OBJS) $(CORE)
 $(STSCTL): $(STSCTL_OBJS) $(CORE)
 	$(CC) $(EXE_LDFLAGS) -o $@ $(STSCTL_OBJS) $(CORE) $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE) $(wildcard lib/*.h) $(wildcard tests/unit/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE) $(wildcard lib/*/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit $(EXTRA_CFLAGS) -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
 		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(UNIT_SUPPORT) $(EXTRA_OBJS) $(CORE) \
 		$(PKG_LIBS) $(TEST_LIBS)
 
 # Unit tests of helper-only code link its object too.
-$(BUILD)/tests/test_memo: EXTRA_OBJS := $(BUILD)/helper/sts_helper_memo.o
-$(BUILD)/tests/test_memo: EXTRA_CFLAGS := -Ihelper
-$(BUILD)/tests/test_memo: $(BUILD)/helper/sts_helper_memo.o
+$(BUILD)/tests/test_memo: EXTRA_OBJS := $(BUILD)/helper/sts-helper/sts_helper_memo.o
+$(BUILD)/tests/test_memo: EXTRA_CFLAGS := -Ihelper/sts-helper
+$(BUILD)/tests/test_memo: $(BUILD)/helper/sts-helper/sts_helper_memo.o
 
-$(BENCH_BIN): tests/bench/bench_policy.c $(CORE)
+$(BENCH_BIN): tests/bench/bench_policy.c tests/unit/context_json.c $(CORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+	$(CC) $(CFLAGS) -Itests/unit $(EXE_LDFLAGS) -o $@ $< tests/unit/context_json.c $(CORE) $(PKG_LIBS)
 
 BENCH_TOKEN := $(BUILD)/tests/bench_token
 $(BENCH_TOKEN): tests/bench/bench_token.c $(CORE)

@@ -4,14 +4,14 @@
  * the IAM policies attached to the user and the user's groups, with the MFA
  * result of the auth phase (pam_sts/mfa_result.h) in the request context.
  *
- * The decision runs in the helper (helper/sts_helper_decide.c), not here:
+ * The decision runs in the helper (helper/sts-helper/sts_helper_decide.c), not here:
  * the policies, OpenSSL and the grant key stay out of the application's
  * address space, and an application that loads pam_sts.so does not pay for
  * loading libcrypto. An allowed decision comes back as a sealed grant
- * (lib/grant.h), handed to the session phase in the PAM environment; the
+ * (lib/decide/grant.h), handed to the session phase in the PAM environment; the
  * session issues that and nothing else. GetSessionToken needs no
  * permission: for action=session with no other argument the grant came
- * with the auth phase's result (helper/sts_helper_session_grant.c) and is
+ * with the auth phase's result (helper/sts-helper/sts_helper_session_grant.c) and is
  * handed on without asking the helper again.
  *
  * Nor does the module read JSON (every library it links costs each login
@@ -30,13 +30,13 @@
 
 #include <security/pam_ext.h>
 
+#include "base/log_field.h"
+#include "base/settings.h"
+#include "proto/client.h"
+#include "proto/env.h"
 #include "audit.h"
-#include "grant.h"
-#include "helper_client.h"
-#include "log_field.h"
 #include "mfa_result.h"
 #include "request.h"
-#include "settings.h"
 #include "settings_data.h"
 
 typedef struct {

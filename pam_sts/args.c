@@ -1,4 +1,4 @@
-/* The module's arguments: lib/module_args.c parses, the module logs. */
+/* The module's arguments: lib/proto/module_args.c parses, the module logs. */
 #include "args.h"
 
 #include <syslog.h>

@@ -6,7 +6,7 @@
 
 #include <security/pam_ext.h>
 
-#include "log_field.h"
+#include "base/log_field.h"
 
 void sts_pam_log(pam_handle_t *pamh, int priority, const char *fmt, ...)
 {

@@ -1,7 +1,7 @@
 /*
  * pam_sm_authenticate: the GetSessionToken SerialNumber/TokenCode check.
  *
- * The module prompts; sts-helper checks (op=mfa, helper/sts_helper_mfa.c),
+ * The module prompts; sts-helper checks (op=mfa, helper/sts-helper/sts_helper_mfa.c),
  * as pam_unix has unix_chkpwd check passwords: the device secrets stay out
  * of the application's address space, and the module loads no library but
  * libpam. Under the user's lock the helper checks the code, refuses replays
@@ -21,13 +21,12 @@
 
 #include <security/pam_ext.h>
 
+#include "base/settings.h"
+#include "proto/client.h"
+#include "proto/mfa_names.h"
 #include "audit.h"
-#include "helper_client.h"
 #include "mfa_result.h"
-#include "totp.h"
-#include "mfa_store.h"
 #include "request.h"
-#include "settings.h"
 #include "settings_data.h"
 
 #define FAIL_DELAY_US 2000000

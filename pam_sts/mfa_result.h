@@ -19,7 +19,7 @@ typedef struct {
 	int64_t auth_time; /* when the code was accepted */
 	char user[256];	   /* who presented it (PAM_USER may change later) */
 	/* GetSessionToken's grant sts-helper sealed with the passed code
-	 * (helper/sts_helper_session_grant.c), for the login below; NULL when
+	 * (helper/sts-helper/sts_helper_session_grant.c), for the login below; NULL when
 	 * the helper sent none. The account phase hands it on only for the
 	 * same login and configuration. */
 	char *session_grant;

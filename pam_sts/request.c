@@ -8,8 +8,8 @@
 
 #include <security/pam_ext.h>
 
+#include "proto/codec.h"
 #include "audit.h"
-#include "helper_proto.h"
 
 static char *dup_item(pam_handle_t *pamh, int type)
 {

@@ -4,8 +4,9 @@
 
 #include <security/pam_modules.h>
 
+#include "proto/env.h"
+#include "proto/operation.h"
 #include "args.h"
-#include "authorize.h"
 
 /* Everything the account phase needs about the login; strings owned. */
 typedef struct {
@@ -34,12 +35,11 @@ int sts_request_from_args(pam_handle_t *pamh, const sts_args *args, const char *
  * session_policy), as text in |*app_request| (malloc'd). The module does not
  * parse it (it links no JSON parser: each library costs every login its
  * load time); sts-helper does, as op=decide's app_request, with the rules of
- * helper/sts_helper_request.c, and decides it against the policies like any
+ * helper/sts-helper/sts_helper_request.c, and decides it against the policies like any
  * other. Here it is only bounded: at most STS_APP_REQUEST_MAX bytes, no
  * newline (the protocol's values are single lines). The variable is removed
  * once read. Returns PAM_SUCCESS, PAM_PERM_DENIED (absent), PAM_SERVICE_ERR
  * (too long or with a newline) or PAM_BUF_ERR; logged. */
-#define STS_REQUEST_ENV "PAM_STS_REQUEST"
 int sts_request_from_app(pam_handle_t *pamh, char **app_request);
 
 #endif

@@ -21,13 +21,13 @@
 #include <security/pam_ext.h>
 #include <security/pam_modutil.h>
 
+#include "base/log_field.h"
+#include "base/session_dir.h"
+#include "base/settings.h"
+#include "proto/client.h"
+#include "proto/env.h"
 #include "audit.h"
-#include "grant.h"
-#include "helper_client.h"
-#include "log_field.h"
 #include "request.h"
-#include "session_dir.h"
-#include "settings.h"
 #include "settings_data.h"
 
 #define DATA_SESSION "pam_sts_session"
@@ -80,8 +80,8 @@ static char *take_grant(pam_handle_t *pamh)
 
 	if (pam_getenv(pamh, STS_GRANT_ENV))
 		pam_putenv(pamh, STS_GRANT_ENV);
-	if (pam_getenv(pamh, "PAM_STS_REQUEST"))
-		pam_putenv(pamh, "PAM_STS_REQUEST");
+	if (pam_getenv(pamh, STS_REQUEST_ENV))
+		pam_putenv(pamh, STS_REQUEST_ENV);
 	return copy;
 }
 
@@ -94,7 +94,7 @@ static int build_request(pam_handle_t *pamh, const sts_args *args, const char *u
 	pam_get_item(pamh, PAM_SERVICE, &service);
 	pam_get_item(pamh, PAM_RHOST, &rhost);
 	/* This process stays until it closes the session: while it lives the
-	 * session is not reaped (lib/session_reap.h). */
+	 * session is not reaped (lib/base/session_reap.h). */
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	memset(req, 0, sizeof(*req));
 	if (sts_msg_add(req, "version", STS_PROTO_VERSION) < 0 || sts_msg_add(req, "op", "open") ||
@@ -375,7 +375,7 @@ static bool session_to_close(pam_handle_t *pamh, const sts_settings *settings, o
 }
 
 /* Removal needs no key, so the module does it itself (root, like the
- * application calling it), relative to descriptors (lib/session_dir.h). */
+ * application calling it), relative to descriptors (lib/base/session_dir.h). */
 static int remove_session(pam_handle_t *pamh, const sts_settings *settings, const char *user,
 			  opened_session *session, bool owner_known)
 {

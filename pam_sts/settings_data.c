@@ -1,6 +1,6 @@
 /*
  * pam_sts.conf kept in the PAM handle between the phases of a login
- * (lib/settings_cache.h says when it may be reused). Each configuration path
+ * (lib/base/settings_cache.h says when it may be reused). Each configuration path
  * and argument list has its own entry, named after a hash of them: a stack
  * whose auth and session lines match but whose account line differs reads
  * the file twice, not three or four times, and an entry is only ever used
@@ -14,7 +14,7 @@
 
 #include <stdio.h>
 
-#include "settings_cache.h"
+#include "base/settings_cache.h"
 
 #define DATA_PREFIX "pam_sts_settings."
 

@@ -4,13 +4,13 @@
 
 #include <security/pam_modules.h>
 
+#include "base/error.h"
+#include "base/settings.h"
 #include "args.h"
-#include "error.h"
-#include "settings.h"
 
 /*
  * The configuration args->config names, for this phase: what an earlier
- * phase of this PAM handle read, when lib/settings_cache.h allows reusing
+ * phase of this PAM handle read, when lib/base/settings_cache.h allows reusing
  * it, else read now with every check (and kept for the later phases). The
  * settings belong to the handle (pam_end frees them): the caller must not
  * free them. Returns 0, or -1 with |err| set (nothing is kept then).

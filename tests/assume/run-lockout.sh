@@ -39,7 +39,7 @@ tmp=$(mktemp -d /var/tmp/sts-lockout.XXXXXX)
 chmod 0755 "$tmp"
 secret=JBSWY3DPEHPK3PXPJBSWY3DP
 # USER.state holds two records of 512 bytes (STS_MFA_STATE_SLOTS and
-# STS_MFA_STATE_SIZE, lib/mfa_store_internal.h).
+# STS_MFA_STATE_SIZE, lib/mfa/mfa_store_internal.h).
 file_size=1024
 # Every refused code costs the PAM fail delay (2 s), so the cut points are
 # shared among this many users, each trying its own share at once.

@@ -67,12 +67,12 @@
 #include <openssl/crypto.h>
 #include <security/pam_appl.h>
 
+#include "base/file_cache.h"
+#include "decide/grant_key.h"
+#include "mfa/mfa_store.h"
+#include "mfa/totp.h"
+#include "token/token.h"
 #include "driver_common.h"
-#include "file_cache.h"
-#include "mfa_store.h"
-#include "mfa_ticket.h"
-#include "token.h"
-#include "totp.h"
 
 static int login(const char *service, const char *user, const char *code)
 {
@@ -253,7 +253,7 @@ static void prepare(const char *build, const char *oath_module)
 		fprintf(stderr, "bench_pam: %s\n", err.msg);
 		exit(2);
 	}
-	/* The grant key, which the first login on a host creates (lib/mfa_ticket.h):
+	/* The grant key, which the first login on a host creates (lib/decide/grant_key.h):
 	 * made here, so that it is as old as the rest by the timed logins. */
 	snprintf(path, sizeof(path), "%s/state", root);
 	if (sts_ticket_key_load(path, true, grant_key, &err) < 0) {
@@ -483,7 +483,7 @@ int main(int argc, char **argv)
 	broker = start_broker(argv[1], false);
 	null_helper = start_broker(argv[1], true);
 	/* On a host the configuration and keys are old: let the fixture's age
-	 * past the resident helper's recent-change rule (lib/file_cache.h), so
+	 * past the resident helper's recent-change rule (lib/base/file_cache.h), so
 	 * that the timed logins see what a host's would, not a fresh install. */
 	sleep(STS_FILE_CACHE_RECENT_S + 1);
 	for (int i = 0; i < pairs; i++)

@@ -13,8 +13,8 @@
 
 #include <json-c/json.h>
 
+#include "policy/policy.h"
 #include "context_json.h"
-#include "policy.h"
 
 typedef struct {
 	sts_request req;

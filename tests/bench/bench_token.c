@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "token.h"
+#include "token/token.h"
 
 #define ROUNDS	    7
 #define ROUND_S	    0.4

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mfa_store.h"
+#include "mfa/mfa_store.h"
 
 const unsigned char dc_secret[] = "12345678901234567890";
 const char *dc_code = "";

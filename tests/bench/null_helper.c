@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper_proto.h"
-#include "settings.h"
+#include "base/settings.h"
+#include "proto/codec.h"
 
 static volatile sig_atomic_t stopping;
 

@@ -1,5 +1,5 @@
 /* libFuzzer target: the application's request (PAM_STS_REQUEST JSON), which
- * sts-helper parses for op=decide app_request= (helper/sts_helper_request.c). */
+ * sts-helper parses for op=decide app_request= (helper/sts-helper/sts_helper_request.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

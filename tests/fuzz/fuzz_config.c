@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "config.h"
+#include "base/kv_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grant.h"
-#include "helper_proto.h"
+#include "decide/grant.h"
+#include "proto/codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

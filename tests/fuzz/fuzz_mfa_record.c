@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
-#include "mfa_store.h"
-#include "mfa_store_internal.h"
+#include "base/fileio.h"
+#include "mfa/mfa_store.h"
+#include "mfa/mfa_store_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mfa_store_internal.h"
+#include "mfa/mfa_store_internal.h"
 #include "mfa_state_same.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

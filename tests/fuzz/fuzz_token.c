@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "credential.h"
-#include "token_internal.h"
+#include "token/credential.h"
+#include "token/token_internal.h"
 
 #define AKID   "ASIAABCDEFGHIJKLMNOP"
 #define SECRET "abcdefghijABCDEFGHIJ0123456789+/abcdefgh"

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "mfa_store_internal.h"
+#include "mfa/mfa_store_internal.h"
 
 static inline bool mfa_state_same(const sts_mfa_state *a, const sts_mfa_state *b)
 {

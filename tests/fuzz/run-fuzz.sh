@@ -22,7 +22,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	bin="$BUILD/$name"
 	# shellcheck disable=SC2086
 	# The helper's own parsers that are not in lib/ (the application's request).
-	$CC $flags -o "$bin" "$src" lib/*.c helper/sts_helper_request.c $libs
+	$CC $flags -o "$bin" "$src" lib/*/*.c helper/sts-helper/sts_helper_request.c $libs
 	work="$BUILD/corpus-$short"
 	mkdir -p "$work"
 	cp -n tests/fuzz/corpus/"$short"/* "$work"/ 2>/dev/null || true

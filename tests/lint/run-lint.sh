@@ -13,7 +13,7 @@ pass=0 fail=0
 flags="-std=c11 -D_GNU_SOURCE -Ilib -Ipam_sts $(pkg-config --cflags json-c liboath pam)"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-files=(lib/*.c pam_sts/*.c helper/*.c)
+files=(lib/*/*.c pam_sts/*.c helper/*/*.c)
 cppcheck --quiet --enable=warning,portability,performance --std=c11 -D_GNU_SOURCE -Ilib \
 	-Ipam_sts --suppress=missingIncludeSystem --template='{file}:{line}: {severity}: {message} [{id}]' \
 	"${files[@]}" 2>"$out/cppcheck.txt"

@@ -48,7 +48,7 @@ def c_strings(path):
 
 
 def kv_formats(path):
-    """The key=value lines a C file builds with lib/log_field.h, as formats:
+    """The key=value lines a C file builds with lib/base/log_field.h, as formats:
     sts_log_line_start(&l, "WHAT:") then sts_log_kv(&l, "key", ...) calls
     give "WHAT: key=%s key=%s ..." (the values are escaped, one word each)."""
     src = open(path, encoding="utf-8").read()
@@ -108,7 +108,7 @@ def section6(root):
 def main():
     root = sys.argv[1]
     sources = []
-    for pattern in ("pam_sts/*.c", "helper/*.c", "lib/*.c"):
+    for pattern in ("pam_sts/*.c", "helper/*/*.c", "lib/*/*.c"):
         for path in sorted(glob.glob(root + "/" + pattern)):
             if "/stsctl" in path:
                 continue  # stsctl writes to the terminal, not to the log

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Man pages render without warnings, and document every module argument
-# (lib/module_args.c) and every pam_sts.conf key (lib/settings.c).
+# (lib/proto/module_args.c) and every pam_sts.conf key (lib/base/settings.c).
 set -u
 cd "$(dirname "$0")/../.."
 pass=0 fail=0
@@ -12,18 +12,18 @@ for page in man/*.[0-9]; do
 done
 # Names in the tables: lines like  { "name", ...
 names() { grep -oE '^\s*\{ ?"[a-z_]+",' "$1" | grep -oE '"[a-z_]+"' | tr -d '"'; }
-for arg in $(names lib/module_args.c); do
+for arg in $(names lib/proto/module_args.c); do
 	check "pam_sts(8) documents the argument $arg" "grep -q -- '$arg' man/pam_sts.8"
 done
-for key in $(names lib/settings.c); do
+for key in $(names lib/base/settings.c); do
 	check "pam_sts.conf(5) documents the key $key" "grep -q -- '^\.BI $key ' man/pam_sts.conf.5"
 done
 # Intersection is \(ca (∩); \(if is "infinity" and \(*C a capital Xi in groff.
 bad_glyphs=$(grep -n '\\(if\|\\(\*C' man/*.[0-9])
 check "man pages write ∩ as \\(ca: $bad_glyphs" '[[ -z $bad_glyphs ]]'
-# Every action= value the module accepts (lib/module_args.c) is in pam_sts(8)'s action= entry.
+# Every action= value the module accepts (lib/proto/module_args.c) is in pam_sts(8)'s action= entry.
 entry=$(grep -m1 '^\.BR action= [a-z]' man/pam_sts.8)
-for value in $(grep -oE 'strcmp\(a->action, "[a-z-]+"\)' lib/module_args.c | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
+for value in $(grep -oE 'strcmp\(a->action, "[a-z-]+"\)' lib/proto/module_args.c | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
 	check "pam_sts(8) documents action=$value ($entry)" "[[ '$entry' =~ [\ \|]$value(\||\$) ]]"
 	check "pam_sts(8) describes action=$value" "grep -qx '\.B $value' man/pam_sts.8"
 done

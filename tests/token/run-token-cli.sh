@@ -331,8 +331,8 @@ else
 fi
 
 # --- every option is in stsctl(1) ---------------------------------------------------
-for opt in $(grep -ohE '\{ "[a-z-]+", (required|no)_argument' helper/stsctl_init.c \
-	helper/stsctl_verify.c helper/stsctl_authorize.c | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
+for opt in $(grep -ohE '\{ "[a-z-]+", (required|no)_argument' helper/stsctl/stsctl_init.c \
+	helper/stsctl/stsctl_verify.c helper/stsctl/stsctl_authorize.c | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
 	grep -qF -- "$(printf -- '--%s' "$opt" | sed 's/-/\\-/g')" man/stsctl.1 && ok || bad "stsctl(1) lacks --$opt"
 done
 

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "authorize.h"
-#include "identity.h"
+#include "decide/authorize.h"
+#include "decide/identity.h"
 #include "testutil.h"
 
 #define AF_ACCOUNT "123456789012"

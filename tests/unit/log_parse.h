@@ -1,5 +1,5 @@
 /* A reader of the key=value log lines, written from the format documented in
- * docs/bastion.md section 6 (and lib/log_field.h) as an alert rule would be. */
+ * docs/bastion.md section 6 (and lib/base/log_field.h) as an alert rule would be. */
 #ifndef STS_LOG_PARSE_H
 #define STS_LOG_PARSE_H
 

@@ -18,10 +18,10 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
-#include "mfa_store.h"
+#include "mfa/mfa_store.h"
+#include "mfa/totp.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
-#include "totp.h"
 
 char root[256], state[300], mfa[320], services[300], config[300];
 const unsigned char secret[21] = "12345678901234567890";

@@ -8,7 +8,7 @@
 
 #include <security/pam_appl.h>
 
-#include "mfa_store.h"
+#include "mfa/mfa_store.h"
 #include "testutil.h"
 
 #define T0 1800000000LL /* 2027-01-15T08:00:00Z, on a step boundary */

@@ -13,9 +13,9 @@
 
 #include <libpamtest.h>
 
+#include "token/token.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
-#include "token.h"
 
 static void write_stack(const char *name, const char *account_config, const char *account_args,
 			const char *session_args);

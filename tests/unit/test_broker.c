@@ -1,6 +1,6 @@
 /*
  * The resident broker (sts-helper --serve) and the module's use of it
- * (lib/helper_socket.c): whole PAM stacks served by the broker alone (the
+ * (lib/proto/socket.c): whole PAM stacks served by the broker alone (the
  * configured helper does not exist, so a success proves the broker served
  * it), the fallback to running the helper when no broker listens, and the
  * ways a connected exchange must fail closed without falling back: a server

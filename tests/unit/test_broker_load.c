@@ -1,6 +1,6 @@
 /*
- * The resident broker under load and abuse (helper/sts_helper_conns.c,
- * helper/sts_helper_pool.c, and the module's side in lib/helper_socket.c):
+ * The resident broker under load and abuse (helper/sts-helper/sts_helper_conns.c,
+ * helper/sts-helper/sts_helper_pool.c, and the module's side in lib/proto/socket.c):
  *  - 20 root clients that connect and never send do not delay a login: it is
  *    served by the broker (the configured helper does not exist) while they
  *    are connected, each of its exchanges within a helper_timeout of 2 s,
@@ -28,9 +28,9 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
+#include "proto/socket.h"
 #include "broker_fixture.h"
 #include "fault_fixture.h"
-#include "helper_socket.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
 

@@ -1,5 +1,5 @@
 /*
- * The resident broker's memory of its decisions (helper/sts_helper_memo.h),
+ * The resident broker's memory of its decisions (helper/sts-helper/sts_helper_memo.h),
  * end to end: its open issues what its decide allowed without reading the
  * policies again, and a broker that did not make the decision makes it again.
  */
@@ -19,7 +19,7 @@ static int64_t clock_now = T0;
 #define ROLE "sandbox/roles/UpdateAPP.json"
 
 /* The broker's open issues the decision its decide made for the grant
- * (helper/sts_helper_memo.h) without reading the policies again; a broker
+ * (helper/sts-helper/sts_helper_memo.h) without reading the policies again; a broker
  * that did not make it (restarted in between) decides again, here against a
  * role file that no longer parses, and the open fails closed. */
 static void test_broker_keeps_the_decision(void **st)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "token/token_internal.h"
 #include "testutil.h"
 #include "token_fixture.h"
-#include "token_internal.h"
 
 #define AKID   "ASIAABCDEFGHIJKLMNOP"
 #define SECRET "abcdefghijABCDEFGHIJ0123456789+/abcdefgh"

@@ -6,9 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "fileio.h"
-#include "log.h"
+#include "base/fileio.h"
+#include "base/kv_reader.h"
 #include "testutil.h"
 
 typedef struct {
@@ -173,26 +172,6 @@ static void test_read_file_sizes(void **state)
 	rmdir(dir);
 }
 
-static char captured[256];
-static int captured_priority;
-
-static void capture(void *arg, int priority, const char *message)
-{
-	(void)arg;
-	captured_priority = priority;
-	snprintf(captured, sizeof(captured), "%s", message);
-}
-
-static void test_log_sink(void **state)
-{
-	(void)state;
-	sts_log_set_sink(capture, NULL);
-	sts_log(LOG_ERR, "config %s line %d", "x.conf", 3);
-	sts_log_set_sink(NULL, NULL);
-	assert_string_equal(captured, "config x.conf line 3");
-	assert_int_equal(captured_priority, LOG_ERR);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,7 +179,6 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_load_refuses_symlinks_and_loose_modes),
 		cmocka_unit_test(test_read_file_sizes),
-		cmocka_unit_test(test_log_sink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "credential.h"
-#include "issuer.h"
+#include "token/credential.h"
+#include "token/issuer.h"
 #include "testutil.h"
 #include "token_fixture.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_set.h"
+#include "policy/policy_set.h"
 #include "testutil.h"
 
 #define V "\"Version\":\"2012-10-17\""

@@ -20,12 +20,12 @@
  * A fault that the phase never reads is "n/a" (not counted): the MFA store is
  * read by auth only (in sts-helper's op=mfa), policies and roles by account
  * (in sts-helper's decide) and again by open (the exec'd helper keeps no
- * decision between requests: helper/sts_helper_memo.h), the helper by auth, account
+ * decision between requests: helper/sts-helper/sts_helper_memo.h), the helper by auth, account
  * and open, the issuer key by open
  * only, the runtime directory by open (sts-helper) and close. The configuration is read by every phase.
  * A phase reuses what an earlier phase of the login read only while the file
  * is unchanged, and only when it was at least 2 s old when read
- * (lib/settings_cache.h). Each plant of a configuration fault changes the
+ * (lib/base/settings_cache.h). Each plant of a configuration fault changes the
  * file after the earlier phases of its login read it (and each repair leaves
  * it changed too recently to be kept by the next login), so the phase under
  * test reads it again.
@@ -253,7 +253,7 @@ static bool mfa_owner(bool undo)
 	return chown_to(record, undo ? geteuid() : OTHER_UID);
 }
 
-/* The login state file beside the record (see lib/mfa_store.h). */
+/* The login state file beside the record (see lib/mfa/mfa_store.h). */
 static bool state_symlink(bool undo)
 {
 	char away[400];

@@ -1,5 +1,5 @@
 /*
- * The resident helper's read cache (lib/file_cache.h) through the reads that
+ * The resident helper's read cache (lib/base/file_cache.h) through the reads that
  * use it: a hit; each change that must send the reader back to the file
  * (rewrite, chmod, chown, a file renamed over it, a link put in its place,
  * which is refused); the rule that a file changed less than recent_s seconds
@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "file_cache.h"
-#include "fileio.h"
-#include "mfa_ticket.h"
-#include "settings.h"
+#include "base/file_cache.h"
+#include "base/fileio.h"
+#include "base/settings.h"
+#include "decide/grant_key.h"
+#include "token/token.h"
 #include "testutil.h"
-#include "token.h"
 
 #define FLAGS (STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_PRIVATE | STS_READ_CACHE)
 #define MAX   4096

@@ -1,6 +1,6 @@
 /*
  * A grant opens one session, from the remote host it was sealed for
- * (lib/grant.h, lib/grant_spent.h): PAM_STS_GRANT captured from a login and
+ * (lib/decide/grant.h, lib/decide/grant_spent.h): PAM_STS_GRANT captured from a login and
  * put into a fresh PAM handle that never ran auth or account opens nothing,
  * from the same host or another, in the exec'd helper and in a resident
  * broker restarted in between; a grant refused for its host is not spent.

@@ -1,5 +1,5 @@
 /*
- * The record of opened grants (lib/grant_spent.c): a grant is recorded once;
+ * The record of opened grants (lib/decide/grant_spent.c): a grant is recorded once;
  * of many opens racing exactly one wins; expired buckets are removed, live
  * ones kept; a record it cannot trust (a link, a directory open to others)
  * refuses instead of recording.
@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "grant_spent.h"
+#include "decide/grant_spent.h"
 #include "testutil.h"
 
 #define RACERS 16

@@ -1,6 +1,6 @@
 /*
  * The exec'd helper does not inherit the application's resource limits,
- * ignored signals or signal mask (lib/helper_client.c, lib/proc_reset.c): a
+ * ignored signals or signal mask (lib/proto/client.c, lib/base/proc_reset.c): a
  * set-uid application (sts-assume, su) keeps its user's, and a user who cut
  * RLIMIT_FSIZE and ignored SIGXFSZ could make the root helper's writes stop
  * short. The application itself keeps everything it had.
@@ -17,9 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "helper_client.h"
-#include "helper_proto.h"
-#include "settings.h"
+#include "base/settings.h"
+#include "proto/client.h"
+#include "proto/codec.h"
 #include "testutil.h"
 
 /* The limits the test cuts, and the values it cuts them to. */
@@ -157,7 +157,7 @@ static void run_probe(bool hard, char *said, size_t cap)
 }
 
 /* What the helper must get: each limit's reset value within |hard| limits
- * (unlimited, unlimited, 1024, 8 MiB; see lib/proc_reset.c). */
+ * (unlimited, unlimited, 1024, 8 MiB; see lib/base/proc_reset.c). */
 static void expected(char *buf, size_t cap)
 {
 	static const rlim_t reset[NCUTS] = { RLIM_INFINITY, RLIM_INFINITY, 1024, 8ul << 20 };

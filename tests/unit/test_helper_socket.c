@@ -1,5 +1,5 @@
 /*
- * The module's side of the broker's socket (lib/helper_socket.c) against
+ * The module's side of the broker's socket (lib/proto/socket.c) against
  * servers of our own: each call on the non-blocking socket is tried first
  * and poll waits only where it would block, so these are the ways an
  * exchange has to wait: an answer that comes in pieces, one larger than the
@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fileio.h"
-#include "helper_proto.h"
-#include "helper_socket.h"
+#include "base/fileio.h"
+#include "proto/codec.h"
+#include "proto/socket.h"
 #include "testutil.h"
 
 #define BIG_REQUEST (4u * 1024u * 1024u) /* more than the socket's buffer */

@@ -1,5 +1,5 @@
 /*
- * Repeated keys (lib/json_unique.c): refused wherever they are, found after
+ * Repeated keys (lib/policy/json_unique.c): refused wherever they are, found after
  * json-c's decoding of the key, with the path of the repeat; documents
  * without one parse as json-c alone parses them.
  */
@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "json_unique.h"
+#include "policy/json_unique.h"
 #include "testutil.h"
 
 /* The path of the repeated key in |text|, or "" when the document parsed. */

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "token/token_internal.h"
 #include "testutil.h"
 #include "token_fixture.h"
-#include "token_internal.h"
 
 static char dir[64], path[128];
 

@@ -1,12 +1,12 @@
 /*
- * The escaping of log fields (lib/log_field.c): every value a user can put
+ * The escaping of log fields (lib/base/log_field.c): every value a user can put
  * in a key=value line reads back, through a parser of the documented format
  * (log_parse.c), as the same value in the same field, and no line holds a
  * byte that could split it or drive a terminal.
  */
 #include <string.h>
 
-#include "log_field.h"
+#include "base/log_field.h"
 #include "log_parse.h"
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* The resident helper's memory of allowed decisions (helper/sts_helper_memo.c):
+/* The resident helper's memory of allowed decisions (helper/sts-helper/sts_helper_memo.c):
  * off unless enabled, one use per grant, bound to the exact grant text,
  * dropped at expiry, bounded. */
 #include <stdio.h>

@@ -7,10 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mfa_side.h"
-#include "mfa_store.h"
+#include "mfa/mfa_side.h"
+#include "mfa/mfa_store.h"
+#include "mfa/totp.h"
 #include "testutil.h"
-#include "totp.h"
 
 static const struct {
 	int64_t t;
@@ -227,7 +227,7 @@ static void test_lock_is_exclusive_and_dies_with_its_holder(void **state)
 }
 
 /*
- * The side files (lib/mfa_side.h): a pending device beside the device, which
+ * The side files (lib/mfa/mfa_side.h): a pending device beside the device, which
  * it does not touch; scratch codes used once each; a scratch record that is
  * not one, or a link, refused (the login fails closed, not open).
  */

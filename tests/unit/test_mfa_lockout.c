@@ -1,6 +1,6 @@
 /*
  * The lockout against a login state write cut short and a torn record
- * (lib/mfa_store.c, lib/mfa_state.c). A user with 4 failures; the 5th,
+ * (lib/mfa/mfa_store.c, lib/mfa/mfa_state.c). A user with 4 failures; the 5th,
  * which locks the user out, written under RLIMIT_FSIZE at every byte offset
  * of the state file (and 0) with SIGXFSZ ignored, as a set-uid caller could
  * once impose on the helper: the write fails, and the record read back is
@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mfa_store.h"
-#include "mfa_store_internal.h"
+#include "mfa/mfa_store.h"
+#include "mfa/mfa_store_internal.h"
 #include "testutil.h"
 
 #define USER	  "mallory"

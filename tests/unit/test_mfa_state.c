@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mfa_store.h"
-#include "mfa_store_internal.h"
+#include "mfa/mfa_store.h"
+#include "mfa/mfa_store_internal.h"
+#include "mfa/totp.h"
 #include "testutil.h"
-#include "totp.h"
 
 #define BOOT_A "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 #define BOOT_B "9a8b7c6d-5e4f-4a3b-2c1d-0e1f2a3b4c5d"

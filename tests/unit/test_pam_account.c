@@ -15,8 +15,8 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
+#include "proto/codec.h"
 #include "fault_fixture.h"
-#include "helper_proto.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
 

@@ -17,13 +17,13 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
+#include "base/fileio.h"
+#include "mfa/mfa_side.h"
+#include "mfa/mfa_store.h"
+#include "mfa/mfa_store_internal.h"
+#include "mfa/totp.h"
 #include "fault_fixture.h"
-#include "fileio.h"
-#include "mfa_side.h"
-#include "mfa_store.h"
-#include "mfa_store_internal.h"
 #include "pam_fixture.h"
-#include "totp.h"
 
 static void test_right_wrong_and_replayed_codes(void **st)
 {

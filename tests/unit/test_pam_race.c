@@ -21,10 +21,10 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
-#include "mfa_store.h"
+#include "mfa/mfa_store.h"
+#include "mfa/totp.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
-#include "totp.h"
 
 /*
  * A racer: a fresh process, so that pam_wrapper starts inside it (in its

@@ -17,10 +17,10 @@
 #include <libpamtest.h>
 #include <security/pam_appl.h>
 
+#include "base/settings_cache.h"
+#include "token/token.h"
 #include "pam_fixture.h"
-#include "settings_cache.h"
 #include "stack_fixture.h"
-#include "token.h"
 
 static int64_t clock_now = T0;
 
@@ -292,7 +292,7 @@ static void test_helper_faults_fail_closed(void **st)
 		assert_null(pam_getenv(ph, "PAM_STS_GRANT"));
 		pam_end(ph, PAM_SUCCESS);
 		/* Plain action=session never asks op=decide: the grant came with
-		 * the code (helper/sts_helper_session_grant.c). */
+		 * the code (helper/sts-helper/sts_helper_session_grant.c). */
 		ph = login("stack-session", "carol", PAM_SUCCESS, PAM_SUCCESS, NULL);
 		assert_string_equal(pf_last_error, "");
 		assert_non_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));

@@ -1,10 +1,10 @@
 /*
- * Session directories (lib/session_dir.c): exactly 0710 (root's, the user's
+ * Session directories (lib/base/session_dir.c): exactly 0710 (root's, the user's
  * group) and 0600 (the user's) under sts-helper's umask 077 and under any
  * umask that takes none of their bits; the user reads the credentials and
  * can create nothing in the directory; nothing already at the name is used;
  * each session is its own. The runtime directory is created 0755 under umask
- * 077. Reaping (lib/session_reap.c) removes exactly the sessions whose owner
+ * 077. Reaping (lib/base/session_reap.c) removes exactly the sessions whose owner
  * is gone, never following a link.
  */
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "session_dir.h"
+#include "base/session_dir.h"
 #include "testutil.h"
 
 #define CONTENT "[default]\naws_access_key_id = ASIAEXAMPLE\n"

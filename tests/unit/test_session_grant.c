@@ -1,6 +1,6 @@
 /*
  * GetSessionToken's grant sealed with the passed code
- * (helper/sts_helper_session_grant.c), end to end through the resident
+ * (helper/sts-helper/sts_helper_session_grant.c), end to end through the resident
  * broker: the account phase of plain action=session hands it on without
  * asking the helper, any other request (or another login or configuration)
  * still asks op=decide, and op=open decides the grant itself.

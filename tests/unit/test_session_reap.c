@@ -1,5 +1,5 @@
 /*
- * Sessions whose owner is gone (lib/session_reap.h), through the stack: the
+ * Sessions whose owner is gone (lib/base/session_reap.h), through the stack: the
  * process that opened a session is killed without closing it (as kill -9 of
  * sts-assume or of sshd's monitor would), and its session directory is
  * removed at the user's next login and when the broker starts.

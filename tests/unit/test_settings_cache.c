@@ -1,5 +1,5 @@
 /*
- * pam_sts.conf kept between the phases of a login (lib/settings_cache.c):
+ * pam_sts.conf kept between the phases of a login (lib/base/settings_cache.c):
  * reused while the file is as it was read, read again after any change, for
  * another path or other module arguments, and when it had changed too
  * recently before it was read. The module passes a minimum age of 2 s; most
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "settings_cache.h"
+#include "base/settings_cache.h"
 #include "testutil.h"
 
 static char dir[64], path[128], other[128];

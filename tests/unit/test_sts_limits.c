@@ -142,7 +142,7 @@ static void test_name_limits(void **state)
 }
 
 /* The words and the duration syntax the module, the helper protocol and
- * applications' requests share (lib/operation.c). */
+ * applications' requests share (lib/proto/operation.c). */
 static void test_operation_words_and_duration_syntax(void **state)
 {
 	const sts_operation ops[] = { STS_OP_SESSION, STS_OP_ASSUME_ROLE, STS_OP_FEDERATE };

@@ -1,7 +1,7 @@
 /* Policy variables: substitution, defaults, escapes, Version 2008 literals. */
 #include <string.h>
 
-#include "template.h"
+#include "policy/template.h"
 #include "testutil.h"
 
 static const char *render(const char *text, bool vars, sts_render_mode mode,

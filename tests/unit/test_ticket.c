@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mfa_ticket.h"
+#include "decide/grant_key.h"
 #include "testutil.h"
 
 static char dir[64];

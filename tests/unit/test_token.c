@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "token/token_internal.h"
 #include "testutil.h"
 #include "token_fixture.h"
-#include "token_internal.h"
 
 static sts_keyring *ring;
 

@@ -1,8 +1,8 @@
 /* Typed value parsers: numbers, dates, IPs, bools, base64. */
 #include <stdlib.h>
 
+#include "policy/values.h"
 #include "testutil.h"
-#include "values.h"
 
 static void test_numbers(void **state)
 {

@@ -1,8 +1,8 @@
 /* The wildcard matcher and ARN field matching. */
 #include <string.h>
 
-#include "wildcard.h"
-#include "policy_internal.h"
+#include "policy/policy_internal.h"
+#include "policy/wildcard.h"
 #include "testutil.h"
 
 static bool m(const char *pat, const char *s)

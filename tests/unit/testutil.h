@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 /* A finished set from NULL-terminated policy texts (fails the test on error). */
 sts_policy_set *tu_set(sts_doc_kind kind, const char *const *docs);

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fileio.h"
+#include "base/fileio.h"
 #include "testutil.h"
 
 const char tf_ring_text[] = "pam_sts-keyring v1\n"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "token.h"
+#include "token/token.h"
 
 #define TF_NOW 1800000000LL /* 2027-01-15T08:00:00Z */
 

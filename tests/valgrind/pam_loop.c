@@ -28,10 +28,10 @@
 
 #include <security/pam_appl.h>
 
+#include "mfa/mfa_store.h"
+#include "mfa/totp.h"
+#include "token/token.h"
 #include "driver_common.h"
-#include "mfa_store.h"
-#include "token.h"
-#include "totp.h"
 
 static char code[9];
 

@@ -1,0 +1,247 @@
+/*
+ * sts-helper op=mfa: the auth phase's TOTP check, made here rather than in
+ * pam_sts.so, as pam_unix has unix_chkpwd read the shadow file: the device
+ * secrets never enter sshd's or sudo's address space, and the module loads
+ * neither liboath nor any other library but libpam (each costs a login
+ * 0.15-0.35 ms to load here; docs/login-latency.md).
+ *
+ * Request: user, code, config, and service, rhost and source_ip (the login that
+ * GetSessionToken's grant below is for). Under the user's lock
+ * (lib/mfa/mfa_store.h) the helper reads the device and the login state, refuses
+ * while locked out, checks the code with liboath in constant time, refuses a
+ * code at or below the replay floor, raises the floor or counts the failure
+ * (locking out after max_failures within failure_interval), and writes the
+ * state, all in one read-check-update, so a code is accepted at most once
+ * however many logins race. A code that is not the device's may be one of
+ * the user's scratch codes (lib/mfa/mfa_scratch.c): consumed under the same
+ * lock; a wrong one is a failure, and none is checked while locked out.
+ *
+ * Answer: status=ok (result=passed, auth_time, and session_grant when it can
+ * be sealed: GetSessionToken's grant for this login,
+ * helper/sts-helper/sts_helper_session_grant.c) | denied (result=wrong, replay, locked
+ * (+ seconds), no-device) | error (message); and note= when the login state
+ * was rebuilt, lockout=SECONDS and failures=N when this attempt locked the
+ * user out, floor=rebuilt when a replay was refused by a
+ * rebuilt floor. The module turns these into its log lines and PAM codes.
+ */
+#include <stdio.h>
+#include <syslog.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "base/log_field.h"
+#include "base/settings.h"
+#include "mfa/mfa_side.h"
+#include "mfa/mfa_store.h"
+#include "mfa/totp.h"
+#include "sts_helper.h"
+
+/* How long to wait for the user's lock: as long as the module waits for the
+ * answer (helper_timeout) less a margin, so that many logins of one user at
+ * once queue rather than fail; never past the exec'd helper's own 60 s. */
+#define LOCK_MARGIN_MS 500u
+#define LOCK_MAX_MS    50000u
+#define LOCK_MIN_MS    1000u
+
+static unsigned lock_wait_ms(const sts_settings *s)
+{
+	unsigned long budget = s->helper_timeout * 1000ul;
+
+	if (budget < LOCK_MIN_MS + LOCK_MARGIN_MS)
+		return LOCK_MIN_MS;
+	budget -= LOCK_MARGIN_MS;
+	return budget > LOCK_MAX_MS ? LOCK_MAX_MS : (unsigned)budget;
+}
+
+typedef struct {
+	const sts_msg *req;
+	sts_msg *resp;
+	sts_settings settings;
+	bool settings_loaded;
+	sts_mfa_store *store;
+	sts_mfa_lock *lock;
+	sts_mfa_record rec;
+	const char *user;
+	int64_t now;
+} mfa_ctx;
+
+static int add_number(sts_msg *resp, const char *key, long long value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", value);
+	return sts_msg_add(resp, key, text);
+}
+
+/* status=denied with |result|. */
+static int deny(mfa_ctx *m, const char *result)
+{
+	if (sts_msg_add(m->resp, "status", "denied") < 0 ||
+	    sts_msg_add(m->resp, "result", result) < 0)
+		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	return -1;
+}
+
+static int open_store(mfa_ctx *m)
+{
+	const char *config = sts_msg_get(m->req, "config");
+	char dir[4096];
+	sts_error err;
+
+	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &m->settings, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	m->settings_loaded = true;
+	m->user = sts_msg_get(m->req, "user");
+	if (!m->user || !sts_mfa_user_valid(m->user))
+		return sts_helper_fail(m->resp, "error", "mfa: user name not accepted by pam_sts");
+	snprintf(dir, sizeof(dir), "%s/mfa", m->settings.state_dir);
+	if (sts_mfa_store_open(dir, (unsigned)m->settings.totp_window, &m->store, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	sts_mfa_store_set_lockout(m->store, (unsigned)m->settings.lockout_seconds);
+	if (sts_mfa_lock_user(m->store, m->user, lock_wait_ms(&m->settings), &m->lock, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	return 0;
+}
+
+/* Reads the record under the lock: 0 with an active device, else answered. */
+static int read_device(mfa_ctx *m)
+{
+	sts_error err;
+	int rc = sts_mfa_read(m->lock, &m->rec, &err);
+
+	if (rc < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	if (sts_mfa_state_note(m->lock) &&
+	    sts_msg_add(m->resp, "note", sts_mfa_state_note(m->lock)) < 0)
+		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	if (rc == STS_MFA_NO_DEVICE || !m->rec.active)
+		return deny(m, "no-device");
+	if (m->rec.locked_until > m->now) {
+		if (add_number(m->resp, "seconds", m->rec.locked_until - m->now) < 0)
+			return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+		return deny(m, "locked");
+	}
+	return 0;
+}
+
+/*
+ * Counts a failure in the window that began at failure_start, or starts a
+ * new window (also after a lockout that has run out). At the lockout the
+ * count stays and failure_start becomes the time of the failure that locked:
+ * what stsctl mfa status shows of the attempts that led to it.
+ */
+static void count_failure(mfa_ctx *m)
+{
+	sts_mfa_record *rec = &m->rec;
+
+	if (rec->failures == 0 || rec->locked_until != 0 ||
+	    m->now - rec->failure_start > (int64_t)m->settings.failure_interval) {
+		rec->failures = 0;
+		rec->failure_start = m->now;
+		rec->locked_until = 0;
+	}
+	rec->failures++;
+	if (rec->failures >= m->settings.max_failures) {
+		rec->locked_until = m->now + (int64_t)m->settings.lockout_seconds;
+		rec->failure_start = m->now;
+		add_number(m->resp, "lockout", (long long)m->settings.lockout_seconds);
+		add_number(m->resp, "failures", (long long)m->settings.max_failures);
+	}
+}
+
+/* Whether |code| is one of the user's scratch codes, consumed if so: 1, 0,
+ * or -1 (answered). */
+static int use_scratch(mfa_ctx *m, const char *code)
+{
+	char field[STS_LOG_FIELD_MAX];
+	sts_error err;
+	unsigned left = 0;
+	int rc = sts_mfa_scratch_use(m->lock, code, &left, &err);
+
+	if (rc < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	if (rc == 0)
+		return 0;
+	syslog(LOG_NOTICE, "mfa: user=%s used a scratch code; %u left",
+	       sts_log_field(field, sizeof(field), m->user), left);
+	return 1;
+}
+
+/* The code against the device, then the scratch codes; the state updated in
+ * memory. Returns the result word, or NULL (answered: an error). */
+static const char *check_code(mfa_ctx *m, const char *code)
+{
+	int64_t step = 0;
+	int scratch = 0;
+	int check = sts_totp_check(m->rec.secret, m->rec.secret_len, m->rec.algorithm,
+				   m->rec.digits, m->rec.period, m->now,
+				   (unsigned)m->settings.totp_window, code, &step);
+
+	if (check == 0 && step <= m->rec.last_step) {
+		if (sts_mfa_state_note(m->lock))
+			sts_msg_add(m->resp, "floor", "rebuilt");
+		count_failure(m);
+		return "replay";
+	}
+	if (check != 0 && (scratch = use_scratch(m, code)) < 0)
+		return NULL;
+	if (check != 0 && scratch == 0) {
+		count_failure(m);
+		return "wrong";
+	}
+	/* A scratch code leaves the replay floor where it is. */
+	if (check == 0)
+		m->rec.last_step = step;
+	m->rec.failures = 0;
+	m->rec.failure_start = 0;
+	m->rec.locked_until = 0;
+	return "passed";
+}
+
+static int verify(mfa_ctx *m)
+{
+	const char *code = sts_msg_get(m->req, "code");
+	const char *result;
+	sts_error err;
+
+	if (!code)
+		return sts_helper_fail(m->resp, "error", "mfa: no code");
+	result = check_code(m, code);
+	if (!result)
+		return -1;
+	if (sts_mfa_write(m->lock, &m->rec, &err) < 0)
+		return sts_helper_fail(m->resp, "error", err.msg);
+	if (strcmp(result, "passed") != 0)
+		return deny(m, result);
+	if (sts_msg_add(m->resp, "status", "ok") < 0 ||
+	    sts_msg_add(m->resp, "result", result) < 0 ||
+	    add_number(m->resp, "auth_time", m->now) < 0)
+		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	sts_helper_session_grant(&m->settings, m->req, m->now, m->resp);
+	return 0;
+}
+
+int sts_helper_mfa(const sts_msg *req, sts_msg *resp)
+{
+	mfa_ctx *m = calloc(1, sizeof(*m));
+	int rc = -1;
+
+	if (!m)
+		return sts_helper_fail(resp, "error", "mfa: out of memory");
+	m->req = req;
+	m->resp = resp;
+	m->now = (int64_t)time(NULL);
+	if (open_store(m) == 0 && read_device(m) == 0)
+		rc = verify(m);
+	sts_mfa_unlock(m->lock);
+	sts_mfa_store_close(m->store);
+	sts_mfa_record_wipe(&m->rec);
+	if (m->settings_loaded)
+		sts_settings_free(&m->settings);
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+	return rc;
+}

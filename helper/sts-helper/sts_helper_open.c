@@ -1,0 +1,372 @@
+/*
+ * sts-helper op=open: verify the grant, take the decision it stands for
+ * (kept in memory by the resident helper since op=decide, or decided again
+ * from the files: sts_helper_memo.h), mint, write the session's credentials
+ * file, log the audit record, answer.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "base/fileio.h"
+#include "base/log_field.h"
+#include "base/session_dir.h"
+#include "base/settings.h"
+#include "decide/authorize.h"
+#include "decide/grant.h"
+#include "decide/grant_spent.h"
+#include "decide/identity.h"
+#include "token/issuer.h"
+#include "token/token.h"
+#include "sts_helper.h"
+#include "sts_helper_memo.h"
+
+typedef struct {
+	const sts_msg *req;
+	sts_msg *resp;
+	sts_settings settings;
+	bool settings_loaded;
+	const char *user;
+	const char *profile;
+	struct passwd pw;
+	char pwbuf[4096];
+	sts_grant grant;
+	sts_authz_result decision;
+	sts_credentials creds;
+	char session[STS_SESSION_NAME_MAX];
+	char message[1024];
+} open_ctx;
+
+static int fail(open_ctx *o, const char *status)
+{
+	return sts_helper_fail(o->resp, status, o->message);
+}
+
+static int load_settings(open_ctx *o)
+{
+	const char *config = sts_msg_get(o->req, "config");
+	sts_error err;
+
+	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &o->settings, &err) < 0) {
+		snprintf(o->message, sizeof(o->message), "%s", err.msg);
+		return fail(o, "error");
+	}
+	o->settings_loaded = true;
+	return 0;
+}
+
+static int take_user(open_ctx *o)
+{
+	o->user = sts_msg_get(o->req, "user");
+	if (!o->user) {
+		snprintf(o->message, sizeof(o->message), "open: no user");
+		return fail(o, "error");
+	}
+	return 0;
+}
+
+static int lookup_user(open_ctx *o)
+{
+	if (sts_user_lookup(o->user, &o->pw, o->pwbuf, sizeof(o->pwbuf)) < 0) {
+		snprintf(o->message, sizeof(o->message), "open: unknown user \"%s\"", o->user);
+		return fail(o, "error");
+	}
+	return 0;
+}
+
+/* The module names the session (lib/base/session_dir.h), so that it can clean up
+ * after an exchange that fails half-way. */
+static int take_session_name(open_ctx *o)
+{
+	const char *name = sts_msg_get(o->req, "session");
+
+	if (!name || !sts_session_name_valid(o->user, name)) {
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: bad or missing session name", o->user);
+		return fail(o, "error");
+	}
+	snprintf(o->session, sizeof(o->session), "%s", name);
+	return 0;
+}
+
+static int open_grant(open_ctx *o, int64_t now)
+{
+	unsigned char key[STS_TICKET_KEY_LEN];
+	const char *service = sts_msg_get(o->req, "service");
+	const char *text = sts_msg_get(o->req, "grant");
+	sts_error err;
+	int rc;
+
+	if (!service || !text) {
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: no grant from the account phase", o->user);
+		return fail(o, "denied");
+	}
+	if (sts_ticket_key_load(o->settings.state_dir, false, key, &err) < 0) {
+		snprintf(o->message, sizeof(o->message), "%s", err.msg);
+		return fail(o, "error");
+	}
+	rc = sts_grant_open(key, text, o->user, service, now, &o->grant, &err);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc < 0) {
+		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
+		return fail(o, "denied");
+	}
+	return 0;
+}
+
+/* A grant opens one session, from the remote host it was sealed for
+ * (lib/decide/grant.h, lib/decide/grant_spent.h): a grant taken from the environment of
+ * one login cannot open a second session, from this host or another. */
+static int single_use(open_ctx *o, int64_t now)
+{
+	const char *rhost = sts_msg_get(o->req, "rhost");
+	sts_error err;
+	int rc;
+
+	if (!sts_grant_rhost_matches(&o->grant, rhost)) {
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: grant refused: sealed for another remote host", o->user);
+		return fail(o, "denied");
+	}
+	rc = sts_grant_spend(o->settings.state_dir, sts_msg_get(o->req, "grant"), o->grant.expires,
+			     now, &err);
+	if (rc == 1)
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: grant refused: it opened a session before", o->user);
+	else if (rc < 0)
+		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
+	return rc == 0 ? 0 : fail(o, rc == 1 ? "denied" : "error");
+}
+
+static void fill_caller(const open_ctx *o, int64_t now, sts_caller *caller)
+{
+	memset(caller, 0, sizeof(*caller));
+	caller->user = o->user;
+	caller->uid = o->pw.pw_uid;
+	caller->gid = o->pw.pw_gid;
+	caller->source_ip = o->grant.source_ip;
+	caller->mfa_present = o->grant.mfa_present;
+	caller->mfa_time = o->grant.mfa_time;
+	caller->now = now;
+}
+
+/* The grant's request, decided again with the files as they are now. */
+static int decide_again(open_ctx *o, const sts_caller *caller)
+{
+	sts_authz_request req;
+	sts_error err;
+
+	sts_grant_request(&o->grant, &req);
+	if (sts_authorize(&o->settings, caller, &req, &o->decision, &err) < 0) {
+		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
+		return fail(o, "error");
+	}
+	if (o->decision.decision != STS_ALLOWED) {
+		snprintf(o->message, sizeof(o->message),
+			 "open: user %s: %s %s is no longer allowed: %s", o->user,
+			 sts_operation_name(o->grant.op), o->grant.target ? o->grant.target : "",
+			 o->decision.reason);
+		return fail(o, "denied");
+	}
+	return 0;
+}
+
+static int mint(open_ctx *o, const sts_caller *caller)
+{
+	sts_token_claims claims;
+	sts_issuer *issuer = NULL;
+	sts_error err;
+	int rc = -1;
+
+	memset(&claims, 0, sizeof(claims));
+	if (sts_claims_from_decision(&o->decision, caller, o->grant.op, &claims, &err) < 0 ||
+	    sts_issuer_open(&o->settings, &issuer, &err) < 0 ||
+	    sts_issuer_issue(issuer, &claims, &o->creds, &err) < 0)
+		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
+	else
+		rc = 0;
+	sts_issuer_free(issuer);
+	sts_token_claims_free(&claims);
+	return rc < 0 ? fail(o, "error") : 0;
+}
+
+static bool valid_profile(const char *p)
+{
+	if (!*p || strlen(p) > 64)
+		return false;
+	for (; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || strchr("_-.+=@,", *p)))
+			return false;
+	return true;
+}
+
+/* The shared credentials file: the three keys the SDKs read, plus the
+ * expiration under the name aws-vault uses (SDKs ignore unknown keys). */
+static char *credentials_text(const open_ctx *o, size_t *len)
+{
+	char expiry[32], *text = NULL;
+	int n;
+
+	sts_format_iso8601(o->creds.expiration, expiry, sizeof(expiry));
+	n = asprintf(&text,
+		     "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+		     "aws_session_token = %s\nx_security_token_expires = %s\n",
+		     o->profile ? o->profile : "default", o->creds.access_key_id,
+		     o->creds.secret_access_key, o->creds.session_token, expiry);
+	if (n < 0)
+		return NULL;
+	*len = (size_t)n;
+	return text;
+}
+
+/* The session's owner for its record (lib/base/session_reap.h): the process the
+ * module runs in, which stays until it closes the session. None (0) from a
+ * caller that sends no pid: then only the credentials' expiry ends it. */
+static int session_owner(open_ctx *o, sts_session_owner *owner)
+{
+	const char *text = sts_msg_get(o->req, "pid");
+	char *end = NULL;
+	long pid = 0;
+
+	if (text) {
+		errno = 0;
+		pid = strtol(text, &end, 10);
+		if (errno || *text < '1' || *text > '9' || *end || pid > INT_MAX) {
+			snprintf(o->message, sizeof(o->message), "open: user %s: bad pid", o->user);
+			return fail(o, "error");
+		}
+	}
+	owner->pid = (pid_t)pid;
+	owner->expires = o->creds.expiration;
+	return 0;
+}
+
+static int deliver(open_ctx *o)
+{
+	size_t len = 0;
+	char *text;
+	sts_session_owner owner;
+	sts_error err;
+	int rc;
+
+	if (session_owner(o, &owner) < 0)
+		return -1;
+	/* The user's sessions whose owner is gone (killed without closing)
+	 * go before this one is added. */
+	sts_helper_reap(&o->settings, o->user);
+	text = credentials_text(o, &len);
+	if (!text) {
+		snprintf(o->message, sizeof(o->message), "open: out of memory");
+		return fail(o, "error");
+	}
+	rc = sts_session_create(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->pw.pw_gid,
+				&owner, text, len, o->session, &err);
+	sts_free_secret(text, len);
+	if (rc < 0) {
+		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
+		return fail(o, "error");
+	}
+	return 0;
+}
+
+static void audit(const open_ctx *o)
+{
+	char expiry[32];
+	const char *rhost = sts_msg_get(o->req, "rhost");
+	sts_log_line line;
+
+	sts_format_iso8601(o->creds.expiration, expiry, sizeof(expiry));
+	sts_log_line_start(&line, "issued:");
+	sts_log_kv(&line, "user", o->user);
+	sts_log_kv(&line, "rhost", rhost && *rhost ? rhost : NULL);
+	sts_log_kv(&line, "service", sts_msg_get(o->req, "service"));
+	sts_log_kv(&line, "operation", sts_operation_name(o->grant.op));
+	sts_log_kv(&line, "target", o->decision.subject);
+	sts_log_kv(&line, "principal", o->decision.principal_arn);
+	sts_log_kv(&line, "decision", "allowed");
+	sts_log_kv(&line, "by", o->decision.reason);
+	sts_log_kv(&line, "access_key_id", o->creds.access_key_id);
+	sts_log_kv(&line, "expires", expiry);
+	sts_log_kv(&line, "session", o->session);
+	syslog(LOG_INFO, "%s", line.text);
+}
+
+static void answer(open_ctx *o)
+{
+	char expiry[32], path[4096], uid[24];
+	const char *secrets = sts_msg_get(o->req, "secrets");
+
+	sts_format_iso8601(o->creds.expiration, expiry, sizeof(expiry));
+	snprintf(path, sizeof(path), "%s/%s/%s", o->settings.runtime_dir, o->session,
+		 STS_CREDENTIALS_FILE);
+	sts_msg_add(o->resp, "status", "ok");
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)o->pw.pw_uid);
+	sts_msg_add(o->resp, "session", o->session);
+	sts_msg_add(o->resp, "uid", uid); /* the owner, for the module's close */
+	sts_msg_add(o->resp, "credentials_file", path);
+	sts_msg_add(o->resp, "access_key_id", o->creds.access_key_id);
+	sts_msg_add(o->resp, "expiration", expiry);
+	sts_msg_add(o->resp, "principal", o->decision.principal_arn);
+	sts_msg_add(o->resp, "operation", sts_operation_name(o->grant.op));
+	sts_msg_add(o->resp, "target", o->decision.subject);
+	sts_msg_add(o->resp, "decided_by", o->decision.reason);
+	sts_msg_add(o->resp, "region", o->settings.region);
+	if (secrets && strcmp(secrets, "yes") == 0) {
+		sts_msg_add(o->resp, "secret_access_key", o->creds.secret_access_key);
+		sts_msg_add(o->resp, "session_token", o->creds.session_token);
+	}
+}
+
+int sts_helper_open(const sts_msg *req, sts_msg *resp)
+{
+	open_ctx *o = calloc(1, sizeof(*o));
+	int64_t now = (int64_t)time(NULL);
+	sts_caller caller;
+	bool decided;
+	int rc = -1;
+
+	if (!o)
+		return sts_helper_fail(resp, "error", "open: out of memory");
+	o->req = req;
+	o->resp = resp;
+	o->profile = sts_msg_get(req, "profile");
+	if (o->profile && !valid_profile(o->profile)) {
+		snprintf(o->message, sizeof(o->message), "open: bad profile name");
+		fail(o, "error");
+		goto out;
+	}
+	if (load_settings(o) < 0 || take_user(o) < 0 || take_session_name(o) < 0)
+		goto out;
+	decided = sts_memo_take(sts_msg_get(req, "grant"), o->user, sts_msg_get(req, "service"),
+				now, &o->pw.pw_uid, &o->pw.pw_gid, &o->grant, &o->decision);
+	if (!decided && open_grant(o, now) < 0)
+		goto out;
+	if (single_use(o, now) < 0 || (!decided && lookup_user(o) < 0))
+		goto out;
+	fill_caller(o, now, &caller);
+	if (!decided && decide_again(o, &caller) < 0)
+		goto out;
+	if (mint(o, &caller) < 0 || deliver(o) < 0)
+		goto out;
+	audit(o);
+	answer(o);
+	rc = 0;
+out:
+	sts_credentials_clear(&o->creds);
+	sts_authz_result_free(&o->decision);
+	sts_grant_free(&o->grant);
+	if (o->settings_loaded)
+		sts_settings_free(&o->settings);
+	OPENSSL_cleanse(o, sizeof(*o));
+	free(o);
+	return rc;
+}

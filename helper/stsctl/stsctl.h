@@ -1,0 +1,37 @@
+/* stsctl subcommands. Each returns the process exit status. */
+#ifndef STSCTL_H
+#define STSCTL_H
+
+#include "base/error.h"
+
+/* Exit statuses shared by the subcommands. */
+enum {
+	STSCTL_OK = 0,
+	STSCTL_DENIED = 1,
+	STSCTL_USAGE = 2
+};
+
+int stsctl_simulate(int argc, char **argv);
+int stsctl_validate(int argc, char **argv);
+/* stsctl mfa ...: the MFA store's devices (root only). */
+int stsctl_mfa(int argc, char **argv);
+/* stsctl init: create or rotate the issuer key ring (root only). */
+int stsctl_init(int argc, char **argv);
+/* stsctl verify: check a credential and print what its token says. */
+int stsctl_verify(int argc, char **argv);
+/* stsctl authorize: may a credential do an action on a resource? */
+int stsctl_authorize(int argc, char **argv);
+/* stsctl check: the whole configuration, with every fault's file and place. */
+int stsctl_check(int argc, char **argv);
+/* stsctl credential-process: the session's credentials as credential_process JSON. */
+int stsctl_credential_process(int argc, char **argv);
+
+/* Prints "stsctl: MESSAGE" to stderr on one line, free of terminal escapes
+ * (a policy's error quotes its text, which may be anyone's). */
+void stsctl_print_error(const sts_error *err);
+
+/* Reads and compiles one policy file; prints the error to stderr on failure. */
+struct sts_policy;
+int stsctl_load_policy(const char *path, int kind, struct sts_policy **out);
+
+#endif

@@ -1,0 +1,37 @@
+/* Internals of stsctl check, shared by its files. */
+#ifndef STSCTL_CHECK_H
+#define STSCTL_CHECK_H
+
+#include "base/error.h"
+#include "base/settings.h"
+
+typedef struct {
+	sts_settings s;	    /* the configuration being checked */
+	const char *config; /* the file it came from */
+	unsigned faults, checked;
+} check_ctx;
+
+/* One fault: printed as "FAULT <message>" and counted. */
+void stsctl_check_fault(check_ctx *c, const char *fmt, ...) STS_PRINTF(2, 3);
+void stsctl_check_passed(check_ctx *c);
+
+/* Every check of one configuration: c->s, read from c->config
+ * (helper/stsctl/stsctl_check.c). */
+void stsctl_check_config(check_ctx *c);
+
+/* The directories a login needs before anything is issued: policy_dir and
+ * state_dir (helper/stsctl/stsctl_check_dirs.c). Each fault names the
+ * configuration file, the key's line and its value. */
+void stsctl_check_login_dirs(check_ctx *c);
+
+/* "CONFIG:LINE: KEY = VALUE" (or "CONFIG: KEY (default VALUE)" when the
+ * file does not set it) into |out|: where a configured value comes from. */
+void stsctl_check_key_place(const char *config, const char *key, const char *value, char *out,
+			    size_t cap);
+
+/* Every pam_sts.so line of the service files in |dir|, with the module's
+ * own argument parser, against the configuration it names
+ * (helper/stsctl/stsctl_check_pam.c). */
+void stsctl_check_pam_dir(check_ctx *c, const char *dir);
+
+#endif

@@ -1,0 +1,165 @@
+/* pam_sts.conf keys, their defaults and ranges. */
+#include "base/settings.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/fileio.h"
+#include "base/kv_reader.h"
+
+static const sts_config_key settings_keys[] = {
+	{ "state_dir", CFG_PATH, offsetof(sts_settings, state_dir), 0, 0, NULL },
+	{ "totp_window", CFG_UINT, offsetof(sts_settings, totp_window), 0, 10, NULL },
+	{ "max_failures", CFG_UINT, offsetof(sts_settings, max_failures), 1, 100, NULL },
+	{ "failure_interval", CFG_UINT, offsetof(sts_settings, failure_interval), 1, 86400, NULL },
+	{ "lockout_seconds", CFG_UINT, offsetof(sts_settings, lockout_seconds), 1, 604800, NULL },
+	{ "prompt", CFG_STRING, offsetof(sts_settings, prompt), 0, 0, NULL },
+	{ "fail_delay_ms", CFG_UINT, offsetof(sts_settings, fail_delay_ms), 0, 60000, NULL },
+	{ "ticket_ttl", CFG_UINT, offsetof(sts_settings, ticket_ttl), 30, 3600, NULL },
+	{ "account_id", CFG_STRING, offsetof(sts_settings, account_id), 0, 0, NULL },
+	{ "partition", CFG_STRING, offsetof(sts_settings, partition), 0, 0, NULL },
+	{ "region", CFG_STRING, offsetof(sts_settings, region), 0, 0, NULL },
+	{ "policy_dir", CFG_PATH, offsetof(sts_settings, policy_dir), 0, 0, NULL },
+	{ "role_dir", CFG_PATH, offsetof(sts_settings, role_dir), 0, 0, NULL },
+	{ "session_policy_dir", CFG_PATH, offsetof(sts_settings, session_policy_dir), 0, 0, NULL },
+	{ "issuer_key", CFG_PATH, offsetof(sts_settings, issuer_key), 0, 0, NULL },
+	{ "runtime_dir", CFG_PATH, offsetof(sts_settings, runtime_dir), 0, 0, NULL },
+	{ "helper", CFG_PATH, offsetof(sts_settings, helper), 0, 0, NULL },
+	{ "helper_timeout", CFG_UINT, offsetof(sts_settings, helper_timeout), 1, 300, NULL },
+	{ "helper_socket", CFG_PATH_OFF, offsetof(sts_settings, helper_socket), 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+#define CONFIG_MAX (64u * 1024u)
+
+static int set_defaults(sts_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->state_dir = strdup("/var/lib/pam_sts");
+	s->prompt = strdup("Verification code: ");
+	s->totp_window = 1;
+	s->max_failures = 5;
+	s->failure_interval = 900;
+	s->lockout_seconds = 900;
+	s->fail_delay_ms = 2000;
+	s->ticket_ttl = 300;
+	s->helper_timeout = 10;
+	s->partition = strdup("aws");
+	s->policy_dir = strdup("/etc/pam_sts/policies");
+	s->role_dir = strdup("/etc/pam_sts/roles");
+	s->session_policy_dir = strdup("/etc/pam_sts/session-policies");
+	s->issuer_key = strdup("/etc/pam_sts/issuer.key");
+	s->runtime_dir = strdup("/run/pam_sts");
+	s->helper = strdup("/usr/libexec/pam_sts/sts-helper");
+	/* Its own directory, not under runtime_dir: that one holds the users'
+	 * session directories. */
+	s->helper_socket = strdup(STS_DEFAULT_HELPER_SOCKET);
+	return s->state_dir && s->prompt && s->partition && s->policy_dir && s->role_dir &&
+			       s->session_policy_dir && s->issuer_key && s->runtime_dir &&
+			       s->helper && s->helper_socket ?
+		       0 :
+		       -1;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (strlen(s) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Values the table cannot check on its own. */
+static int validate(const char *path, const sts_settings *s, sts_error *err)
+{
+	static const char *const partitions[] = { "aws",     "aws-cn",	  "aws-us-gov",
+						  "aws-iso", "aws-iso-b", NULL };
+	size_t i;
+
+	if (s->account_id && !all_digits(s->account_id, 12))
+		return sts_error_set(err, "%s: account_id: must be 12 digits, got \"%s\"", path,
+				     s->account_id);
+	for (i = 0; partitions[i]; i++)
+		if (strcmp(s->partition, partitions[i]) == 0)
+			break;
+	if (!partitions[i])
+		return sts_error_set(err, "%s: partition: unknown partition \"%s\"", path,
+				     s->partition);
+	/* sockaddr_un's sun_path: 108 bytes with the NUL. */
+	if (strlen(s->helper_socket) >= STS_SOCKET_PATH_MAX)
+		return sts_error_set(err, "%s: helper_socket: longer than %d bytes", path,
+				     STS_SOCKET_PATH_MAX - 1);
+	if (s->region) {
+		for (i = 0; s->region[i]; i++)
+			if (!(s->region[i] >= 'a' && s->region[i] <= 'z') &&
+			    !(s->region[i] >= '0' && s->region[i] <= '9') && s->region[i] != '-')
+				return sts_error_set(err, "%s: region: not a region name: \"%s\"",
+						     path, s->region);
+	}
+	return 0;
+}
+
+void sts_settings_free(sts_settings *s)
+{
+	free(s->state_dir);
+	free(s->prompt);
+	free(s->account_id);
+	free(s->partition);
+	free(s->region);
+	free(s->policy_dir);
+	free(s->role_dir);
+	free(s->session_policy_dir);
+	free(s->issuer_key);
+	free(s->runtime_dir);
+	free(s->helper);
+	free(s->helper_socket);
+	memset(s, 0, sizeof(*s));
+}
+
+int sts_settings_load(const char *path, sts_settings *out, sts_error *err)
+{
+	struct stat st;
+
+	return sts_settings_load_stat(path, out, &st, err);
+}
+
+int sts_settings_defaults(sts_settings *out, sts_error *err)
+{
+	if (set_defaults(out) < 0) {
+		sts_settings_free(out);
+		return sts_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
+int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (set_defaults(out) < 0) {
+		sts_settings_free(out);
+		return sts_error_set(err, "%s: out of memory", path);
+	}
+	/* STS_READ_CACHE: the resident helper reads it on every request. */
+	rc = sts_read_file_stat(path, CONFIG_MAX,
+				STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_NOT_WRITABLE |
+					STS_READ_CACHE,
+				&text, &len, st, err);
+	if (rc == 0)
+		rc = sts_config_parse(text, len, path, settings_keys, out, err);
+	if (rc == 0)
+		rc = validate(path, out, err);
+	free(text);
+	if (rc < 0)
+		sts_settings_free(out);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * pam_sts.conf: every path and limit of the system, read by the module and
+ * the tools from one table. The module's config= argument and the tools'
+ * --config choose another file; no environment variable can.
+ */
+#ifndef STS_SETTINGS_H
+#define STS_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "base/error.h"
+
+#define STS_DEFAULT_CONFIG "/etc/pam_sts/pam_sts.conf"
+/* The broker's socket, in a directory of its own (systemd's RuntimeDirectory). */
+#define STS_DEFAULT_HELPER_SOCKET "/run/pam_sts-helper/helper.sock"
+/* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux. */
+#define STS_SOCKET_PATH_MAX 108
+
+typedef struct {
+	char *state_dir;		/* root-only state; the MFA store is state_dir/mfa */
+	unsigned long totp_window;	/* time steps accepted on each side of now */
+	unsigned long max_failures;	/* failures within failure_interval that lock */
+	unsigned long failure_interval; /* seconds */
+	unsigned long lockout_seconds;	/* how long a lockout lasts */
+	char *prompt;			/* the conversation's prompt text */
+	unsigned long fail_delay_ms;	/* pam_fail_delay after a failed attempt */
+	unsigned long ticket_ttl;	/* seconds an MFA result and the grant live */
+
+	/* The AWS account the host stands for: ARNs are built from these. */
+	char *account_id; /* 12 digits; NULL until set (account/session need it) */
+	char *partition;  /* "aws", "aws-cn", "aws-us-gov", ... */
+	char *region;	  /* NULL: no region variables in the session */
+
+	/* Identity on disk (see lib/decide/identity.h for the layout). */
+	char *policy_dir;	  /* groups/GROUP/NAME.json, users/USER/NAME.json */
+	char *role_dir;		  /* ROLE.json (get-role), ROLE.d/NAME.json (get-role-policy) */
+	char *session_policy_dir; /* NAME.json session policies */
+
+	/* Issuance and delivery. */
+	char *issuer_key;	      /* the issuer key ring (stsctl init) */
+	char *runtime_dir;	      /* per-session directories, on tmpfs */
+	char *helper;		      /* sts-helper, run by the session phase */
+	unsigned long helper_timeout; /* seconds before the helper is killed */
+	char *helper_socket;	      /* the resident broker (sts-helper --serve); "": none */
+} sts_settings;
+
+/* Defaults, then the file. The file must be a regular file (not a link),
+ * owned by root (or by the effective user, for unprivileged test runs) and
+ * not writable by group or others. */
+int sts_settings_load(const char *path, sts_settings *out, sts_error *err);
+/* The same, also giving what fstat(2) said of the descriptor the file was
+ * read from (lib/base/settings_cache.h compares it with the file later). */
+struct stat;
+int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err);
+void sts_settings_free(sts_settings *s);
+/* The defaults alone, as if the file were empty (for a caller that cannot
+ * read the file and needs no more than where sts-helper is). */
+int sts_settings_defaults(sts_settings *out, sts_error *err);
+
+#endif

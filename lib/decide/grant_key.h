@@ -1,0 +1,27 @@
+/*
+ * The sealing key of the grant (lib/decide/grant.h): 32 random bytes in
+ * <state_dir>/mfa-ticket.key, root only, created once on first use.
+ *
+ * How the MFA result travels: the auth phase keeps it with pam_set_data
+ * (pam_sts/mfa_result.h). OpenSSH runs keyboard-interactive authentication
+ * and the account phase together in one child process, so the account phase
+ * finds it there; the session, opened in another process, gets the account
+ * phase's decision (with the MFA time) as the HMAC-sealed grant in the PAM
+ * environment. No cryptography runs in the auth phase.
+ */
+#ifndef STS_MFA_TICKET_H
+#define STS_MFA_TICKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+#define STS_TICKET_KEY_LEN 32
+
+/* Loads the key, creating it (O_EXCL, 0600) when |create| and it is absent. */
+int sts_ticket_key_load(const char *state_dir, bool create, unsigned char key[STS_TICKET_KEY_LEN],
+			sts_error *err);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * Issuance behind one interface: the PAM code and sts-helper ask an issuer
+ * for credentials and never know how they are made. The local issuer seals
+ * tokens with the issuer key ring (lib/token/token.h); an upstream issuer (real AWS
+ * STS with SigV4: AssumeRole / GetFederationToken / GetSessionToken with the
+ * locally computed session policy and SourceIdentity) can be added as
+ * another implementation of sts_issuer_ops without touching the callers.
+ */
+#ifndef STS_ISSUER_H
+#define STS_ISSUER_H
+
+#include "base/error.h"
+#include "base/settings.h"
+#include "decide/authorize.h"
+#include "token/token.h"
+
+typedef struct sts_issuer sts_issuer;
+
+typedef struct {
+	const char *name; /* "local" */
+	int (*issue)(void *impl, const sts_token_claims *claims, sts_credentials *out,
+		     sts_error *err);
+	void (*free)(void *impl);
+} sts_issuer_ops;
+
+/* The issuer configured by |settings| (today: the local one, reading
+ * settings->issuer_key). */
+int sts_issuer_open(const sts_settings *settings, sts_issuer **out, sts_error *err);
+int sts_issuer_issue(sts_issuer *issuer, const sts_token_claims *claims, sts_credentials *out,
+		     sts_error *err);
+const char *sts_issuer_name(const sts_issuer *issuer);
+void sts_issuer_free(sts_issuer *issuer);
+
+/* Addition: wraps an implementation (|impl| is handed to |ops| and freed by
+ * ops->free in sts_issuer_free); for issuers other than the local one, and
+ * for tests. */
+int sts_issuer_new(const sts_issuer_ops *ops, void *impl, sts_issuer **out, sts_error *err);
+
+/* Builds the claims for an allowed decision: copies of |res|'s principal
+ * and scope, the caller's user (source identity), source IP and MFA time,
+ * issued = caller->now, expires = now + res->duration. Free with
+ * sts_token_claims_free. */
+int sts_claims_from_decision(const sts_authz_result *res, const sts_caller *caller,
+			     sts_operation op, sts_token_claims *claims, sts_error *err);
+
+#endif
