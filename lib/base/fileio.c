@@ -15,11 +15,11 @@
 /*
  * sts-helper (exec'd or resident) never changes its credentials: no seteuid()
  * or setresuid() anywhere in it, and the broker serves every request as the
- * uid it started with (sts_helper_serve.c). Its main() pins the effective uid
- * once, and the owner checks of every file it reads save a geteuid() each (a
- * system call; they are expensive on the hosts measured in
- * docs/login-latency.md). pam_sts.so never pins: it runs inside sshd, sudo or
- * su, which may switch effective uid between PAM calls.
+ * uid it started with (helper/sts-helper/sts_helper_serve.c). Its main() pins
+ * the effective uid once, so the owner checks of the files it reads need no
+ * geteuid() system call each (docs/login-latency.md counts a login's system
+ * calls). pam_sts.so never pins: it runs inside sshd, sudo or su, which may
+ * switch effective uid between PAM calls.
  */
 static struct {
 	bool pinned;
@@ -69,9 +69,9 @@ static int check_descriptor(int fd, const char *path, size_t max, unsigned flags
 
 /* Reads to the end of the file. |expect| is the size fstat(2) gave: the
  * buffer starts at that (a larger one would touch heap pages for nothing,
- * and each first touch of a page is a fault, which costs more than the read
- * on the hosts pam_sts runs on), and a read that stops short of what was
- * asked, exactly there, has reached the end of the regular file (such a read
+ * and each first touch of a page is a page fault; docs/login-latency.md says
+ * what one costs a login), and a read that stops short of what was asked,
+ * exactly there, has reached the end of the regular file (such a read
  * returns less only at its end), so the read that would return 0 is not made
  * (one system call fewer per file, on every login's path). A file that grew
  * since is read on; one that shrank, or one whose size fstat does not know

@@ -13,8 +13,9 @@
  * to the user (fchown on the descriptor). Removal opens the directory from
  * the root-owned runtime directory without following a link, checks its
  * owner on the descriptor, and removes its contents with unlinkat/openat
- * relative to descriptors, never following a link. (Directories of the
- * user's own, from older versions, are still removed.)
+ * relative to descriptors, never following a link. A directory owned by the
+ * user is removed too: an upgraded host may still hold such directories,
+ * made before session directories were root's.
  */
 #ifndef STS_SESSION_DIR_H
 #define STS_SESSION_DIR_H
@@ -33,8 +34,7 @@
 /* A new session name "USER.HEX" for |user|: 32 hex digits of pid, time in
  * nanoseconds and a per-process sequence. Unique, not secret: the runtime
  * directory is listable and only root creates in it, so a random name would
- * buy nothing, and it would cost the module OpenSSL's DRBG (about 1 ms a
- * login here). The module names the session before sts-helper creates it,
+ * buy nothing. The module names the session before sts-helper creates it,
  * so that it can remove whatever the helper left when the exchange fails
  * half-way (the helper crashed, or the answer could not be read). Returns 0
  * or -1. */

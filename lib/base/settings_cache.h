@@ -1,8 +1,8 @@
 /*
  * pam_sts.conf as one PAM transaction keeps it between its phases (the
  * module stores it with pam_set_data, pam_sts/settings_data.c): each phase
- * would otherwise open, check, read and parse the file again, and on the
- * hosts pam_sts runs on every system call of a login counts.
+ * would otherwise open, check, read and parse the file again
+ * (docs/login-latency.md counts the system calls this saves a login).
  *
  * A later phase reuses what was read only when
  *   - it names the same file and passes the same module arguments;

@@ -1,6 +1,7 @@
 /*
- * Principal / NotPrincipal of trust (resource) policies, and the context keys
- * AWS derives from the caller's ARN.
+ * Principal / NotPrincipal of trust (resource) policies: parsed, and matched
+ * against the caller's ARN (the keys derived from that ARN are in
+ * context_keys.c).
  */
 #include <ctype.h>
 #include <stdio.h>

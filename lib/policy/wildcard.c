@@ -1,4 +1,5 @@
-/* Wildcard matcher: linear-time greedy algorithm with one backtrack point. */
+/* Wildcard matcher: greedy, backtracking only to the last '*' seen. No
+ * recursion and no allocation; at worst pattern length x text length steps. */
 #include "policy/wildcard.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The configuration reader: strict, table-driven, errors with file:line. */
+/* The key=value reader (lib/base/kv_reader.c): strict, table-driven, errors with file:line. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
