@@ -4,7 +4,7 @@
  * key, the state, MFA and runtime directories and the helper (owner and
  * mode), and the PAM service files that use pam_sts.so. Every fault is
  * printed with its file and place; the exit status is 0 only when there is
- * none.
+ * none. A deprecated key name is a warning, which leaves the status alone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include "base/settings.h"
 #include "decide/identity.h"
 #include "decide/identity_internal.h"
-#include "token/token.h"
+#include "token/keyring.h"
 #include "stsctl.h"
 #include "stsctl_check.h"
 
@@ -234,6 +234,9 @@ static void check_keys_and_dirs(check_ctx *c)
 
 void stsctl_check_config(check_ctx *c)
 {
+	/* Not a fault: the file still works as it is. */
+	if (c->s.deprecation)
+		printf("WARNING %s: %s\n", c->config, c->s.deprecation);
 	check_policy_tree(c, "groups");
 	check_policy_tree(c, "users");
 	check_roles(c);

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "base/settings.h"
-#include "token/token.h"
+#include "token/keyring.h"
 #include "stsctl.h"
 
 #define DEFAULT_KEEP 3u

@@ -1,35 +1,49 @@
 /* pam_sts.conf keys, their defaults and ranges. */
 #include "base/settings.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "base/fileio.h"
 #include "base/kv_reader.h"
+#include "base/log_field.h"
+
+/* What the file may say: the settings, and apart from them each key of a
+ * renamed pair, so that giving both names is noticed. */
+typedef struct {
+	sts_settings s;
+	unsigned long grant_ttl;  /* 0: not in the file */
+	unsigned long ticket_ttl; /* grant_ttl's deprecated name; 0: not in the file */
+} settings_file;
+
+#define SETTING(field) offsetof(settings_file, s.field)
 
 static const sts_config_key settings_keys[] = {
-	{ "state_dir", CFG_PATH, offsetof(sts_settings, state_dir), 0, 0, NULL },
-	{ "totp_window", CFG_UINT, offsetof(sts_settings, totp_window), 0, 10, NULL },
-	{ "max_failures", CFG_UINT, offsetof(sts_settings, max_failures), 1, 100, NULL },
-	{ "failure_interval", CFG_UINT, offsetof(sts_settings, failure_interval), 1, 86400, NULL },
-	{ "lockout_seconds", CFG_UINT, offsetof(sts_settings, lockout_seconds), 1, 604800, NULL },
-	{ "prompt", CFG_STRING, offsetof(sts_settings, prompt), 0, 0, NULL },
-	{ "fail_delay_ms", CFG_UINT, offsetof(sts_settings, fail_delay_ms), 0, 60000, NULL },
-	{ "ticket_ttl", CFG_UINT, offsetof(sts_settings, ticket_ttl), 30, 3600, NULL },
-	{ "account_id", CFG_STRING, offsetof(sts_settings, account_id), 0, 0, NULL },
-	{ "partition", CFG_STRING, offsetof(sts_settings, partition), 0, 0, NULL },
-	{ "region", CFG_STRING, offsetof(sts_settings, region), 0, 0, NULL },
-	{ "policy_dir", CFG_PATH, offsetof(sts_settings, policy_dir), 0, 0, NULL },
-	{ "role_dir", CFG_PATH, offsetof(sts_settings, role_dir), 0, 0, NULL },
-	{ "session_policy_dir", CFG_PATH, offsetof(sts_settings, session_policy_dir), 0, 0, NULL },
-	{ "issuer_key", CFG_PATH, offsetof(sts_settings, issuer_key), 0, 0, NULL },
-	{ "runtime_dir", CFG_PATH, offsetof(sts_settings, runtime_dir), 0, 0, NULL },
-	{ "helper", CFG_PATH, offsetof(sts_settings, helper), 0, 0, NULL },
-	{ "helper_timeout", CFG_UINT, offsetof(sts_settings, helper_timeout), 1, 300, NULL },
-	{ "helper_socket", CFG_PATH_OFF, offsetof(sts_settings, helper_socket), 0, 0, NULL },
+	{ "state_dir", CFG_PATH, SETTING(state_dir), 0, 0, NULL },
+	{ "totp_window", CFG_UINT, SETTING(totp_window), 0, 10, NULL },
+	{ "max_failures", CFG_UINT, SETTING(max_failures), 1, 100, NULL },
+	{ "failure_interval", CFG_UINT, SETTING(failure_interval), 1, 86400, NULL },
+	{ "lockout_seconds", CFG_UINT, SETTING(lockout_seconds), 1, 604800, NULL },
+	{ "prompt", CFG_STRING, SETTING(prompt), 0, 0, NULL },
+	{ "fail_delay_ms", CFG_UINT, SETTING(fail_delay_ms), 0, 60000, NULL },
+	{ "grant_ttl", CFG_UINT, offsetof(settings_file, grant_ttl), 30, 3600, NULL },
+	{ "ticket_ttl", CFG_UINT, offsetof(settings_file, ticket_ttl), 30, 3600, NULL },
+	{ "account_id", CFG_STRING, SETTING(account_id), 0, 0, NULL },
+	{ "partition", CFG_STRING, SETTING(partition), 0, 0, NULL },
+	{ "region", CFG_STRING, SETTING(region), 0, 0, NULL },
+	{ "policy_dir", CFG_PATH, SETTING(policy_dir), 0, 0, NULL },
+	{ "role_dir", CFG_PATH, SETTING(role_dir), 0, 0, NULL },
+	{ "session_policy_dir", CFG_PATH, SETTING(session_policy_dir), 0, 0, NULL },
+	{ "issuer_key", CFG_PATH, SETTING(issuer_key), 0, 0, NULL },
+	{ "runtime_dir", CFG_PATH, SETTING(runtime_dir), 0, 0, NULL },
+	{ "helper", CFG_PATH, SETTING(helper), 0, 0, NULL },
+	{ "helper_timeout", CFG_UINT, SETTING(helper_timeout), 1, 300, NULL },
+	{ "helper_socket", CFG_PATH_OFF, SETTING(helper_socket), 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -45,7 +59,7 @@ static int set_defaults(sts_settings *s)
 	s->failure_interval = 900;
 	s->lockout_seconds = 900;
 	s->fail_delay_ms = 2000;
-	s->ticket_ttl = 300;
+	s->grant_ttl = 300;
 	s->helper_timeout = 10;
 	s->partition = strdup("aws");
 	s->policy_dir = strdup("/etc/pam_sts/policies");
@@ -139,14 +153,46 @@ int sts_settings_defaults(sts_settings *out, sts_error *err)
 	return 0;
 }
 
+/* A renamed key's old name still works, alone: an upgrade keeps every
+ * installed file valid, and a file that gives both names is ambiguous. */
+static int take_renamed(const char *path, settings_file *f, sts_error *err)
+{
+	if (f->grant_ttl && f->ticket_ttl)
+		return sts_error_set(err,
+				     "%s: grant_ttl and ticket_ttl (its deprecated name) are both "
+				     "set; keep grant_ttl",
+				     path);
+	if (f->ticket_ttl) {
+		f->s.grant_ttl = f->ticket_ttl;
+		f->s.deprecation = "ticket_ttl is deprecated: name it grant_ttl";
+	} else if (f->grant_ttl) {
+		f->s.grant_ttl = f->grant_ttl;
+	}
+	return 0;
+}
+
+/* One line per process: the helper and the module load the file on every
+ * request, and the administrator needs to read it once. */
+static void log_deprecation(const char *path, const char *what)
+{
+	static atomic_flag logged = ATOMIC_FLAG_INIT;
+	char field[512];
+
+	if (!atomic_flag_test_and_set(&logged))
+		syslog(LOG_WARNING, "configuration %s: %s",
+		       sts_log_text(field, sizeof(field), path), what);
+}
+
 int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err)
 {
+	settings_file f = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (set_defaults(out) < 0) {
-		sts_settings_free(out);
+	memset(out, 0, sizeof(*out));
+	if (set_defaults(&f.s) < 0) {
+		sts_settings_free(&f.s);
 		return sts_error_set(err, "%s: out of memory", path);
 	}
 	/* STS_READ_CACHE: the resident helper reads it on every request. */
@@ -155,11 +201,18 @@ int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st,
 					STS_READ_CACHE,
 				&text, &len, st, err);
 	if (rc == 0)
-		rc = sts_config_parse(text, len, path, settings_keys, out, err);
+		rc = sts_config_parse(text, len, path, settings_keys, &f, err);
 	if (rc == 0)
-		rc = validate(path, out, err);
+		rc = take_renamed(path, &f, err);
+	if (rc == 0)
+		rc = validate(path, &f.s, err);
 	free(text);
-	if (rc < 0)
-		sts_settings_free(out);
-	return rc;
+	if (rc < 0) {
+		sts_settings_free(&f.s);
+		return rc;
+	}
+	if (f.s.deprecation)
+		log_deprecation(path, f.s.deprecation);
+	*out = f.s;
+	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Issuance behind one interface: the PAM code and sts-helper ask an issuer
  * for credentials and never know how they are made. The local issuer seals
- * tokens with the issuer key ring (lib/token/token.h); an upstream issuer (real AWS
+ * tokens with the issuer key ring (lib/token/keyring.h); an upstream issuer (real AWS
  * STS with SigV4: AssumeRole / GetFederationToken / GetSessionToken with the
  * locally computed session policy and SourceIdentity) can be added as
  * another implementation of sts_issuer_ops without touching the callers.

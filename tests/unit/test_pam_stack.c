@@ -18,6 +18,7 @@
 #include <security/pam_appl.h>
 
 #include "base/settings_cache.h"
+#include "token/keyring.h"
 #include "token/token.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
