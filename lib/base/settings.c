@@ -12,6 +12,7 @@
 #include "base/fileio.h"
 #include "base/kv_reader.h"
 #include "base/log_field.h"
+#include "base/parse.h"
 
 /* What the file may say: the settings, and apart from them each key of a
  * renamed pair, so that giving both names is noticed. */
@@ -100,10 +101,7 @@ static int validate(const char *path, const sts_settings *s, sts_error *err)
 	if (s->account_id && !all_digits(s->account_id, 12))
 		return sts_error_set(err, "%s: account_id: must be 12 digits, got \"%s\"", path,
 				     s->account_id);
-	for (i = 0; partitions[i]; i++)
-		if (strcmp(s->partition, partitions[i]) == 0)
-			break;
-	if (!partitions[i])
+	if (!sts_in_list(s->partition, partitions))
 		return sts_error_set(err, "%s: partition: unknown partition \"%s\"", path,
 				     s->partition);
 	/* sockaddr_un's sun_path: 108 bytes with the NUL. */
