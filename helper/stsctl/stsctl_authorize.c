@@ -30,9 +30,7 @@ static const struct option options[] = {
 	{ "config", required_argument, NULL, STSCTL_OPT_CONFIG },
 	{ "credentials-file", required_argument, NULL, STSCTL_OPT_CREDENTIALS_FILE },
 	{ "profile", required_argument, NULL, STSCTL_OPT_PROFILE },
-	{ "action", required_argument, NULL, STSCTL_OPT_ACTION },
-	{ "resource", required_argument, NULL, STSCTL_OPT_RESOURCE },
-	{ "context", required_argument, NULL, STSCTL_OPT_CONTEXT },
+	STSCTL_REQUEST_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -18,6 +18,14 @@ enum {
 	STSCTL_OPT_CONTEXT,
 };
 
+/* Their rows in a command's getopt_long table. */
+/* clang-format off */
+#define STSCTL_REQUEST_OPTIONS                                          \
+	{ "action", required_argument, NULL, STSCTL_OPT_ACTION },       \
+	{ "resource", required_argument, NULL, STSCTL_OPT_RESOURCE },   \
+	{ "context", required_argument, NULL, STSCTL_OPT_CONTEXT }
+/* clang-format on */
+
 typedef struct {
 	const char *cmd;	     /* "simulate", "authorize": names the command in messages */
 	const char *const *reserved; /* keys --context may not give, in any case; NULL: none */

@@ -70,10 +70,8 @@ static const struct option options[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "session-policy", required_argument, NULL, OPT_SESSION },
 	{ "boundary", required_argument, NULL, OPT_BOUNDARY },
-	{ "action", required_argument, NULL, STSCTL_OPT_ACTION },
-	{ "resource", required_argument, NULL, STSCTL_OPT_RESOURCE },
 	{ "principal", required_argument, NULL, OPT_PRINCIPAL },
-	{ "context", required_argument, NULL, STSCTL_OPT_CONTEXT },
+	STSCTL_REQUEST_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 

@@ -22,29 +22,30 @@ typedef struct {
 	unsigned long ticket_ttl; /* grant_ttl's deprecated name; 0: not in the file */
 } settings_file;
 
-#define SETTING(field) offsetof(settings_file, s.field)
+/* The table names the settings' fields by their place in sts_settings. */
+_Static_assert(offsetof(settings_file, s) == 0, "settings_file starts with the settings");
 
 static const sts_config_key settings_keys[] = {
-	{ "state_dir", CFG_PATH, SETTING(state_dir), 0, 0, NULL },
-	{ "totp_window", CFG_UINT, SETTING(totp_window), 0, 10, NULL },
-	{ "max_failures", CFG_UINT, SETTING(max_failures), 1, 100, NULL },
-	{ "failure_interval", CFG_UINT, SETTING(failure_interval), 1, 86400, NULL },
-	{ "lockout_seconds", CFG_UINT, SETTING(lockout_seconds), 1, 604800, NULL },
-	{ "prompt", CFG_STRING, SETTING(prompt), 0, 0, NULL },
-	{ "fail_delay_ms", CFG_UINT, SETTING(fail_delay_ms), 0, 60000, NULL },
+	{ "state_dir", CFG_PATH, offsetof(sts_settings, state_dir), 0, 0, NULL },
+	{ "totp_window", CFG_UINT, offsetof(sts_settings, totp_window), 0, 10, NULL },
+	{ "max_failures", CFG_UINT, offsetof(sts_settings, max_failures), 1, 100, NULL },
+	{ "failure_interval", CFG_UINT, offsetof(sts_settings, failure_interval), 1, 86400, NULL },
+	{ "lockout_seconds", CFG_UINT, offsetof(sts_settings, lockout_seconds), 1, 604800, NULL },
+	{ "prompt", CFG_STRING, offsetof(sts_settings, prompt), 0, 0, NULL },
+	{ "fail_delay_ms", CFG_UINT, offsetof(sts_settings, fail_delay_ms), 0, 60000, NULL },
 	{ "grant_ttl", CFG_UINT, offsetof(settings_file, grant_ttl), 30, 3600, NULL },
 	{ "ticket_ttl", CFG_UINT, offsetof(settings_file, ticket_ttl), 30, 3600, NULL },
-	{ "account_id", CFG_STRING, SETTING(account_id), 0, 0, NULL },
-	{ "partition", CFG_STRING, SETTING(partition), 0, 0, NULL },
-	{ "region", CFG_STRING, SETTING(region), 0, 0, NULL },
-	{ "policy_dir", CFG_PATH, SETTING(policy_dir), 0, 0, NULL },
-	{ "role_dir", CFG_PATH, SETTING(role_dir), 0, 0, NULL },
-	{ "session_policy_dir", CFG_PATH, SETTING(session_policy_dir), 0, 0, NULL },
-	{ "issuer_key", CFG_PATH, SETTING(issuer_key), 0, 0, NULL },
-	{ "runtime_dir", CFG_PATH, SETTING(runtime_dir), 0, 0, NULL },
-	{ "helper", CFG_PATH, SETTING(helper), 0, 0, NULL },
-	{ "helper_timeout", CFG_UINT, SETTING(helper_timeout), 1, 300, NULL },
-	{ "helper_socket", CFG_PATH_OFF, SETTING(helper_socket), 0, 0, NULL },
+	{ "account_id", CFG_STRING, offsetof(sts_settings, account_id), 0, 0, NULL },
+	{ "partition", CFG_STRING, offsetof(sts_settings, partition), 0, 0, NULL },
+	{ "region", CFG_STRING, offsetof(sts_settings, region), 0, 0, NULL },
+	{ "policy_dir", CFG_PATH, offsetof(sts_settings, policy_dir), 0, 0, NULL },
+	{ "role_dir", CFG_PATH, offsetof(sts_settings, role_dir), 0, 0, NULL },
+	{ "session_policy_dir", CFG_PATH, offsetof(sts_settings, session_policy_dir), 0, 0, NULL },
+	{ "issuer_key", CFG_PATH, offsetof(sts_settings, issuer_key), 0, 0, NULL },
+	{ "runtime_dir", CFG_PATH, offsetof(sts_settings, runtime_dir), 0, 0, NULL },
+	{ "helper", CFG_PATH, offsetof(sts_settings, helper), 0, 0, NULL },
+	{ "helper_timeout", CFG_UINT, offsetof(sts_settings, helper_timeout), 1, 300, NULL },
+	{ "helper_socket", CFG_PATH_OFF, offsetof(sts_settings, helper_socket), 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 

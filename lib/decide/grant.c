@@ -30,10 +30,9 @@ static void to_hex(const unsigned char *in, size_t len, char *out)
 
 /* HMAC-SHA256 under |key|, as a new context. One keyed context is kept and
  * copied for each use: OpenSSL 3 looks HMAC and SHA-256 up by name on every
- * one-shot HMAC(), which in the resident helper (cold caches after each
- * login's process) was a third of a grant's sealing (63 -> 38 us, median of
- * 200). Re-keyed when the key changes; a mutex for the threads of a caller
- * that has them. */
+ * one-shot HMAC(), a large part of a grant's sealing in the resident helper
+ * (docs/login-latency.md). Re-keyed when the key changes; a mutex for the
+ * threads of a caller that has them. */
 static EVP_MAC_CTX *keyed_mac(const unsigned char key[STS_GRANT_KEY_LEN])
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

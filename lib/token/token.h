@@ -49,7 +49,7 @@ typedef struct {
 	sts_scope_doc *session;
 	size_t n_session;
 	bool no_permissions;
-	/* Addition: aws:userid when the principal is the user (GetSessionToken):
+	/* aws:userid when the principal is the user (GetSessionToken):
 	 * the Linux uid in decimal, as in the decision's context; else NULL. */
 	char *userid;
 } sts_token_claims;

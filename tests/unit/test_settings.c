@@ -3,6 +3,7 @@
  * deprecated name ticket_ttl, which is still read alone (with a note for
  * the administrator) and refused together with grant_ttl.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,59 +41,52 @@ static int load(const char *text, sts_settings *s, sts_error *err)
 	return sts_settings_load(path, s, err);
 }
 
-static void test_grant_ttl(void **st)
+/* Each file: loaded (|grant_ttl|, and whether a deprecation is noted) or
+ * refused with an error naming |refused|. */
+static void test_grant_ttl_and_its_old_name(void **st)
 {
-	sts_settings s;
-	sts_error err;
+	static const struct {
+		const char *text;
+		unsigned long grant_ttl;
+		bool deprecated;
+		const char *refused;
+	} cases[] = {
+		{ "grant_ttl = 120\n", 120, false, NULL },
+		{ "region = eu-west-1\n", 300, false, NULL },
+		{ "grant_ttl = 29\n", 0, false, "grant_ttl" },
+		{ "ticket_ttl = 180\n", 180, true, NULL },
+		{ "ticket_ttl = 3601\n", 0, false, "ticket_ttl" },
+		{ "grant_ttl = 120\nticket_ttl = 120\n", 0, false, "grant_ttl and ticket_ttl" },
+		{ "ticket_ttl = 60\ngrant_ttl = 90\n", 0, false, "are both set" },
+	};
 
 	(void)st;
-	assert_int_equal(load("grant_ttl = 120\n", &s, &err), 0);
-	assert_int_equal(s.grant_ttl, 120);
-	assert_null(s.deprecation);
-	sts_settings_free(&s);
-	assert_int_equal(load("region = eu-west-1\n", &s, &err), 0);
-	assert_int_equal(s.grant_ttl, 300);
-	assert_null(s.deprecation);
-	sts_settings_free(&s);
-	assert_int_equal(load("grant_ttl = 29\n", &s, &err), -1);
-	assert_non_null(strstr(err.msg, "grant_ttl"));
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sts_settings s;
+		sts_error err;
+		int rc = load(cases[i].text, &s, &err);
 
-static void test_ticket_ttl_still_read(void **st)
-{
-	sts_settings s;
-	sts_error err;
-
-	(void)st;
-	assert_int_equal(load("ticket_ttl = 180\n", &s, &err), 0);
-	assert_int_equal(s.grant_ttl, 180);
-	assert_non_null(s.deprecation);
-	assert_non_null(strstr(s.deprecation, "ticket_ttl is deprecated"));
-	assert_non_null(strstr(s.deprecation, "grant_ttl"));
-	sts_settings_free(&s);
-	assert_int_equal(load("ticket_ttl = 3601\n", &s, &err), -1);
-	assert_non_null(strstr(err.msg, "ticket_ttl"));
-}
-
-static void test_both_names_refused(void **st)
-{
-	sts_settings s;
-	sts_error err;
-
-	(void)st;
-	assert_int_equal(load("grant_ttl = 120\nticket_ttl = 120\n", &s, &err), -1);
-	assert_non_null(strstr(err.msg, path));
-	assert_non_null(strstr(err.msg, "grant_ttl and ticket_ttl"));
-	assert_int_equal(load("ticket_ttl = 60\ngrant_ttl = 90\n", &s, &err), -1);
-	assert_non_null(strstr(err.msg, "both"));
+		if (cases[i].refused) {
+			assert_int_equal(rc, -1);
+			if (!strstr(err.msg, cases[i].refused) || !strstr(err.msg, path))
+				fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg,
+					 cases[i].refused);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(s.grant_ttl, cases[i].grant_ttl);
+		if (cases[i].deprecated)
+			assert_string_equal(s.deprecation,
+					    "ticket_ttl is deprecated: name it grant_ttl");
+		else
+			assert_null(s.deprecation);
+		sts_settings_free(&s);
+	}
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_grant_ttl),
-		cmocka_unit_test(test_ticket_ttl_still_read),
-		cmocka_unit_test(test_both_names_refused),
-	};
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_grant_ttl_and_its_old_name) };
+
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
