@@ -10,7 +10,7 @@
 
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
-PKGS := pam openssl json-c liboath libqrencode
+PKGS := pam openssl json-c liboath libqrencode libcurl libxml-2.0
 TEST_PKGS := cmocka libpamtest
 
 ifeq ($(SANITIZE),1)
@@ -48,7 +48,8 @@ EXE_LDFLAGS := -pie $(LDHARDEN) -Wl,--as-needed $(SAN_FLAGS)
 CLIENT_SRCS := $(sort $(wildcard lib/base/*.c lib/proto/*.c))
 CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 CLIENT := $(BUILD)/libstsclient.a
-CORE_SRCS := $(sort $(wildcard lib/policy/*.c lib/decide/*.c lib/token/*.c lib/mfa/*.c))
+CORE_SRCS := $(sort $(wildcard lib/policy/*.c lib/decide/*.c lib/token/*.c lib/mfa/*.c \
+                             lib/upstream/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CORE_ARCHIVE := $(BUILD)/libstscore.a
 # What the programs and the tests link: the core, then the client archive it uses.

@@ -18,9 +18,10 @@ ALLOWED = {
     "lib/mfa": {"base", "proto", "mfa"},
     "lib/decide": {"base", "proto", "policy", "decide"},
     "lib/token": {"base", "proto", "policy", "decide", "token"},
+    "lib/upstream": {"base", "proto", "upstream"},
     "pam_sts": {"base", "proto"},
 }
-FAMILIES = {"base", "proto", "policy", "decide", "token", "mfa"}
+FAMILIES = {"base", "proto", "policy", "decide", "token", "mfa", "upstream"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
