@@ -20,7 +20,7 @@ answers); imds-401 refuses the next IMDS GET's token once; imds-forget drops eve
 IMDS token at once. Each request is logged as a JSON line
 (--log) without secrets. Standard library only; it exits on its own after --lifetime.
 
-  sts_standin.py --port-file F [--log L] [--lifetime S] [--region R]
+  sts_standin.py --port-file F [--log L] [--lifetime S] [--region R] [--tls-cert C --tls-key K]
   sts_standin.py --self-test [--sigv4-suite DIR]   the signer against AWS's test suite
 """
 import argparse
@@ -30,6 +30,7 @@ import json
 import os
 import re
 import secrets
+import ssl
 import sys
 import threading
 import time
@@ -381,6 +382,8 @@ def main():
     ap.add_argument("--log")
     ap.add_argument("--region", default="us-east-1")
     ap.add_argument("--lifetime", type=float, default=300.0)
+    ap.add_argument("--tls-cert", help="serve https with this certificate chain (PEM)")
+    ap.add_argument("--tls-key", help="the certificate's key (PEM)")
     ap.add_argument("--self-test", action="store_true")
     ap.add_argument("--sigv4-suite")
     args = ap.parse_args()
@@ -390,6 +393,10 @@ def main():
         ap.error("--port-file is required")
     STATE = State(args.region, args.log)
     server = Server(("127.0.0.1", 0), Handler)
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write("%d\n" % server.server_address[1])

@@ -7,7 +7,8 @@
 # IMDSv2 (token first, kept, fetched again near its expiry or when refused; IMDS
 # unreachable; its credentials used for AssumeRole), the base keys' file checks, and no
 # secret in any output. First the verifier itself against AWS's SigV4 test suite
-# (../shared/sigv4-test-suite, skipped when absent). Removes everything it started.
+# (../shared/sigv4-test-suite, skipped when absent). Last, STS over TLS with a throw-away
+# CA as the extra CA file. Removes everything it started.
 # `[[ cond ]] && ok || bad ...` is safe here: ok always succeeds.
 # shellcheck disable=SC2015
 set -u
@@ -25,9 +26,12 @@ if [[ ! -x $D ]]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pam_sts-upstream.XXXXXX") || exit 2
-standin_pid=
+pids=()
 cleanup() {
-	[[ -n $standin_pid ]] && kill "$standin_pid" 2>/dev/null && wait "$standin_pid" 2>/dev/null
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -52,21 +56,29 @@ else
 	bad "sigv4 self-test: $(head -c 300 <<<"$vec")"
 fi
 
-# 2. The stand-in, on a port the kernel chose.
+# start_standin NAME ARGS...: a stand-in on a port the kernel chose, logging to
+# $tmp/NAME.log; its port in $port. Fails the suite when it does not start.
+start_standin() {
+	local name=$1
+	shift
+	: >"$tmp/$name.log"
+	"$PY" "$STANDIN" --port-file "$tmp/$name.port" --log "$tmp/$name.log" --lifetime 300 \
+		--region eu-west-1 "$@" 2>"$tmp/$name.err" &
+	pids+=($!)
+	for _ in $(seq 1 100); do
+		[[ -s $tmp/$name.port ]] && break
+		sleep 0.05
+	done
+	if [[ ! -s $tmp/$name.port ]]; then
+		echo "upstream: the stand-in did not start: $(head -c 300 "$tmp/$name.err")"
+		echo "upstream: $pass passed, $((fail + 1)) failed, $skip skipped"
+		exit 1
+	fi
+	port=$(cat "$tmp/$name.port")
+}
+start_standin standin
 log="$tmp/standin.log"
-"$PY" "$STANDIN" --port-file "$tmp/port" --log "$log" --lifetime 300 --region eu-west-1 \
-	2>"$tmp/standin.err" &
-standin_pid=$!
-for _ in $(seq 1 100); do
-	[[ -s $tmp/port ]] && break
-	sleep 0.05
-done
-if [[ ! -s $tmp/port ]]; then
-	echo "upstream: the stand-in did not start: $(head -c 300 "$tmp/standin.err")"
-	echo "upstream: $pass passed, $((fail + 1)) failed, $skip skipped"
-	exit 1
-fi
-E="http://127.0.0.1:$(cat "$tmp/port")"
+E="http://127.0.0.1:$port"
 R=eu-west-1
 ROLE=arn:aws:iam::123456789012:role/Deploy
 USER_AKID=AKIASTANDINUSER00001
@@ -77,7 +89,6 @@ ROLE_TOKEN=standin-instance-session-token-0001
 EXPIRED_AKID=ASIASTANDINEXPIRED01
 EXPIRED_SECRET=standin/expired/secret/00000000000000000001
 EXPIRED_TOKEN=standin-expired-session-token-0001
-: >"$log"
 
 # as_user / as_role / as_expired / as_keys AKID SECRET [TOKEN]: the base identity.
 as_keys() {
@@ -254,7 +265,33 @@ else
 	skip=$((skip + 4))
 fi
 
-# 9. No secret in any output: not the base keys', not STS's issued ones.
+# 9. Over TLS with a throw-away CA given as the extra CA file; refused without it.
+if command -v openssl >/dev/null; then
+	(
+		cd "$tmp" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+			-keyout ca.key -out ca.pem -subj /CN=pam_sts-test-CA &&
+			openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+				-keyout srv.key -out srv.csr -subj /CN=127.0.0.1 &&
+			printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >srv.ext &&
+			openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 \
+				-extfile srv.ext -out srv.pem
+	) >"$tmp/openssl.out" 2>&1 || bad "could not make the test CA: $(tail -n 3 "$tmp/openssl.out")"
+	start_standin tls --tls-cert "$tmp/srv.pem" --tls-key "$tmp/srv.key"
+	log="$tmp/tls.log"
+	as_user
+	STS_CA_FILE="$tmp/ca.pem" run sts session "https://127.0.0.1:$port" "$R" 5000 1
+	[[ $rc -eq 0 && $(count '"result": "ok"') -eq 1 ]] && ok || bad "TLS with the CA file: exit $rc: $out"
+	run sts session "https://127.0.0.1:$port" "$R" 5000 3
+	[[ $rc -eq 1 && $out == *certificate* && -z $new ]] && ok ||
+		bad "TLS without the CA file accepted: exit $rc: $out"
+	STS_CA_FILE="$tmp/absent.pem" run sts session "https://127.0.0.1:$port" "$R" 5000 1
+	[[ $rc -eq 1 && -z $new ]] && ok || bad "a missing CA file accepted: exit $rc: $out"
+else
+	skip=$((skip + 3))
+fi
+
+# 10. No secret in any output: not the base keys', not STS's issued ones.
 for s in "$USER_SECRET" "$ROLE_SECRET" "$ROLE_TOKEN" "$EXPIRED_SECRET" "$EXPIRED_TOKEN" \
 	wrong/secret/0000000000000000000000000001; do
 	grep -qF -- "$s" "$tmp/all" && bad "a secret was printed: ${s:0:12}..." || ok
