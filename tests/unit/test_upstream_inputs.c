@@ -127,13 +127,13 @@ static void test_keys_parse(void **st)
 	assert_int_equal(c.expiration, 0);
 	sts_base_creds_clear(&c);
 	assert_null(c.secret_access_key);
-	assert_int_equal(sts_base_creds_parse(keys_text, strlen(keys_text), "k", "broker", &c, &err),
-			 0);
+	assert_int_equal(
+		sts_base_creds_parse(keys_text, strlen(keys_text), "k", "broker", &c, &err), 0);
 	assert_string_equal(c.access_key_id, "AKIABROKEREXAMPLE001");
 	assert_string_equal(c.session_token, "broker-token");
 	sts_base_creds_clear(&c);
-	assert_int_equal(sts_base_creds_parse(keys_text, strlen(keys_text), "k", "nosuch", &c, &err),
-			 -1);
+	assert_int_equal(
+		sts_base_creds_parse(keys_text, strlen(keys_text), "k", "nosuch", &c, &err), -1);
 	assert_non_null(strstr(err.msg, "no [nosuch] section"));
 	assert_null(c.access_key_id);
 }
@@ -156,18 +156,21 @@ static void test_keys_refused(void **st)
 	(void)st;
 	assert_keys_refused("[default]\naws_access_key_id = AKIAX\n", "no secret");
 	assert_keys_refused("[default]\naws_secret_access_key = s3cr3t\n", "no key id");
-	assert_keys_refused("[default]\naws_access_key_id = AKIA X\naws_secret_access_key = s3cr3t\n",
-			    "a blank inside the key id");
+	assert_keys_refused(
+		"[default]\naws_access_key_id = AKIA X\naws_secret_access_key = s3cr3t\n",
+		"a blank inside the key id");
 	assert_keys_refused("[default]\naws_access_key_id = AKIAX\naws_secret_access_key = s3cr3t\n"
 			    "aws_session_token =\n",
 			    "an empty token");
 	assert_keys_refused("[default]\naws_access_key_id = AKIAX\naws_access_key_id = AKIAY\n"
 			    "aws_secret_access_key = s3cr3t\n",
 			    "a repeated key");
-	assert_keys_refused("[default]\naws_access_key_id = AKIAX\n  aws_secret_access_key = s3cr3t\n",
-			    "a continuation line");
-	assert_keys_refused("[default]\naws_access_key_id = AKIAX\naws_secret_access_key = s3\x01r3t\n",
-			    "a control character in the secret");
+	assert_keys_refused(
+		"[default]\naws_access_key_id = AKIAX\n  aws_secret_access_key = s3cr3t\n",
+		"a continuation line");
+	assert_keys_refused(
+		"[default]\naws_access_key_id = AKIAX\naws_secret_access_key = s3\x01r3t\n",
+		"a control character in the secret");
 }
 
 static char dir[64];
@@ -232,12 +235,9 @@ static void test_keys_file_checks(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iso8601),
-		cmocka_unit_test(test_sts_endpoints),
-		cmocka_unit_test(test_imds_endpoints),
-		cmocka_unit_test(test_keys_parse),
-		cmocka_unit_test(test_keys_refused),
-		cmocka_unit_test(test_keys_file_checks),
+		cmocka_unit_test(test_iso8601),	       cmocka_unit_test(test_sts_endpoints),
+		cmocka_unit_test(test_imds_endpoints), cmocka_unit_test(test_keys_parse),
+		cmocka_unit_test(test_keys_refused),   cmocka_unit_test(test_keys_file_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
