@@ -6,7 +6,7 @@
 
 #include <openssl/crypto.h>
 
-static void free_secret(char *s)
+void sts_upstream_free_secret(char *s)
 {
 	if (s) {
 		OPENSSL_cleanse(s, strlen(s));
@@ -19,8 +19,8 @@ void sts_base_creds_clear(sts_base_creds *c)
 	if (!c)
 		return;
 	free(c->access_key_id);
-	free_secret(c->secret_access_key);
-	free_secret(c->session_token);
+	sts_upstream_free_secret(c->secret_access_key);
+	sts_upstream_free_secret(c->session_token);
 	memset(c, 0, sizeof(*c));
 }
 

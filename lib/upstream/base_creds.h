@@ -18,6 +18,9 @@ typedef struct {
 
 void sts_base_creds_clear(sts_base_creds *c);
 
+/* Wipes (OPENSSL_cleanse) and frees a NUL-terminated secret; NULL is allowed. */
+void sts_upstream_free_secret(char *s);
+
 /* A value that goes into a signed header or the signing key: printable
  * ASCII without blanks, 1 to |max| bytes. */
 int sts_base_creds_value_ok(const char *s, unsigned long max);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 
@@ -48,6 +49,9 @@ typedef struct {
 
 /* Wipes (the body may hold credentials) and frees. */
 void sts_http_answer_clear(sts_http_answer *a);
+
+/* A monotonic clock in milliseconds, for the callers' deadlines. */
+int64_t sts_http_now_ms(void);
 
 /* sts_http_exchange's return when the timeout ran out. */
 #define STS_HTTP_TIMEOUT (-2)

@@ -40,14 +40,6 @@ typedef struct {
 	int64_t deadline_ms;
 } imds_call;
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 sts_imds *sts_imds_new(const char *endpoint, long connect_timeout_ms, long timeout_ms,
 		       sts_error *err)
 {
@@ -90,7 +82,7 @@ static int exchange(imds_call *c, const char *method, const char *path, const ch
 {
 	char url[URL_SIZE];
 	const char *headers[2] = { header, NULL };
-	int64_t left = c->deadline_ms - now_ms();
+	int64_t left = c->deadline_ms - sts_http_now_ms();
 	sts_http_request rq = { .method = method,
 				.url = url,
 				.headers = headers,
@@ -260,7 +252,7 @@ static int fetch(imds_call *c, int64_t now, sts_base_creds *out, sts_error *err)
 
 int sts_imds_credentials(sts_imds *m, int64_t now, sts_base_creds *out, sts_error *err)
 {
-	imds_call c = { .m = m, .deadline_ms = now_ms() + m->timeout_ms };
+	imds_call c = { .m = m, .deadline_ms = sts_http_now_ms() + m->timeout_ms };
 	int rc;
 
 	memset(out, 0, sizeof(*out));

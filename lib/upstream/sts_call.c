@@ -32,14 +32,6 @@
 #define BASE_TOKEN_MAX	 (16u * 1024u)
 #define SIGV4_PARAM_SIZE 64
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool region_ok(const char *r)
 {
 	size_t len = r ? strlen(r) : 0;
@@ -176,7 +168,7 @@ static int attempts(call_state *cs, sts_upstream_creds *creds, sts_upstream_faul
 	for (unsigned attempt = 1;; attempt++) {
 		sts_http_answer ans;
 		bool retry = false;
-		int64_t left = cs->deadline - now_ms();
+		int64_t left = cs->deadline - sts_http_now_ms();
 
 		if (left <= 0) {
 			sts_error_set(err, "STS: timed out after %ld ms", cs->o->timeout_ms);
@@ -193,7 +185,7 @@ static int attempts(call_state *cs, sts_upstream_creds *creds, sts_upstream_faul
 			return rc;
 		sts_upstream_fault_clear(fault);
 		long wait = jitter_ms(backoff);
-		if (cs->deadline - now_ms() <= wait)
+		if (cs->deadline - sts_http_now_ms() <= wait)
 			return rc;
 		sleep_ms(wait);
 		backoff *= 2;
@@ -207,7 +199,7 @@ int sts_call(const sts_call_options *o, const sts_base_creds *base, sts_operatio
 	char sigv4[SIGV4_PARAM_SIZE], *token_header = NULL, *body;
 	const char *headers[3] = { CONTENT_TYPE, NULL, NULL };
 	size_t body_len;
-	call_state cs = { .o = o, .op = op, .deadline = now_ms() + o->timeout_ms };
+	call_state cs = { .o = o, .op = op, .deadline = sts_http_now_ms() + o->timeout_ms };
 	int rc;
 
 	memset(creds, 0, sizeof(*creds));

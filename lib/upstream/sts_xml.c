@@ -18,6 +18,7 @@
 #include <libxml/tree.h>
 #include <openssl/crypto.h>
 
+#include "upstream/base_creds.h"
 #include "upstream/iso8601.h"
 
 #define STS_NS "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -40,21 +41,13 @@ static void xml_init(void)
 	xmlInitParser();
 }
 
-static void free_secret(char *s)
-{
-	if (s) {
-		OPENSSL_cleanse(s, strlen(s));
-		free(s);
-	}
-}
-
 void sts_upstream_creds_clear(sts_upstream_creds *c)
 {
 	if (!c)
 		return;
 	free(c->access_key_id);
-	free_secret(c->secret_access_key);
-	free_secret(c->session_token);
+	sts_upstream_free_secret(c->secret_access_key);
+	sts_upstream_free_secret(c->session_token);
 	free(c->principal_arn);
 	free(c->principal_id);
 	free(c->source_identity);
@@ -88,14 +81,18 @@ static int find_child(const xmlNode *parent, const char *name, const xmlNode **f
 	for (const xmlNode *n = parent->children; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (!in_sts_ns(n))
-			return sts_error_set(err, "STS answer: <%.64s> is not in STS's namespace",
-					     (const char *)n->name);
+		if (!in_sts_ns(n)) {
+			sts_error_set(err, "STS answer: <%.64s> is not in STS's namespace",
+				      (const char *)n->name);
+			return -1;
+		}
 		if (strcmp((const char *)n->name, name) != 0)
 			continue;
-		if (*found)
-			return sts_error_set(err, "STS answer: <%s> appears twice in <%.64s>", name,
-					     (const char *)parent->name);
+		if (*found) {
+			sts_error_set(err, "STS answer: <%s> appears twice in <%.64s>", name,
+				      (const char *)parent->name);
+			return -1;
+		}
 		*found = n;
 	}
 	return *found ? 0 : 1;
@@ -171,9 +168,11 @@ static int element(const xmlNode *parent, const char *name, const xmlNode **out,
 {
 	int rc = find_child(parent, name, out, err);
 
-	if (rc == 1)
-		return sts_error_set(err, "STS answer: <%s> is missing in <%.64s>", name,
-				     (const char *)parent->name);
+	if (rc == 1) {
+		sts_error_set(err, "STS answer: <%s> is missing in <%.64s>", name,
+			      (const char *)parent->name);
+		return -1;
+	}
 	return rc;
 }
 
