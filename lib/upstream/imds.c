@@ -150,9 +150,12 @@ static int get_with_token(imds_call *c, const char *path, sts_http_answer *ans, 
 		return rc;
 	if (ans->status == 200)
 		return 0;
-	rc = ans->status == 401 ? 1 : sts_error_set(err, "IMDS: %s: HTTP %ld", path, ans->status);
-	if (rc == 1)
+	if (ans->status == 401) {
 		sts_error_set(err, "IMDS: the token was refused");
+		rc = 1;
+	} else {
+		rc = sts_error_set(err, "IMDS: %s: HTTP %ld", path, ans->status);
+	}
 	sts_http_answer_clear(ans);
 	return rc;
 }
@@ -256,6 +259,8 @@ int sts_imds_credentials(sts_imds *m, int64_t now, sts_base_creds *out, sts_erro
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* Held across the exchanges: concurrent logins wait for the one token
+	 * being fetched instead of each asking IMDS for its own. */
 	pthread_mutex_lock(&m->lock);
 	rc = fetch(&c, now, out, err);
 	if (rc == 1) {
