@@ -152,6 +152,17 @@ run sts federate "$E" "$R" 5000 1 Name=bob DurationSeconds=3600 "Policy=$policy"
 [[ $rc -eq 0 && $(field principal_arn) == arn:aws:sts::123456789012:federated-user/bob &&
 	$(field principal_id) == 123456789012:bob ]] && ok || bad "GetFederationToken: exit $rc: $out"
 
+# A session policy near STS's 2048-character limit: a body of some KiB, still signed whole.
+"$PY" -c 'import json
+print(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/%04d/*" % i} for i in range(20)]},
+    separators=(",", ":")), end="")' >"$tmp/big-policy"
+run sts federate "$E" "$R" 5000 1 Name=bob "Policy=$(cat "$tmp/big-policy")"
+[[ $rc -eq 0 ]] && "$PY" -c 'import json,sys
+r=[json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+sys.exit(0 if r["params"]["Policy"]==open(sys.argv[2]).read() else 1)' "$log" "$tmp/big-policy" &&
+	ok || bad "GetFederationToken with a $(wc -c <"$tmp/big-policy")-byte policy: exit $rc: $out"
+
 run sts session "$E" "$R" 5000 1 DurationSeconds=3600 \
 	SerialNumber=arn:aws:iam::123456789012:mfa/alice TokenCode=123456
 [[ $rc -eq 0 && $(field principal_arn) == - && $(field access_key_id) == ASIA* ]] && ok ||
