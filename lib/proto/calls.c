@@ -1,6 +1,7 @@
 /*
- * One function per helper operation (proto/calls.h). Each request is a list
- * of key and value in the order it goes on the wire; a NULL value is left
+ * One function per helper operation (proto/calls.h). Each lists the keys
+ * and values of its request in the order they go on the wire, after the
+ * version, op and config every request starts with; a NULL value is left
  * out, as sts_msg_add leaves it out.
  */
 #include "proto/calls.h"
@@ -18,57 +19,52 @@ typedef struct {
 
 #define FIELDS(list) (list), sizeof(list) / sizeof((list)[0])
 
-/* Builds the request of |n| fields, runs it, and frees it (values may be secrets). */
-static int call(const sts_settings *settings, const field *fields, size_t n, sts_msg *answer,
-		sts_error *err)
+/* Builds the request (version, |op|, |config|, then |fields|), runs it, and
+ * frees it (values may be secrets). */
+static int call(const sts_settings *settings, const char *op, const char *config,
+		const field *fields, size_t n, sts_msg *answer, sts_error *err)
 {
 	sts_msg req;
-	int rc;
+	int rc = 0;
 
 	memset(&req, 0, sizeof(req));
 	memset(answer, 0, sizeof(*answer));
-	for (size_t i = 0; i < n; i++) {
-		if (sts_msg_add(&req, fields[i].key, fields[i].value) < 0) {
-			sts_msg_free(&req);
-			return STS_CALL_NOMEM;
-		}
-	}
-	rc = sts_helper_call(settings, &req, answer, err);
+	if (sts_msg_add(&req, STS_KEY_VERSION, STS_PROTO_VERSION) < 0 ||
+	    sts_msg_add(&req, STS_KEY_OP, op) < 0 || sts_msg_add(&req, STS_KEY_CONFIG, config) < 0)
+		rc = STS_CALL_NOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (sts_msg_add(&req, fields[i].key, fields[i].value) < 0)
+			rc = STS_CALL_NOMEM;
+	if (rc == 0 && sts_helper_call(settings, &req, answer, err) < 0)
+		rc = -1;
 	sts_msg_free(&req);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 int sts_call_mfa(const sts_settings *settings, const sts_call_login *login, const char *code,
 		 sts_msg *answer, sts_error *err)
 {
 	const field fields[] = {
-		{ STS_KEY_VERSION, STS_PROTO_VERSION },
-		{ STS_KEY_OP, STS_REQ_MFA },
-		{ STS_KEY_CONFIG, login->config },
-		{ STS_KEY_USER, login->user },
-		{ STS_KEY_CODE, code },
-		{ STS_KEY_SERVICE, login->service },
-		{ STS_KEY_SOURCE_IP, login->source_ip },
+		{ STS_KEY_USER, login->user },	     { STS_KEY_CODE, code },
+		{ STS_KEY_SERVICE, login->service }, { STS_KEY_SOURCE_IP, login->source_ip },
 		{ STS_KEY_RHOST, login->rhost },
 	};
 
-	return call(settings, FIELDS(fields), answer, err);
+	return call(settings, STS_REQ_MFA, login->config, FIELDS(fields), answer, err);
 }
 
 int sts_call_roles(const sts_settings *settings, const sts_call_login *login, int64_t mfa_time,
 		   sts_msg *answer, sts_error *err)
 {
 	char mfa[32];
-
-	snprintf(mfa, sizeof(mfa), "%lld", (long long)mfa_time);
 	const field fields[] = {
-		{ STS_KEY_VERSION, STS_PROTO_VERSION },	 { STS_KEY_OP, STS_REQ_ROLES },
-		{ STS_KEY_CONFIG, login->config },	 { STS_KEY_USER, login->user },
-		{ STS_KEY_SERVICE, login->service },	 { STS_KEY_RHOST, login->rhost },
-		{ STS_KEY_SOURCE_IP, login->source_ip }, { STS_KEY_MFA_TIME, mfa },
+		{ STS_KEY_USER, login->user },	 { STS_KEY_SERVICE, login->service },
+		{ STS_KEY_RHOST, login->rhost }, { STS_KEY_SOURCE_IP, login->source_ip },
+		{ STS_KEY_MFA_TIME, mfa },
 	};
 
-	return call(settings, FIELDS(fields), answer, err);
+	snprintf(mfa, sizeof(mfa), "%lld", (long long)mfa_time);
+	return call(settings, STS_REQ_ROLES, login->config, FIELDS(fields), answer, err);
 }
 
 int sts_call_decide(const sts_settings *settings, const sts_call_login *login, int64_t mfa_time,
@@ -79,13 +75,7 @@ int sts_call_decide(const sts_settings *settings, const sts_call_login *login, i
 	 * module's arguments but the session policy goes with it. */
 	const sts_authz_request *own = app_request ? NULL : req;
 	char mfa[32], duration[32];
-
-	snprintf(mfa, sizeof(mfa), "%lld", (long long)mfa_time);
-	snprintf(duration, sizeof(duration), "%lu", req->duration);
 	const field fields[] = {
-		{ STS_KEY_VERSION, STS_PROTO_VERSION },
-		{ STS_KEY_OP, STS_REQ_DECIDE },
-		{ STS_KEY_CONFIG, login->config },
 		{ STS_KEY_USER, login->user },
 		{ STS_KEY_SERVICE, login->service },
 		{ STS_KEY_RHOST, login->rhost },
@@ -100,19 +90,16 @@ int sts_call_decide(const sts_settings *settings, const sts_call_login *login, i
 		{ STS_KEY_SESSION_POLICY_TEXT, own ? own->session_policy_text : NULL },
 	};
 
-	return call(settings, FIELDS(fields), answer, err);
+	snprintf(mfa, sizeof(mfa), "%lld", (long long)mfa_time);
+	snprintf(duration, sizeof(duration), "%lu", req->duration);
+	return call(settings, STS_REQ_DECIDE, login->config, FIELDS(fields), answer, err);
 }
 
 int sts_call_open(const sts_settings *settings, const sts_call_login *login,
 		  const sts_call_open_args *open, sts_msg *answer, sts_error *err)
 {
 	char pid[24];
-
-	snprintf(pid, sizeof(pid), "%ld", open->pid);
 	const field fields[] = {
-		{ STS_KEY_VERSION, STS_PROTO_VERSION },
-		{ STS_KEY_OP, STS_REQ_OPEN },
-		{ STS_KEY_CONFIG, login->config },
 		{ STS_KEY_USER, login->user },
 		{ STS_KEY_SERVICE, login->service },
 		{ STS_KEY_RHOST, login->rhost },
@@ -123,7 +110,8 @@ int sts_call_open(const sts_settings *settings, const sts_call_login *login,
 		{ STS_KEY_PID, pid },
 	};
 
-	return call(settings, FIELDS(fields), answer, err);
+	snprintf(pid, sizeof(pid), "%ld", open->pid);
+	return call(settings, STS_REQ_OPEN, login->config, FIELDS(fields), answer, err);
 }
 
 int sts_call_verify(const sts_settings *settings, const char *access_key_id,
@@ -131,14 +119,13 @@ int sts_call_verify(const sts_settings *settings, const char *access_key_id,
 		    sts_error *err)
 {
 	const field fields[] = {
-		{ STS_KEY_VERSION, STS_PROTO_VERSION },
-		{ STS_KEY_OP, STS_REQ_VERIFY },
 		{ STS_KEY_ACCESS_KEY_ID, access_key_id },
 		{ STS_KEY_SECRET_ACCESS_KEY, secret_access_key },
 		{ STS_KEY_SESSION_TOKEN, session_token },
 	};
 
-	return call(settings, FIELDS(fields), answer, err);
+	/* No config: a user's verify is answered with the helper's default. */
+	return call(settings, STS_REQ_VERIFY, NULL, FIELDS(fields), answer, err);
 }
 
 sts_answer_status sts_answer_status_of(const sts_msg *answer)
