@@ -2,8 +2,6 @@
  * (proto/protocol.h). */
 #include "proto/protocol.h"
 
-#include <string.h>
-
 /* The keys of each operation's request and answer, as lists the tables
  * below put together: each key list is written once. */
 #define REQUEST_ALWAYS STS_KEY_VERSION, STS_KEY_OP, STS_KEY_CONFIG
@@ -63,11 +61,3 @@ const char *const sts_request_keys[] = {
 const char *const sts_answer_keys[] = {
 	ANSWER_ALWAYS, MFA_ANSWER, DECIDE_ANSWER, ROLES_ANSWER, OPEN_ANSWER, VERIFY_ANSWER, NULL,
 };
-
-const sts_proto_op *sts_proto_op_find(const char *word)
-{
-	for (size_t i = 0; word && sts_proto_ops[i].op; i++)
-		if (strcmp(sts_proto_ops[i].op, word) == 0)
-			return &sts_proto_ops[i];
-	return NULL;
-}

@@ -111,9 +111,6 @@ typedef struct {
  * an entry whose op is NULL. */
 extern const sts_proto_op sts_proto_ops[];
 
-/* The operation named |word|, or NULL. */
-const sts_proto_op *sts_proto_op_find(const char *word);
-
 /* Every key any request may carry: what sts-helper's reader allows. */
 extern const char *const sts_request_keys[];
 /* Every key any answer may carry: what the client's reader allows. */
