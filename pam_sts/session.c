@@ -222,20 +222,48 @@ static void tell_user(pam_handle_t *pamh, int flags, const char *why)
 		pam_error(pamh, "pam_sts: no AWS credentials for this session: %s.", why);
 }
 
-static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
-		 const char *user, const char *grant, const char **why)
+/* Has sts-helper issue |grant| into the session directory |name|; a PAM
+ * code, logged (and |*why| set) when it did not answer. */
+static int request_open(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
+			const char *user, const char *grant, const char *name, sts_msg *resp,
+			const char **why)
 {
 	/* This process stays until it closes the session: while it lives the
 	 * session is not reaped (lib/base/session_reap.h). */
-	sts_call_open_args open = { .grant = grant,
-				    .profile = args->profile,
-				    .secrets = args->env != NULL,
-				    .pid = (long)getpid() };
+	const sts_call_open_args open = { .grant = grant,
+					  .profile = args->profile,
+					  .secrets = args->env != NULL,
+					  .session = name,
+					  .pid = (long)getpid() };
 	sts_call_login login = { .config = args->config, .user = user };
 	const void *service = NULL, *rhost = NULL;
+	sts_error err;
+	int rc;
+
+	pam_get_item(pamh, PAM_SERVICE, &service);
+	pam_get_item(pamh, PAM_RHOST, &rhost);
+	login.service = service;
+	login.rhost = rhost;
+	rc = sts_call_open(settings, &login, &open, resp, &err);
+	if (rc == STS_CALL_NOMEM) {
+		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory before running the helper",
+			    user);
+		return PAM_SESSION_ERR;
+	}
+	if (rc < 0) {
+		*why = "the credentials helper did not answer";
+		sts_pam_log(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
+			    discard_session(pamh, settings, user, name));
+		return PAM_SESSION_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
+		 const char *user, const char *grant, const char **why)
+{
 	sts_answer_status status;
 	sts_msg resp;
-	sts_error err;
 	const char *session;
 	char name[STS_SESSION_NAME_MAX];
 	opened_session *saved;
@@ -248,23 +276,9 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	}
 	if (sts_login_items_check(pamh) != PAM_SUCCESS)
 		return PAM_SESSION_ERR;
-	pam_get_item(pamh, PAM_SERVICE, &service);
-	pam_get_item(pamh, PAM_RHOST, &rhost);
-	login.service = service;
-	login.rhost = rhost;
-	open.session = name;
-	rc = sts_call_open(settings, &login, &open, &resp, &err);
-	if (rc == STS_CALL_NOMEM) {
-		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory before running the helper",
-			    user);
-		return PAM_SESSION_ERR;
-	}
-	if (rc < 0) {
-		*why = "the credentials helper did not answer";
-		sts_pam_log(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
-			    discard_session(pamh, settings, user, name));
-		return PAM_SESSION_ERR;
-	}
+	rc = request_open(pamh, args, settings, user, grant, name, &resp, why);
+	if (rc != PAM_SUCCESS)
+		return rc;
 	status = sts_answer_status_of(&resp);
 	session = sts_msg_get(&resp, STS_KEY_SESSION);
 	if (status != STS_ANSWER_OK || !session || strcmp(session, name) != 0 ||
