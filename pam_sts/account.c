@@ -32,8 +32,9 @@
 
 #include "base/log_field.h"
 #include "base/settings.h"
-#include "proto/client.h"
+#include "proto/calls.h"
 #include "proto/env.h"
+#include "proto/protocol.h"
 #include "audit.h"
 #include "mfa_result.h"
 #include "request.h"
@@ -82,33 +83,27 @@ static int read_mfa_result(account_ctx *a)
 	return PAM_SUCCESS;
 }
 
-/* The login's part of a request to the helper: who, from where, with MFA when. */
-static int login_request(const account_ctx *a, const char *op, sts_msg *msg)
+/* The login, as the helper's requests carry it. */
+static sts_call_login call_login(const account_ctx *a)
 {
-	char mfa[32];
-
-	snprintf(mfa, sizeof(mfa), "%lld", (long long)a->mfa_time);
-	memset(msg, 0, sizeof(*msg));
-	if (sts_msg_add(msg, "version", STS_PROTO_VERSION) < 0 || sts_msg_add(msg, "op", op) ||
-	    sts_msg_add(msg, "config", a->args->config) ||
-	    sts_msg_add(msg, "user", a->login.user) ||
-	    sts_msg_add(msg, "service", a->login.service) ||
-	    sts_msg_add(msg, "rhost", a->login.rhost) ||
-	    sts_msg_add(msg, "source_ip", a->login.source_ip) || sts_msg_add(msg, "mfa_time", mfa))
-		return -1;
-	return 0;
+	return (sts_call_login){ .config = a->args->config,
+				 .user = a->login.user,
+				 .service = a->login.service,
+				 .rhost = a->login.rhost,
+				 .source_ip = a->login.source_ip };
 }
 
-/* One exchange with the helper; PAM_SUCCESS when it answered at all (the
- * answer's status says what), else logged with what failed. */
-static int ask_helper(account_ctx *a, const char *what, sts_msg *req, sts_msg *resp)
+/* What a call (proto/calls.h) returned, as a PAM code: PAM_SUCCESS when the
+ * helper answered at all (the answer's status says what), else logged with
+ * what failed. */
+static int answered(account_ctx *a, const char *what, int call_rc, const sts_error *err)
 {
-	sts_error err;
-	int rc = sts_helper_call(a->settings, req, resp, &err);
-
-	sts_msg_free(req);
-	if (rc < 0) {
-		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what, err.msg);
+	if (call_rc == STS_CALL_NOMEM) {
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
+		return PAM_BUF_ERR;
+	}
+	if (call_rc < 0) {
+		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what, err->msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	return PAM_SUCCESS;
@@ -117,7 +112,7 @@ static int ask_helper(account_ctx *a, const char *what, sts_msg *req, sts_msg *r
 /* The helper's status=error: its message, in the module's one line. */
 static int helper_error(account_ctx *a, const char *what, const sts_msg *resp)
 {
-	const char *why = sts_msg_get(resp, "message");
+	const char *why = sts_msg_get(resp, STS_KEY_MESSAGE);
 
 	sts_pam_log(a->pamh, LOG_ERR, "user %s: %s: %s", a->login.user, what,
 		    why ? why : "the helper's answer is incomplete");
@@ -170,21 +165,19 @@ static int split_roles(const char *text, role_list *l)
 /* The helper's list of assumable roles. */
 static int role_names(account_ctx *a, role_list *list)
 {
-	sts_msg req, resp;
+	const sts_call_login login = call_login(a);
+	sts_msg resp;
+	sts_error err;
 	const char *text;
 	int rc, split = -1;
 
 	memset(list, 0, sizeof(*list));
-	if (login_request(a, "roles", &req) < 0) {
-		sts_msg_free(&req);
-		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
-		return PAM_BUF_ERR;
-	}
-	rc = ask_helper(a, "listing roles", &req, &resp);
+	rc = sts_call_roles(a->settings, &login, a->mfa_time, &resp, &err);
+	rc = answered(a, "listing roles", rc, &err);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	text = sts_msg_get(&resp, "roles");
-	if (strcmp(sts_msg_get(&resp, "status"), "ok") == 0 && text)
+	text = sts_msg_get(&resp, STS_KEY_ROLES);
+	if (sts_answer_status_of(&resp) == STS_ANSWER_OK && text)
 		split = split_roles(text, list);
 	if (split == -2) {
 		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
@@ -245,7 +238,7 @@ out:
  * by the helper only, so its operation is the helper's word for it. */
 static const char *request_name(const account_ctx *a, const sts_msg *resp)
 {
-	const char *op = resp ? sts_msg_get(resp, "operation") : NULL;
+	const char *op = resp ? sts_msg_get(resp, STS_KEY_OPERATION) : NULL;
 
 	if (!a->app_request)
 		return sts_operation_name(a->req.op);
@@ -270,23 +263,24 @@ static void log_line(account_ctx *a, bool allowed, const char *operation, const 
 
 static void log_decision(account_ctx *a, const sts_msg *resp)
 {
-	log_line(a, strcmp(sts_msg_get(resp, "status"), "ok") == 0, request_name(a, resp),
-		 a->app_request ? sts_msg_get(resp, "target") : a->req.target,
-		 sts_msg_get(resp, "decision"), sts_msg_get(resp, "decided_by"));
+	log_line(a, sts_answer_status_of(resp) == STS_ANSWER_OK, request_name(a, resp),
+		 a->app_request ? sts_msg_get(resp, STS_KEY_TARGET) : a->req.target,
+		 sts_msg_get(resp, STS_KEY_DECISION), sts_msg_get(resp, STS_KEY_DECIDED_BY));
 }
 
 /* An answer to log a decision from: the decision, and for an application's
  * request the operation it was (the module never read the request). */
 static bool names_decision(const account_ctx *a, const sts_msg *resp)
 {
-	return sts_msg_get(resp, "decision") && (!a->app_request || sts_msg_get(resp, "operation"));
+	return sts_msg_get(resp, STS_KEY_DECISION) &&
+	       (!a->app_request || sts_msg_get(resp, STS_KEY_OPERATION));
 }
 
 /* The grant into the PAM environment, for the session phase. One line either
  * way: the decision, or why an allowed one went nowhere. */
 static int hand_on_grant(account_ctx *a, const sts_msg *resp)
 {
-	const char *grant = sts_msg_get(resp, "grant");
+	const char *grant = sts_msg_get(resp, STS_KEY_GRANT);
 	char *env = NULL;
 	int rc = PAM_BUF_ERR;
 
@@ -353,57 +347,37 @@ static int hand_on_auth_grant(account_ctx *a)
 	return PAM_SUCCESS;
 }
 
-/* op=decide: the login, and the request (the arguments', or the application's
- * text with the administrator's session policy). */
-static int decide_request(const account_ctx *a, sts_msg *req)
-{
-	char duration[32];
-
-	snprintf(duration, sizeof(duration), "%lu", a->req.duration);
-	if (login_request(a, "decide", req) < 0 ||
-	    sts_msg_add(req, "session_policy", a->req.session_policy) < 0)
-		return -1;
-	if (a->app_request)
-		return sts_msg_add(req, "app_request", a->app_request);
-	if (sts_msg_add(req, "operation", sts_operation_word(a->req.op)) < 0 ||
-	    sts_msg_add(req, "target", a->req.target) < 0 ||
-	    sts_msg_add(req, "session_name", a->req.session_name) < 0 ||
-	    sts_msg_add(req, "duration", a->req.duration ? duration : NULL) < 0 ||
-	    sts_msg_add(req, "session_policy_text", a->req.session_policy_text) < 0)
-		return -1;
-	return 0;
-}
-
 /* The helper refused the application's request as malformed: the
  * application's fault, PAM_SERVICE_ERR as for a request it never sent right. */
 static bool app_request_malformed(const account_ctx *a, const sts_msg *resp)
 {
-	const char *what = sts_msg_get(resp, "malformed");
+	const char *what = sts_msg_get(resp, STS_KEY_MALFORMED);
 
-	return a->app_request && what && strcmp(what, "app_request") == 0;
+	return a->app_request && what && strcmp(what, STS_KEY_APP_REQUEST) == 0;
 }
 
+/* op=decide: the login, and the request (the arguments', or the
+ * application's text with the administrator's session policy). */
 static int decide(account_ctx *a)
 {
-	const char *status;
-	sts_msg req, resp;
+	const sts_call_login login = call_login(a);
+	sts_answer_status status;
+	sts_msg resp;
+	sts_error err;
 	int rc;
 
-	if (decide_request(a, &req) < 0) {
-		sts_msg_free(&req);
-		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->login.user);
-		return PAM_BUF_ERR;
-	}
-	rc = ask_helper(a, request_name(a, NULL), &req, &resp);
+	rc = sts_call_decide(a->settings, &login, a->mfa_time, &a->req, a->app_request, &resp,
+			     &err);
+	rc = answered(a, request_name(a, NULL), rc, &err);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	status = sts_msg_get(&resp, "status");
-	if (strcmp(status, "ok") == 0) {
+	status = sts_answer_status_of(&resp);
+	if (status == STS_ANSWER_OK) {
 		rc = hand_on_grant(a, &resp);
-	} else if (strcmp(status, "denied") == 0 && names_decision(a, &resp)) {
+	} else if (status == STS_ANSWER_DENIED && names_decision(a, &resp)) {
 		log_decision(a, &resp);
 		rc = PAM_PERM_DENIED;
-	} else if (strcmp(status, "error") == 0 && app_request_malformed(a, &resp)) {
+	} else if (status == STS_ANSWER_ERROR && app_request_malformed(a, &resp)) {
 		helper_error(a, STS_REQUEST_ENV, &resp);
 		rc = PAM_SERVICE_ERR;
 	} else {

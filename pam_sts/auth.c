@@ -22,8 +22,9 @@
 #include <security/pam_ext.h>
 
 #include "base/settings.h"
-#include "proto/client.h"
+#include "proto/calls.h"
 #include "proto/mfa_names.h"
+#include "proto/protocol.h"
 #include "audit.h"
 #include "mfa_result.h"
 #include "request.h"
@@ -136,38 +137,40 @@ static long long number(const sts_msg *resp, const char *key)
 /* The helper's verdict as the log lines and the PAM code of the auth phase. */
 static int outcome(auth_ctx *a, const sts_msg *resp, int64_t *auth_time)
 {
-	const char *status = sts_msg_get(resp, "status"), *result = sts_msg_get(resp, "result");
-	const char *why = sts_msg_get(resp, "message");
+	const sts_answer_status status = sts_answer_status_of(resp);
+	const char *result = sts_msg_get(resp, STS_KEY_RESULT);
+	const char *why = sts_msg_get(resp, STS_KEY_MESSAGE);
 
-	if (sts_msg_get(resp, "note"))
-		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: %s", a->user, sts_msg_get(resp, "note"));
-	if (strcmp(status, "ok") == 0 && result && strcmp(result, "passed") == 0 &&
-	    (*auth_time = number(resp, "auth_time")) > 0)
+	if (sts_msg_get(resp, STS_KEY_NOTE))
+		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: %s", a->user,
+			    sts_msg_get(resp, STS_KEY_NOTE));
+	if (status == STS_ANSWER_OK && result && strcmp(result, STS_RESULT_PASSED) == 0 &&
+	    (*auth_time = number(resp, STS_KEY_AUTH_TIME)) > 0)
 		return PAM_SUCCESS;
-	if (strcmp(status, "denied") != 0 || !result) {
+	if (status != STS_ANSWER_DENIED || !result) {
 		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s", a->user,
 			    why ? why : "the helper's answer is incomplete");
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (strcmp(result, "no-device") == 0)
+	if (strcmp(result, STS_RESULT_NO_DEVICE) == 0)
 		return no_device(a);
-	if (strcmp(result, "locked") == 0) {
+	if (strcmp(result, STS_RESULT_LOCKED) == 0) {
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s is locked out for %lld more seconds",
-			    a->user, number(resp, "seconds"));
-		tell_locked(a, "more ", number(resp, "seconds"));
+			    a->user, number(resp, STS_KEY_SECONDS));
+		tell_locked(a, "more ", number(resp, STS_KEY_SECONDS));
 		return PAM_MAXTRIES;
 	}
-	if (strcmp(result, "replay") == 0)
+	if (strcmp(result, STS_RESULT_REPLAY) == 0)
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s presented %s", a->user,
-			    sts_msg_get(resp, "floor") ?
+			    sts_msg_get(resp, STS_KEY_FLOOR) ?
 				    "a code at or below the rebuilt replay floor" :
 				    "an already used code");
-	if (sts_msg_get(resp, "lockout"))
+	if (sts_msg_get(resp, STS_KEY_LOCKOUT)) {
 		sts_pam_log(a->pamh, LOG_WARNING,
 			    "user %s locked out for %lld seconds after %lld failures", a->user,
-			    number(resp, "lockout"), number(resp, "failures"));
-	if (sts_msg_get(resp, "lockout"))
-		tell_locked(a, "", number(resp, "lockout"));
+			    number(resp, STS_KEY_LOCKOUT), number(resp, STS_KEY_FAILURES));
+		tell_locked(a, "", number(resp, STS_KEY_LOCKOUT));
+	}
 	return PAM_AUTH_ERR;
 }
 
@@ -177,7 +180,12 @@ static int outcome(auth_ctx *a, const sts_msg *resp, int64_t *auth_time)
 static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 {
 	const char *why_not = not_a_code(code);
-	sts_msg req, resp;
+	const sts_call_login login = { .config = a->args->config,
+				       .user = a->user,
+				       .service = a->login.service,
+				       .rhost = a->login.rhost,
+				       .source_ip = a->login.source_ip };
+	sts_msg resp;
 	sts_error err;
 	int rc;
 
@@ -187,27 +195,18 @@ static int verify(auth_ctx *a, const char *code, int64_t *auth_time)
 			    a->user, why_not);
 		code = "";
 	}
-	memset(&req, 0, sizeof(req));
-	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) < 0 ||
-	    sts_msg_add(&req, "op", "mfa") < 0 ||
-	    sts_msg_add(&req, "config", a->args->config) < 0 ||
-	    sts_msg_add(&req, "user", a->user) < 0 || sts_msg_add(&req, "code", code) < 0 ||
-	    sts_msg_add(&req, "service", a->login.service) < 0 ||
-	    sts_msg_add(&req, "source_ip", a->login.source_ip) < 0 ||
-	    sts_msg_add(&req, "rhost", a->login.rhost) < 0) {
-		sts_msg_free(&req);
+	rc = sts_call_mfa(a->settings, &login, code, &resp, &err);
+	if (rc == STS_CALL_NOMEM) {
 		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		return PAM_BUF_ERR;
 	}
-	rc = sts_helper_call(a->settings, &req, &resp, &err);
-	sts_msg_free(&req);
 	if (rc < 0) {
 		sts_pam_log(a->pamh, LOG_ERR, "user %s: %s", a->user, err.msg);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
 	rc = outcome(a, &resp, auth_time);
-	if (rc == PAM_SUCCESS && sts_msg_get(&resp, "session_grant") &&
-	    !(a->session_grant = strdup(sts_msg_get(&resp, "session_grant")))) {
+	if (rc == PAM_SUCCESS && sts_msg_get(&resp, STS_KEY_SESSION_GRANT) &&
+	    !(a->session_grant = strdup(sts_msg_get(&resp, STS_KEY_SESSION_GRANT)))) {
 		sts_pam_log(a->pamh, LOG_ERR, "user %s: out of memory", a->user);
 		rc = PAM_BUF_ERR;
 	}

@@ -63,7 +63,7 @@ int sts_login_get(pam_handle_t *pamh, sts_login *login)
 
 	/* No user lookup here: sts-helper looks the user up (and refuses an
 	 * unknown one) where it decides, and the first NSS lookup of a process
-	 * would cost a login about 0.3 ms. */
+	 * is a cost every login would pay (docs/login-latency.md). */
 	memset(login, 0, sizeof(*login));
 	rc = pam_get_user(pamh, &user, NULL);
 	if (rc != PAM_SUCCESS || !user)

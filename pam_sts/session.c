@@ -4,7 +4,8 @@
  * Open hands the account phase's grant to sts-helper, which issues the
  * decision it stands for, mints, and writes the session's credentials file; the module then
  * sets the session environment. The grant is removed from the PAM
- * environment first, whatever happens, so it never reaches the user's. Opening twice in one PAM handle (sshd may) keeps the first session.
+ * environment first, whatever happens, so it never reaches the user's.
+ * Opening twice in one PAM handle (sshd may) keeps the first session.
  * Close removes exactly this session's directory.
  */
 #include "session.h"
@@ -24,8 +25,9 @@
 #include "base/log_field.h"
 #include "base/session_dir.h"
 #include "base/settings.h"
-#include "proto/client.h"
+#include "proto/calls.h"
 #include "proto/env.h"
+#include "proto/protocol.h"
 #include "audit.h"
 #include "request.h"
 #include "settings_data.h"
@@ -34,7 +36,7 @@
 
 /* The session this handle opened: its name and its owner as sts-helper
  * answered, so that close needs no user lookup (the first NSS lookup in a
- * process costs a login about 0.3 ms here). */
+ * process is a cost every login would pay: docs/login-latency.md). */
 typedef struct {
 	uid_t uid;
 	char name[STS_SESSION_NAME_MAX];
@@ -85,38 +87,17 @@ static char *take_grant(pam_handle_t *pamh)
 	return copy;
 }
 
-static int build_request(pam_handle_t *pamh, const sts_args *args, const char *user,
-			 const char *grant, const char *session, sts_msg *req)
-{
-	const void *service = NULL, *rhost = NULL;
-	char pid[24];
-
-	pam_get_item(pamh, PAM_SERVICE, &service);
-	pam_get_item(pamh, PAM_RHOST, &rhost);
-	/* This process stays until it closes the session: while it lives the
-	 * session is not reaped (lib/base/session_reap.h). */
-	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	memset(req, 0, sizeof(*req));
-	if (sts_msg_add(req, "version", STS_PROTO_VERSION) < 0 || sts_msg_add(req, "op", "open") ||
-	    sts_msg_add(req, "config", args->config) || sts_msg_add(req, "user", user) ||
-	    sts_msg_add(req, "service", service) || sts_msg_add(req, "rhost", rhost) ||
-	    sts_msg_add(req, "grant", grant) || sts_msg_add(req, "profile", args->profile) ||
-	    sts_msg_add(req, "secrets", args->env ? "yes" : "no") ||
-	    sts_msg_add(req, "session", session) || sts_msg_add(req, "pid", pid))
-		return PAM_BUF_ERR;
-	return PAM_SUCCESS;
-}
-
 /* The session environment the SDKs and the AWS CLI read. A stale
  * AWS_SECURITY_TOKEN would win over the new credentials in botocore, and PAM
  * cannot remove a variable the client sent, so it is set empty (ignored). */
 static int set_environment(pam_handle_t *pamh, const sts_args *args, const sts_msg *resp)
 {
-	const char *region = sts_msg_get(resp, "region");
-	int rc = put(pamh, "AWS_SHARED_CREDENTIALS_FILE", sts_msg_get(resp, "credentials_file"));
+	const char *region = sts_msg_get(resp, STS_KEY_REGION);
+	int rc = put(pamh, "AWS_SHARED_CREDENTIALS_FILE",
+		     sts_msg_get(resp, STS_KEY_CREDENTIALS_FILE));
 
 	if (rc == PAM_SUCCESS)
-		rc = put(pamh, "AWS_CREDENTIAL_EXPIRATION", sts_msg_get(resp, "expiration"));
+		rc = put(pamh, "AWS_CREDENTIAL_EXPIRATION", sts_msg_get(resp, STS_KEY_EXPIRATION));
 	if (rc == PAM_SUCCESS)
 		rc = put(pamh, "AWS_SECURITY_TOKEN", "");
 	if (rc == PAM_SUCCESS && args->profile)
@@ -126,12 +107,13 @@ static int set_environment(pam_handle_t *pamh, const sts_args *args, const sts_m
 	if (rc == PAM_SUCCESS && region)
 		rc = put(pamh, "AWS_DEFAULT_REGION", region);
 	if (rc == PAM_SUCCESS && args->env) {
-		rc = put(pamh, "AWS_ACCESS_KEY_ID", sts_msg_get(resp, "access_key_id"));
+		rc = put(pamh, "AWS_ACCESS_KEY_ID", sts_msg_get(resp, STS_KEY_ACCESS_KEY_ID));
 		if (rc == PAM_SUCCESS)
 			rc = put(pamh, "AWS_SECRET_ACCESS_KEY",
-				 sts_msg_get(resp, "secret_access_key"));
+				 sts_msg_get(resp, STS_KEY_SECRET_ACCESS_KEY));
 		if (rc == PAM_SUCCESS)
-			rc = put(pamh, "AWS_SESSION_TOKEN", sts_msg_get(resp, "session_token"));
+			rc = put(pamh, "AWS_SESSION_TOKEN",
+				 sts_msg_get(resp, STS_KEY_SESSION_TOKEN));
 	}
 	return rc;
 }
@@ -156,14 +138,14 @@ static void log_issuance(pam_handle_t *pamh, const char *user, const sts_msg *re
 	sts_log_kv(&line, "user", user);
 	sts_log_kv(&line, "rhost", rhost);
 	sts_log_kv(&line, "service", service);
-	sts_log_kv(&line, "operation", answer(resp, "operation"));
-	sts_log_kv(&line, "target", answer(resp, "target"));
-	sts_log_kv(&line, "principal", answer(resp, "principal"));
+	sts_log_kv(&line, "operation", answer(resp, STS_KEY_OPERATION));
+	sts_log_kv(&line, "target", answer(resp, STS_KEY_TARGET));
+	sts_log_kv(&line, "principal", answer(resp, STS_KEY_PRINCIPAL));
 	sts_log_kv(&line, "decision", "allowed");
-	sts_log_kv(&line, "by", answer(resp, "decided_by"));
-	sts_log_kv(&line, "access_key_id", answer(resp, "access_key_id"));
-	sts_log_kv(&line, "expires", answer(resp, "expiration"));
-	sts_log_kv(&line, "session", answer(resp, "session"));
+	sts_log_kv(&line, "by", answer(resp, STS_KEY_DECIDED_BY));
+	sts_log_kv(&line, "access_key_id", answer(resp, STS_KEY_ACCESS_KEY_ID));
+	sts_log_kv(&line, "expires", answer(resp, STS_KEY_EXPIRATION));
+	sts_log_kv(&line, "session", answer(resp, STS_KEY_SESSION));
 	sts_pam_log(pamh, LOG_INFO, "%s", line.text);
 }
 
@@ -217,7 +199,7 @@ static const char *discard_session(pam_handle_t *pamh, const sts_settings *setti
 /* The session owner's uid from the helper's answer. */
 static int owner_of(const sts_msg *resp, uid_t *uid)
 {
-	const char *text = sts_msg_get(resp, "uid");
+	const char *text = sts_msg_get(resp, STS_KEY_UID);
 	char *end = NULL;
 	unsigned long v;
 
@@ -240,12 +222,49 @@ static void tell_user(pam_handle_t *pamh, int flags, const char *why)
 		pam_error(pamh, "pam_sts: no AWS credentials for this session: %s.", why);
 }
 
+/* Has sts-helper issue |grant| into the session directory |name|; a PAM
+ * code, logged (and |*why| set) when it did not answer. */
+static int request_open(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
+			const char *user, const char *grant, const char *name, sts_msg *resp,
+			const char **why)
+{
+	/* This process stays until it closes the session: while it lives the
+	 * session is not reaped (lib/base/session_reap.h). */
+	const sts_call_open_args open = { .grant = grant,
+					  .profile = args->profile,
+					  .secrets = args->env != NULL,
+					  .session = name,
+					  .pid = (long)getpid() };
+	sts_call_login login = { .config = args->config, .user = user };
+	const void *service = NULL, *rhost = NULL;
+	sts_error err;
+	int rc;
+
+	pam_get_item(pamh, PAM_SERVICE, &service);
+	pam_get_item(pamh, PAM_RHOST, &rhost);
+	login.service = service;
+	login.rhost = rhost;
+	rc = sts_call_open(settings, &login, &open, resp, &err);
+	if (rc == STS_CALL_NOMEM) {
+		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory before running the helper",
+			    user);
+		return PAM_SESSION_ERR;
+	}
+	if (rc < 0) {
+		*why = "the credentials helper did not answer";
+		sts_pam_log(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
+			    discard_session(pamh, settings, user, name));
+		return PAM_SESSION_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
 static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *settings,
 		 const char *user, const char *grant, const char **why)
 {
-	sts_msg req, resp;
-	sts_error err;
-	const char *status, *session;
+	sts_answer_status status;
+	sts_msg resp;
+	const char *session;
 	char name[STS_SESSION_NAME_MAX];
 	opened_session *saved;
 	uid_t owner = 0;
@@ -257,29 +276,17 @@ static int issue(pam_handle_t *pamh, const sts_args *args, const sts_settings *s
 	}
 	if (sts_login_items_check(pamh) != PAM_SUCCESS)
 		return PAM_SESSION_ERR;
-	rc = build_request(pamh, args, user, grant, name, &req);
-	if (rc != PAM_SUCCESS) {
-		sts_msg_free(&req);
-		sts_pam_log(pamh, LOG_ERR, "user %s: out of memory before running the helper",
-			    user);
-		return PAM_SESSION_ERR;
-	}
-	if (sts_helper_call(settings, &req, &resp, &err) < 0) {
-		*why = "the credentials helper did not answer";
-		sts_msg_free(&req);
-		sts_pam_log(pamh, LOG_ERR, "user %s: %s%s", user, err.msg,
-			    discard_session(pamh, settings, user, name));
-		return PAM_SESSION_ERR;
-	}
-	sts_msg_free(&req);
-	status = sts_msg_get(&resp, "status");
-	session = sts_msg_get(&resp, "session");
-	if (strcmp(status, "ok") != 0 || !session || strcmp(session, name) != 0 ||
-	    !sts_msg_get(&resp, "credentials_file") || !sts_msg_get(&resp, "expiration") ||
-	    owner_of(&resp, &owner) < 0) {
-		const char *message = sts_msg_get(&resp, "message");
+	rc = request_open(pamh, args, settings, user, grant, name, &resp, why);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	status = sts_answer_status_of(&resp);
+	session = sts_msg_get(&resp, STS_KEY_SESSION);
+	if (status != STS_ANSWER_OK || !session || strcmp(session, name) != 0 ||
+	    !sts_msg_get(&resp, STS_KEY_CREDENTIALS_FILE) ||
+	    !sts_msg_get(&resp, STS_KEY_EXPIRATION) || owner_of(&resp, &owner) < 0) {
+		const char *message = sts_msg_get(&resp, STS_KEY_MESSAGE);
 
-		*why = strcmp(status, "denied") == 0 ?
+		*why = status == STS_ANSWER_DENIED ?
 			       "the login's grant was refused or the policy no longer allows it" :
 			       "the credentials helper failed";
 		sts_pam_log(pamh, LOG_ERR, "user %s: no credentials issued: %s%s", user,

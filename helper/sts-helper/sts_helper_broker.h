@@ -1,8 +1,8 @@
 /*
- * The resident broker's parts: helper/sts-helper/sts_helper_serve.c places the socket
- * and runs the broker, helper/sts-helper/sts_helper_conns.c holds the connections
- * until their request has arrived, helper/sts-helper/sts_helper_pool.c answers the
- * requests on worker threads.
+ * The broker (sts-helper --serve), the resident sts-helper, and its parts:
+ * sts_helper_broker.c places the socket and runs the broker,
+ * sts_helper_conns.c holds the connections until their request has arrived,
+ * sts_helper_pool.c answers the requests on worker threads.
  */
 #ifndef STS_HELPER_BROKER_H
 #define STS_HELPER_BROKER_H
@@ -12,6 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* sts-helper --serve [--config FILE]: runs the broker on |config|'s
+ * helper_socket until SIGTERM or SIGINT. Returns the exit status. */
+int sts_broker_main(const char *config);
 
 /* Connections held at once (reading a request, waiting for a worker or
  * being answered): more get the busy answer at once. Above the 200 logins a

@@ -37,7 +37,9 @@
 #include "decide/authorize.h"
 #include "decide/grant.h"
 #include "decide/identity.h"
-#include "sts_helper.h"
+#include "proto/protocol.h"
+#include "sts_helper_fail.h"
+#include "sts_helper_ops.h"
 #include "sts_helper_memo.h"
 #include "sts_helper_request.h"
 
@@ -57,16 +59,16 @@ typedef struct {
 
 static int fail(decide_ctx *d)
 {
-	return sts_helper_fail(d->resp, "error", d->message);
+	return sts_helper_fail(d->resp, STS_STATUS_ERROR, d->message);
 }
 
 /* Settings, the user (uid, primary group) and the caller's context. */
 static int load_caller(decide_ctx *d, const char *opname)
 {
-	const char *config = sts_msg_get(d->req, "config");
-	const char *user = sts_msg_get(d->req, "user");
-	const char *ip = sts_msg_get(d->req, "source_ip");
-	const char *mfa = sts_msg_get(d->req, "mfa_time");
+	const char *config = sts_msg_get(d->req, STS_KEY_CONFIG);
+	const char *user = sts_msg_get(d->req, STS_KEY_USER);
+	const char *ip = sts_msg_get(d->req, STS_KEY_SOURCE_IP);
+	const char *mfa = sts_msg_get(d->req, STS_KEY_MFA_TIME);
 	unsigned char addr[16];
 	sts_error err;
 	char *end = NULL;
@@ -109,9 +111,9 @@ static int load_caller(decide_ctx *d, const char *opname)
  * request named twice would leave it unclear which one was decided. */
 static int read_app_request(decide_ctx *d, const char *text)
 {
-	static const char *const module_only[] = { "operation",		  "target",
-						   "session_name",	  "duration",
-						   "session_policy_text", NULL };
+	static const char *const module_only[] = { STS_KEY_OPERATION,		STS_KEY_TARGET,
+						   STS_KEY_SESSION_NAME,	STS_KEY_DURATION,
+						   STS_KEY_SESSION_POLICY_TEXT, NULL };
 	char why[256];
 	int rc;
 
@@ -134,36 +136,36 @@ static int read_app_request(decide_ctx *d, const char *text)
 			 "decide: user %s: the application's request is malformed: %s",
 			 d->caller.user, why);
 		/* Tells the module this is the application's fault, not a helper fault. */
-		if (sts_msg_add(d->resp, "malformed", "app_request") < 0)
+		if (sts_msg_add(d->resp, STS_KEY_MALFORMED, STS_KEY_APP_REQUEST) < 0)
 			snprintf(d->message, sizeof(d->message), "decide: out of memory");
 		return fail(d);
 	}
-	d->authz.session_policy = sts_msg_get(d->req, "session_policy");
+	d->authz.session_policy = sts_msg_get(d->req, STS_KEY_SESSION_POLICY);
 	return 0;
 }
 
 /* The request as the module sent it; its limits are sts_authorize's to check. */
 static int read_request(decide_ctx *d)
 {
-	const char *app = sts_msg_get(d->req, "app_request");
+	const char *app = sts_msg_get(d->req, STS_KEY_APP_REQUEST);
 
 	memset(&d->authz, 0, sizeof(d->authz));
 	if (app)
 		return read_app_request(d, app);
-	if (sts_operation_from_word(sts_msg_get(d->req, "operation"), &d->authz.op) < 0) {
+	if (sts_operation_from_word(sts_msg_get(d->req, STS_KEY_OPERATION), &d->authz.op) < 0) {
 		snprintf(d->message, sizeof(d->message),
 			 "decide: user %s: bad or missing operation", d->caller.user);
 		return fail(d);
 	}
-	if (sts_parse_duration(sts_msg_get(d->req, "duration"), &d->authz.duration) < 0) {
+	if (sts_parse_duration(sts_msg_get(d->req, STS_KEY_DURATION), &d->authz.duration) < 0) {
 		snprintf(d->message, sizeof(d->message), "decide: user %s: bad duration",
 			 d->caller.user);
 		return fail(d);
 	}
-	d->authz.target = sts_msg_get(d->req, "target");
-	d->authz.session_name = sts_msg_get(d->req, "session_name");
-	d->authz.session_policy = sts_msg_get(d->req, "session_policy");
-	d->authz.session_policy_text = sts_msg_get(d->req, "session_policy_text");
+	d->authz.target = sts_msg_get(d->req, STS_KEY_TARGET);
+	d->authz.session_name = sts_msg_get(d->req, STS_KEY_SESSION_NAME);
+	d->authz.session_policy = sts_msg_get(d->req, STS_KEY_SESSION_POLICY);
+	d->authz.session_policy_text = sts_msg_get(d->req, STS_KEY_SESSION_POLICY_TEXT);
 	return 0;
 }
 
@@ -183,12 +185,13 @@ static int fill_grant(const decide_ctx *d, sts_grant *g)
 	g->mfa_time = d->caller.mfa_time;
 	g->issued = d->caller.now;
 	g->expires = d->caller.now + (int64_t)d->settings.grant_ttl;
-	if (!copy(&g->user, d->caller.user) || !copy(&g->service, sts_msg_get(d->req, "service")) ||
+	if (!copy(&g->user, d->caller.user) ||
+	    !copy(&g->service, sts_msg_get(d->req, STS_KEY_SERVICE)) ||
 	    !copy(&g->target, d->authz.target) || !copy(&g->session_name, d->authz.session_name) ||
 	    !copy(&g->session_policy, d->authz.session_policy) ||
 	    !copy(&g->session_policy_text, d->authz.session_policy_text) ||
 	    !copy(&g->source_ip, d->caller.source_ip) ||
-	    !copy(&g->rhost, sts_msg_get(d->req, "rhost")))
+	    !copy(&g->rhost, sts_msg_get(d->req, STS_KEY_RHOST)))
 		return -1;
 	return 0;
 }
@@ -201,7 +204,7 @@ static int seal_grant(decide_ctx *d, sts_grant *g, char **text)
 	sts_error err;
 	int rc;
 
-	if (!sts_msg_get(d->req, "service")) {
+	if (!sts_msg_get(d->req, STS_KEY_SERVICE)) {
 		snprintf(d->message, sizeof(d->message), "decide: user %s: no service",
 			 d->caller.user);
 		return fail(d);
@@ -231,13 +234,13 @@ static int answer(decide_ctx *d)
 	memset(&g, 0, sizeof(g));
 	if (allowed && seal_grant(d, &g, &grant) < 0)
 		goto out;
-	if ((grant && sts_msg_add(d->resp, "grant", grant) < 0) ||
-	    sts_msg_add(d->resp, "status", allowed ? "ok" : "denied") < 0 ||
-	    sts_msg_add(d->resp, "decision", sts_decision_word(d->decision.decision)) < 0 ||
-	    sts_msg_add(d->resp, "decided_by", d->decision.reason) < 0 ||
-	    sts_msg_add(d->resp, "operation", sts_operation_name(d->authz.op)) < 0 ||
-	    sts_msg_add(d->resp, "target", d->authz.target) < 0) {
-		sts_helper_fail(d->resp, "error", "decide: out of memory");
+	if ((grant && sts_msg_add(d->resp, STS_KEY_GRANT, grant) < 0) ||
+	    sts_msg_add(d->resp, STS_KEY_STATUS, allowed ? STS_STATUS_OK : STS_STATUS_DENIED) < 0 ||
+	    sts_msg_add(d->resp, STS_KEY_DECISION, sts_decision_word(d->decision.decision)) < 0 ||
+	    sts_msg_add(d->resp, STS_KEY_DECIDED_BY, d->decision.reason) < 0 ||
+	    sts_msg_add(d->resp, STS_KEY_OPERATION, sts_operation_name(d->authz.op)) < 0 ||
+	    sts_msg_add(d->resp, STS_KEY_TARGET, d->authz.target) < 0) {
+		sts_helper_fail(d->resp, STS_STATUS_ERROR, "decide: out of memory");
 		goto out;
 	}
 	if (grant) /* for op=open: sts_helper_memo.h */
@@ -267,7 +270,7 @@ int sts_helper_decide(const sts_msg *req, sts_msg *resp)
 	int rc = -1;
 
 	if (!d)
-		return sts_helper_fail(resp, "error", "decide: out of memory");
+		return sts_helper_fail(resp, STS_STATUS_ERROR, "decide: out of memory");
 	d->req = req;
 	d->resp = resp;
 	if (load_caller(d, "decide") < 0 || read_request(d) < 0)
@@ -309,7 +312,7 @@ static int roles_text(char **names, int n, sts_msg *resp, char *message, size_t 
 	text[0] = '\0';
 	for (int i = 0; i < n; i++)
 		used += (size_t)snprintf(text + used, total - used, "%s%s", i ? " " : "", names[i]);
-	rc = sts_msg_add(resp, "roles", text);
+	rc = sts_msg_add(resp, STS_KEY_ROLES, text);
 	free(text);
 	if (rc < 0)
 		snprintf(message, len, "roles: out of memory");
@@ -324,7 +327,7 @@ int sts_helper_roles(const sts_msg *req, sts_msg *resp)
 	int n, rc = -1;
 
 	if (!d)
-		return sts_helper_fail(resp, "error", "roles: out of memory");
+		return sts_helper_fail(resp, STS_STATUS_ERROR, "roles: out of memory");
 	d->req = req;
 	d->resp = resp;
 	if (load_caller(d, "roles") < 0)
@@ -337,8 +340,8 @@ int sts_helper_roles(const sts_msg *req, sts_msg *resp)
 	}
 	if (roles_text(names, n, resp, d->message, sizeof(d->message)) < 0)
 		fail(d);
-	else if (sts_msg_add(resp, "status", "ok") < 0)
-		sts_helper_fail(resp, "error", "roles: out of memory");
+	else if (sts_msg_add(resp, STS_KEY_STATUS, STS_STATUS_OK) < 0)
+		sts_helper_fail(resp, STS_STATUS_ERROR, "roles: out of memory");
 	else
 		rc = 0;
 	sts_free_names(names, (size_t)n);

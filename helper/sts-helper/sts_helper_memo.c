@@ -1,4 +1,4 @@
-/* The resident helper's allowed decisions, kept from op=decide to op=open
+/* The broker's allowed decisions, kept from op=decide to op=open
  * (see sts_helper_memo.h). */
 #include "sts_helper_memo.h"
 

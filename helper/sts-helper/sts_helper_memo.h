@@ -1,12 +1,12 @@
 /*
- * The resident helper's memory of the decisions it allowed, from op=decide
+ * The broker's memory of the decisions it allowed, from op=decide
  * (the account phase) to op=open (the session phase) of the same login.
  * (GetSessionToken's grant sealed with a passed code,
  * helper/sts-helper/sts_helper_session_grant.c, is decided by op=open itself.)
  *
- * op=open used to decide the grant's request again from the files: the
- * user's groups through NSS, every policy and role document. In the resident
- * helper the decision the grant stands for is still in memory, made by this
+ * Without it, op=open decides the grant's request again from the files: the
+ * user's groups through NSS, every policy and role document. In the broker
+ * the decision the grant stands for is still in memory, made by this
  * process a moment earlier; op=open takes it from here instead, and decides
  * again only when it is not here (the exec'd helper, a broker restarted in
  * between, a grant used a second time, or one that fell out of the table).

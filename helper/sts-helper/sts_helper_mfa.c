@@ -2,8 +2,8 @@
  * sts-helper op=mfa: the auth phase's TOTP check, made here rather than in
  * pam_sts.so, as pam_unix has unix_chkpwd read the shadow file: the device
  * secrets never enter sshd's or sudo's address space, and the module loads
- * neither liboath nor any other library but libpam (each costs a login
- * 0.15-0.35 ms to load here; docs/login-latency.md).
+ * neither liboath nor any other library but libpam (each library it loads
+ * is loaded again by every login; docs/login-latency.md).
  *
  * Request: user, code, config, and service, rhost and source_ip (the login that
  * GetSessionToken's grant below is for). Under the user's lock
@@ -37,7 +37,9 @@
 #include "mfa/mfa_side.h"
 #include "mfa/mfa_store.h"
 #include "mfa/totp.h"
-#include "sts_helper.h"
+#include "proto/protocol.h"
+#include "sts_helper_fail.h"
+#include "sts_helper_ops.h"
 
 /* How long to wait for the user's lock: as long as the module waits for the
  * answer (helper_timeout) less a margin, so that many logins of one user at
@@ -79,30 +81,31 @@ static int add_number(sts_msg *resp, const char *key, long long value)
 /* status=denied with |result|. */
 static int deny(mfa_ctx *m, const char *result)
 {
-	if (sts_msg_add(m->resp, "status", "denied") < 0 ||
-	    sts_msg_add(m->resp, "result", result) < 0)
-		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	if (sts_msg_add(m->resp, STS_KEY_STATUS, STS_STATUS_DENIED) < 0 ||
+	    sts_msg_add(m->resp, STS_KEY_RESULT, result) < 0)
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, "mfa: out of memory");
 	return -1;
 }
 
 static int open_store(mfa_ctx *m)
 {
-	const char *config = sts_msg_get(m->req, "config");
+	const char *config = sts_msg_get(m->req, STS_KEY_CONFIG);
 	char dir[4096];
 	sts_error err;
 
 	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &m->settings, &err) < 0)
-		return sts_helper_fail(m->resp, "error", err.msg);
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	m->settings_loaded = true;
-	m->user = sts_msg_get(m->req, "user");
+	m->user = sts_msg_get(m->req, STS_KEY_USER);
 	if (!m->user || !sts_mfa_user_valid(m->user))
-		return sts_helper_fail(m->resp, "error", "mfa: user name not accepted by pam_sts");
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR,
+				       "mfa: user name not accepted by pam_sts");
 	snprintf(dir, sizeof(dir), "%s/mfa", m->settings.state_dir);
 	if (sts_mfa_store_open(dir, (unsigned)m->settings.totp_window, &m->store, &err) < 0)
-		return sts_helper_fail(m->resp, "error", err.msg);
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	sts_mfa_store_set_lockout(m->store, (unsigned)m->settings.lockout_seconds);
 	if (sts_mfa_lock_user(m->store, m->user, lock_wait_ms(&m->settings), &m->lock, &err) < 0)
-		return sts_helper_fail(m->resp, "error", err.msg);
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	return 0;
 }
 
@@ -113,16 +116,16 @@ static int read_device(mfa_ctx *m)
 	int rc = sts_mfa_read(m->lock, &m->rec, &err);
 
 	if (rc < 0)
-		return sts_helper_fail(m->resp, "error", err.msg);
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	if (sts_mfa_state_note(m->lock) &&
-	    sts_msg_add(m->resp, "note", sts_mfa_state_note(m->lock)) < 0)
-		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	    sts_msg_add(m->resp, STS_KEY_NOTE, sts_mfa_state_note(m->lock)) < 0)
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, "mfa: out of memory");
 	if (rc == STS_MFA_NO_DEVICE || !m->rec.active)
-		return deny(m, "no-device");
+		return deny(m, STS_RESULT_NO_DEVICE);
 	if (m->rec.locked_until > m->now) {
-		if (add_number(m->resp, "seconds", m->rec.locked_until - m->now) < 0)
-			return sts_helper_fail(m->resp, "error", "mfa: out of memory");
-		return deny(m, "locked");
+		if (add_number(m->resp, STS_KEY_SECONDS, m->rec.locked_until - m->now) < 0)
+			return sts_helper_fail(m->resp, STS_STATUS_ERROR, "mfa: out of memory");
+		return deny(m, STS_RESULT_LOCKED);
 	}
 	return 0;
 }
@@ -147,8 +150,8 @@ static void count_failure(mfa_ctx *m)
 	if (rec->failures >= m->settings.max_failures) {
 		rec->locked_until = m->now + (int64_t)m->settings.lockout_seconds;
 		rec->failure_start = m->now;
-		add_number(m->resp, "lockout", (long long)m->settings.lockout_seconds);
-		add_number(m->resp, "failures", (long long)m->settings.max_failures);
+		add_number(m->resp, STS_KEY_LOCKOUT, (long long)m->settings.lockout_seconds);
+		add_number(m->resp, STS_KEY_FAILURES, (long long)m->settings.max_failures);
 	}
 }
 
@@ -162,7 +165,7 @@ static int use_scratch(mfa_ctx *m, const char *code)
 	int rc = sts_mfa_scratch_use(m->lock, code, &left, &err);
 
 	if (rc < 0)
-		return sts_helper_fail(m->resp, "error", err.msg);
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	if (rc == 0)
 		return 0;
 	syslog(LOG_NOTICE, "mfa: user=%s used a scratch code; %u left",
@@ -182,15 +185,15 @@ static const char *check_code(mfa_ctx *m, const char *code)
 
 	if (check == 0 && step <= m->rec.last_step) {
 		if (sts_mfa_state_note(m->lock))
-			sts_msg_add(m->resp, "floor", "rebuilt");
+			sts_msg_add(m->resp, STS_KEY_FLOOR, STS_FLOOR_REBUILT);
 		count_failure(m);
-		return "replay";
+		return STS_RESULT_REPLAY;
 	}
 	if (check != 0 && (scratch = use_scratch(m, code)) < 0)
 		return NULL;
 	if (check != 0 && scratch == 0) {
 		count_failure(m);
-		return "wrong";
+		return STS_RESULT_WRONG;
 	}
 	/* A scratch code leaves the replay floor where it is. */
 	if (check == 0)
@@ -198,28 +201,28 @@ static const char *check_code(mfa_ctx *m, const char *code)
 	m->rec.failures = 0;
 	m->rec.failure_start = 0;
 	m->rec.locked_until = 0;
-	return "passed";
+	return STS_RESULT_PASSED;
 }
 
 static int verify(mfa_ctx *m)
 {
-	const char *code = sts_msg_get(m->req, "code");
+	const char *code = sts_msg_get(m->req, STS_KEY_CODE);
 	const char *result;
 	sts_error err;
 
 	if (!code)
-		return sts_helper_fail(m->resp, "error", "mfa: no code");
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, "mfa: no code");
 	result = check_code(m, code);
 	if (!result)
 		return -1;
 	if (sts_mfa_write(m->lock, &m->rec, &err) < 0)
-		return sts_helper_fail(m->resp, "error", err.msg);
-	if (strcmp(result, "passed") != 0)
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
+	if (strcmp(result, STS_RESULT_PASSED) != 0)
 		return deny(m, result);
-	if (sts_msg_add(m->resp, "status", "ok") < 0 ||
-	    sts_msg_add(m->resp, "result", result) < 0 ||
-	    add_number(m->resp, "auth_time", m->now) < 0)
-		return sts_helper_fail(m->resp, "error", "mfa: out of memory");
+	if (sts_msg_add(m->resp, STS_KEY_STATUS, STS_STATUS_OK) < 0 ||
+	    sts_msg_add(m->resp, STS_KEY_RESULT, result) < 0 ||
+	    add_number(m->resp, STS_KEY_AUTH_TIME, m->now) < 0)
+		return sts_helper_fail(m->resp, STS_STATUS_ERROR, "mfa: out of memory");
 	sts_helper_session_grant(&m->settings, m->req, m->now, m->resp);
 	return 0;
 }
@@ -230,7 +233,7 @@ int sts_helper_mfa(const sts_msg *req, sts_msg *resp)
 	int rc = -1;
 
 	if (!m)
-		return sts_helper_fail(resp, "error", "mfa: out of memory");
+		return sts_helper_fail(resp, STS_STATUS_ERROR, "mfa: out of memory");
 	m->req = req;
 	m->resp = resp;
 	m->now = (int64_t)time(NULL);

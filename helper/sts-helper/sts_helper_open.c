@@ -1,6 +1,6 @@
 /*
  * sts-helper op=open: verify the grant, take the decision it stands for
- * (kept in memory by the resident helper since op=decide, or decided again
+ * (kept in memory by the broker since op=decide, or decided again
  * from the files: sts_helper_memo.h), mint, write the session's credentials
  * file, log the audit record, answer.
  */
@@ -25,7 +25,10 @@
 #include "decide/identity.h"
 #include "token/issuer.h"
 #include "token/token.h"
-#include "sts_helper.h"
+#include "proto/protocol.h"
+#include "sts_helper_fail.h"
+#include "sts_helper_ops.h"
+#include "sts_helper_reap.h"
 #include "sts_helper_memo.h"
 
 typedef struct {
@@ -51,12 +54,12 @@ static int fail(open_ctx *o, const char *status)
 
 static int load_settings(open_ctx *o)
 {
-	const char *config = sts_msg_get(o->req, "config");
+	const char *config = sts_msg_get(o->req, STS_KEY_CONFIG);
 	sts_error err;
 
 	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &o->settings, &err) < 0) {
 		snprintf(o->message, sizeof(o->message), "%s", err.msg);
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	o->settings_loaded = true;
 	return 0;
@@ -64,10 +67,10 @@ static int load_settings(open_ctx *o)
 
 static int take_user(open_ctx *o)
 {
-	o->user = sts_msg_get(o->req, "user");
+	o->user = sts_msg_get(o->req, STS_KEY_USER);
 	if (!o->user) {
 		snprintf(o->message, sizeof(o->message), "open: no user");
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	return 0;
 }
@@ -76,7 +79,7 @@ static int lookup_user(open_ctx *o)
 {
 	if (sts_user_lookup(o->user, &o->pw, o->pwbuf, sizeof(o->pwbuf)) < 0) {
 		snprintf(o->message, sizeof(o->message), "open: unknown user \"%s\"", o->user);
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	return 0;
 }
@@ -85,12 +88,12 @@ static int lookup_user(open_ctx *o)
  * after an exchange that fails half-way. */
 static int take_session_name(open_ctx *o)
 {
-	const char *name = sts_msg_get(o->req, "session");
+	const char *name = sts_msg_get(o->req, STS_KEY_SESSION);
 
 	if (!name || !sts_session_name_valid(o->user, name)) {
 		snprintf(o->message, sizeof(o->message),
 			 "open: user %s: bad or missing session name", o->user);
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	snprintf(o->session, sizeof(o->session), "%s", name);
 	return 0;
@@ -99,25 +102,25 @@ static int take_session_name(open_ctx *o)
 static int open_grant(open_ctx *o, int64_t now)
 {
 	unsigned char key[STS_GRANT_KEY_LEN];
-	const char *service = sts_msg_get(o->req, "service");
-	const char *text = sts_msg_get(o->req, "grant");
+	const char *service = sts_msg_get(o->req, STS_KEY_SERVICE);
+	const char *text = sts_msg_get(o->req, STS_KEY_GRANT);
 	sts_error err;
 	int rc;
 
 	if (!service || !text) {
 		snprintf(o->message, sizeof(o->message),
 			 "open: user %s: no grant from the account phase", o->user);
-		return fail(o, "denied");
+		return fail(o, STS_STATUS_DENIED);
 	}
 	if (sts_grant_key_load(o->settings.state_dir, false, key, &err) < 0) {
 		snprintf(o->message, sizeof(o->message), "%s", err.msg);
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	rc = sts_grant_open(key, text, o->user, service, now, &o->grant, &err);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (rc < 0) {
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
-		return fail(o, "denied");
+		return fail(o, STS_STATUS_DENIED);
 	}
 	return 0;
 }
@@ -127,23 +130,23 @@ static int open_grant(open_ctx *o, int64_t now)
  * one login cannot open a second session, from this host or another. */
 static int single_use(open_ctx *o, int64_t now)
 {
-	const char *rhost = sts_msg_get(o->req, "rhost");
+	const char *rhost = sts_msg_get(o->req, STS_KEY_RHOST);
 	sts_error err;
 	int rc;
 
 	if (!sts_grant_rhost_matches(&o->grant, rhost)) {
 		snprintf(o->message, sizeof(o->message),
 			 "open: user %s: grant refused: sealed for another remote host", o->user);
-		return fail(o, "denied");
+		return fail(o, STS_STATUS_DENIED);
 	}
-	rc = sts_grant_spend(o->settings.state_dir, sts_msg_get(o->req, "grant"), o->grant.expires,
-			     now, &err);
+	rc = sts_grant_spend(o->settings.state_dir, sts_msg_get(o->req, STS_KEY_GRANT),
+			     o->grant.expires, now, &err);
 	if (rc == 1)
 		snprintf(o->message, sizeof(o->message),
 			 "open: user %s: grant refused: it opened a session before", o->user);
 	else if (rc < 0)
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
-	return rc == 0 ? 0 : fail(o, rc == 1 ? "denied" : "error");
+	return rc == 0 ? 0 : fail(o, rc == 1 ? STS_STATUS_DENIED : STS_STATUS_ERROR);
 }
 
 static void fill_caller(const open_ctx *o, int64_t now, sts_caller *caller)
@@ -167,14 +170,14 @@ static int decide_again(open_ctx *o, const sts_caller *caller)
 	sts_grant_request(&o->grant, &req);
 	if (sts_authorize(&o->settings, caller, &req, &o->decision, &err) < 0) {
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	if (o->decision.decision != STS_ALLOWED) {
 		snprintf(o->message, sizeof(o->message),
 			 "open: user %s: %s %s is no longer allowed: %s", o->user,
 			 sts_operation_name(o->grant.op), o->grant.target ? o->grant.target : "",
 			 o->decision.reason);
-		return fail(o, "denied");
+		return fail(o, STS_STATUS_DENIED);
 	}
 	return 0;
 }
@@ -195,7 +198,7 @@ static int mint(open_ctx *o, const sts_caller *caller)
 		rc = 0;
 	sts_issuer_free(issuer);
 	sts_token_claims_free(&claims);
-	return rc < 0 ? fail(o, "error") : 0;
+	return rc < 0 ? fail(o, STS_STATUS_ERROR) : 0;
 }
 
 static bool valid_profile(const char *p)
@@ -233,7 +236,7 @@ static char *credentials_text(const open_ctx *o, size_t *len)
  * caller that sends no pid: then only the credentials' expiry ends it. */
 static int session_owner(open_ctx *o, sts_session_owner *owner)
 {
-	const char *text = sts_msg_get(o->req, "pid");
+	const char *text = sts_msg_get(o->req, STS_KEY_PID);
 	char *end = NULL;
 	long pid = 0;
 
@@ -242,7 +245,7 @@ static int session_owner(open_ctx *o, sts_session_owner *owner)
 		pid = strtol(text, &end, 10);
 		if (errno || *text < '1' || *text > '9' || *end || pid > INT_MAX) {
 			snprintf(o->message, sizeof(o->message), "open: user %s: bad pid", o->user);
-			return fail(o, "error");
+			return fail(o, STS_STATUS_ERROR);
 		}
 	}
 	owner->pid = (pid_t)pid;
@@ -266,14 +269,14 @@ static int deliver(open_ctx *o)
 	text = credentials_text(o, &len);
 	if (!text) {
 		snprintf(o->message, sizeof(o->message), "open: out of memory");
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	rc = sts_session_create(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->pw.pw_gid,
 				&owner, text, len, o->session, &err);
 	sts_free_secret(text, len);
 	if (rc < 0) {
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
-		return fail(o, "error");
+		return fail(o, STS_STATUS_ERROR);
 	}
 	return 0;
 }
@@ -281,14 +284,14 @@ static int deliver(open_ctx *o)
 static void audit(const open_ctx *o)
 {
 	char expiry[32];
-	const char *rhost = sts_msg_get(o->req, "rhost");
+	const char *rhost = sts_msg_get(o->req, STS_KEY_RHOST);
 	sts_log_line line;
 
 	sts_format_iso8601(o->creds.expiration, expiry, sizeof(expiry));
 	sts_log_line_start(&line, "issued:");
 	sts_log_kv(&line, "user", o->user);
 	sts_log_kv(&line, "rhost", rhost && *rhost ? rhost : NULL);
-	sts_log_kv(&line, "service", sts_msg_get(o->req, "service"));
+	sts_log_kv(&line, "service", sts_msg_get(o->req, STS_KEY_SERVICE));
 	sts_log_kv(&line, "operation", sts_operation_name(o->grant.op));
 	sts_log_kv(&line, "target", o->decision.subject);
 	sts_log_kv(&line, "principal", o->decision.principal_arn);
@@ -303,26 +306,26 @@ static void audit(const open_ctx *o)
 static void answer(open_ctx *o)
 {
 	char expiry[32], path[4096], uid[24];
-	const char *secrets = sts_msg_get(o->req, "secrets");
+	const char *secrets = sts_msg_get(o->req, STS_KEY_SECRETS);
 
 	sts_format_iso8601(o->creds.expiration, expiry, sizeof(expiry));
 	snprintf(path, sizeof(path), "%s/%s/%s", o->settings.runtime_dir, o->session,
 		 STS_CREDENTIALS_FILE);
-	sts_msg_add(o->resp, "status", "ok");
+	sts_msg_add(o->resp, STS_KEY_STATUS, STS_STATUS_OK);
 	snprintf(uid, sizeof(uid), "%lu", (unsigned long)o->pw.pw_uid);
-	sts_msg_add(o->resp, "session", o->session);
-	sts_msg_add(o->resp, "uid", uid); /* the owner, for the module's close */
-	sts_msg_add(o->resp, "credentials_file", path);
-	sts_msg_add(o->resp, "access_key_id", o->creds.access_key_id);
-	sts_msg_add(o->resp, "expiration", expiry);
-	sts_msg_add(o->resp, "principal", o->decision.principal_arn);
-	sts_msg_add(o->resp, "operation", sts_operation_name(o->grant.op));
-	sts_msg_add(o->resp, "target", o->decision.subject);
-	sts_msg_add(o->resp, "decided_by", o->decision.reason);
-	sts_msg_add(o->resp, "region", o->settings.region);
-	if (secrets && strcmp(secrets, "yes") == 0) {
-		sts_msg_add(o->resp, "secret_access_key", o->creds.secret_access_key);
-		sts_msg_add(o->resp, "session_token", o->creds.session_token);
+	sts_msg_add(o->resp, STS_KEY_SESSION, o->session);
+	sts_msg_add(o->resp, STS_KEY_UID, uid); /* the owner, for the module's close */
+	sts_msg_add(o->resp, STS_KEY_CREDENTIALS_FILE, path);
+	sts_msg_add(o->resp, STS_KEY_ACCESS_KEY_ID, o->creds.access_key_id);
+	sts_msg_add(o->resp, STS_KEY_EXPIRATION, expiry);
+	sts_msg_add(o->resp, STS_KEY_PRINCIPAL, o->decision.principal_arn);
+	sts_msg_add(o->resp, STS_KEY_OPERATION, sts_operation_name(o->grant.op));
+	sts_msg_add(o->resp, STS_KEY_TARGET, o->decision.subject);
+	sts_msg_add(o->resp, STS_KEY_DECIDED_BY, o->decision.reason);
+	sts_msg_add(o->resp, STS_KEY_REGION, o->settings.region);
+	if (secrets && strcmp(secrets, STS_SECRETS_YES) == 0) {
+		sts_msg_add(o->resp, STS_KEY_SECRET_ACCESS_KEY, o->creds.secret_access_key);
+		sts_msg_add(o->resp, STS_KEY_SESSION_TOKEN, o->creds.session_token);
 	}
 }
 
@@ -335,19 +338,20 @@ int sts_helper_open(const sts_msg *req, sts_msg *resp)
 	int rc = -1;
 
 	if (!o)
-		return sts_helper_fail(resp, "error", "open: out of memory");
+		return sts_helper_fail(resp, STS_STATUS_ERROR, "open: out of memory");
 	o->req = req;
 	o->resp = resp;
-	o->profile = sts_msg_get(req, "profile");
+	o->profile = sts_msg_get(req, STS_KEY_PROFILE);
 	if (o->profile && !valid_profile(o->profile)) {
 		snprintf(o->message, sizeof(o->message), "open: bad profile name");
-		fail(o, "error");
+		fail(o, STS_STATUS_ERROR);
 		goto out;
 	}
 	if (load_settings(o) < 0 || take_user(o) < 0 || take_session_name(o) < 0)
 		goto out;
-	decided = sts_memo_take(sts_msg_get(req, "grant"), o->user, sts_msg_get(req, "service"),
-				now, &o->pw.pw_uid, &o->pw.pw_gid, &o->grant, &o->decision);
+	decided = sts_memo_take(sts_msg_get(req, STS_KEY_GRANT), o->user,
+				sts_msg_get(req, STS_KEY_SERVICE), now, &o->pw.pw_uid,
+				&o->pw.pw_gid, &o->grant, &o->decision);
 	if (!decided && open_grant(o, now) < 0)
 		goto out;
 	if (single_use(o, now) < 0 || (!decided && lookup_user(o) < 0))

@@ -22,9 +22,10 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "proto/codec.h"
 #include "proto/socket.h"
-#include "sts_helper.h"
 #include "sts_helper_broker.h"
+#include "sts_helper_dispatch.h"
 
 static struct {
 	pthread_mutex_t lock;

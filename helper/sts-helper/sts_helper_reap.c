@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "base/session_reap.h"
-#include "sts_helper.h"
+#include "sts_helper_reap.h"
 
 void sts_helper_reap(const sts_settings *settings, const char *user)
 {

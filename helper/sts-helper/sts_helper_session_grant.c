@@ -17,17 +17,14 @@
  * op=open verifies it and decides it as it does any grant it did not see
  * decided (the user looked up, the identity policies read for the scope): a
  * fault there fails the session phase, with one line, as it would have
- * failed op=decide. (Deciding it in the resident helper right after the
- * answer, to keep the decision for op=open, was tried and dropped: that work
- * competed with the login's own process for the CPU and cost the auth phase
- * more than it saved at open; docs/login-latency.md.)
+ * failed op=decide.
  *
  * Nothing here can fail the code's check: without a service (an older
  * module), with a malformed source IP, or when the grant key cannot be read,
  * the answer simply carries no grant, and the account phase asks op=decide,
  * which reports the fault.
  */
-#include "sts_helper.h"
+#include "sts_helper_ops.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -38,6 +35,7 @@
 #include "base/settings.h"
 #include "decide/grant.h"
 #include "proto/codec.h"
+#include "proto/protocol.h"
 
 static bool address_ok(const char *ip)
 {
@@ -49,8 +47,10 @@ static bool address_ok(const char *ip)
 void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, int64_t auth_time,
 			      sts_msg *resp)
 {
-	const char *user = sts_msg_get(req, "user"), *service = sts_msg_get(req, "service");
-	const char *ip = sts_msg_get(req, "source_ip"), *rhost = sts_msg_get(req, "rhost");
+	const char *user = sts_msg_get(req, STS_KEY_USER),
+		   *service = sts_msg_get(req, STS_KEY_SERVICE);
+	const char *ip = sts_msg_get(req, STS_KEY_SOURCE_IP),
+		   *rhost = sts_msg_get(req, STS_KEY_RHOST);
 	unsigned char key[STS_GRANT_KEY_LEN];
 	char *text = NULL;
 	sts_error err;
@@ -71,7 +71,8 @@ void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, 
 	if (g.user && g.service && (!ip || g.source_ip) && (!rhost || g.rhost) &&
 	    sts_grant_key_load(settings->state_dir, true, key, &err) == 0) {
 		if (sts_grant_seal(key, &g, &text, &err) == 0)
-			sts_msg_add(resp, "session_grant", text); /* nothing added when it fails */
+			sts_msg_add(resp, STS_KEY_SESSION_GRANT,
+				    text); /* nothing added when it fails */
 		OPENSSL_cleanse(key, sizeof(key));
 	}
 	free(text);

@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #include "base/settings.h"
-#include "proto/client.h"
+#include "proto/calls.h"
+#include "proto/protocol.h"
 #include "token/credential.h"
 #include "stsctl.h"
 #include "stsctl_cred.h"
@@ -117,38 +118,30 @@ static void ring_error(const char *cmd, const char *path, const sts_error *err)
 static int verify_through_helper(const sts_settings *settings, const sts_credentials *creds,
 				 sts_token_claims *claims, sts_error *why, sts_error *err)
 {
-	sts_msg req = { 0 }, resp = { 0 };
-	const char *status, *claims_json;
-	int rc = -2;
+	sts_msg resp;
+	sts_answer_status status;
+	const char *claims_json, *message;
+	int rc;
 
-	if (sts_msg_add(&req, "version", STS_PROTO_VERSION) || sts_msg_add(&req, "op", "verify") ||
-	    sts_msg_add(&req, "access_key_id", creds->access_key_id) ||
-	    sts_msg_add(&req, "secret_access_key", creds->secret_access_key) ||
-	    sts_msg_add(&req, "session_token", creds->session_token)) {
-		sts_msg_free(&req);
+	rc = sts_call_verify(settings, creds->access_key_id, creds->secret_access_key,
+			     creds->session_token, &resp, err);
+	if (rc == STS_CALL_NOMEM)
 		sts_error_set(err, "out of memory");
+	if (rc < 0)
 		return -2;
-	}
-	if (sts_helper_call(settings, &req, &resp, err) < 0) {
-		sts_msg_free(&req);
-		return -2;
-	}
-	status = sts_msg_get(&resp, "status");
-	claims_json = sts_msg_get(&resp, "claims");
-	if (strcmp(status, "ok") == 0 && claims_json &&
+	rc = -2;
+	status = sts_answer_status_of(&resp);
+	claims_json = sts_msg_get(&resp, STS_KEY_CLAIMS);
+	message = sts_msg_get(&resp, STS_KEY_MESSAGE);
+	if (status == STS_ANSWER_OK && claims_json &&
 	    sts_token_claims_from_json(claims_json, strlen(claims_json), claims, err) == 0) {
 		rc = 0;
-	} else if (strcmp(status, "denied") == 0) {
-		sts_error_set(why, "%.600s",
-			      sts_msg_get(&resp, "message") ? sts_msg_get(&resp, "message") :
-							      "not valid");
+	} else if (status == STS_ANSWER_DENIED) {
+		sts_error_set(why, "%.600s", message ? message : "not valid");
 		rc = -1;
-	} else if (strcmp(status, "ok") != 0) {
-		sts_error_set(err, "sts-helper: %.600s",
-			      sts_msg_get(&resp, "message") ? sts_msg_get(&resp, "message") :
-							      "failed");
+	} else if (status != STS_ANSWER_OK) {
+		sts_error_set(err, "sts-helper: %.600s", message ? message : "failed");
 	}
-	sts_msg_free(&req);
 	sts_msg_free(&resp);
 	return rc;
 }

@@ -28,16 +28,8 @@
 
 #include "base/fileio.h"
 #include "base/proc_reset.h"
+#include "proto/protocol.h"
 #include "proto/socket.h"
-
-static const char *const answer_keys[] = {
-	"status",	 "message",	  "session",   "uid",	   "credentials_file",
-	"access_key_id", "expiration",	  "principal", "region",   "secret_access_key",
-	"session_token", "claims",	  "operation", "target",   "decided_by",
-	"grant",	 "decision",	  "roles",     "result",   "auth_time",
-	"seconds",	 "note",	  "lockout",   "failures", "floor",
-	"malformed",	 "session_grant", NULL,
-};
 
 static int open_helper(const char *path, sts_error *err)
 {
@@ -155,11 +147,11 @@ static int parse_answer(const char *who, const char *answer, size_t len, sts_msg
 {
 	char why[sizeof(err->msg)];
 
-	if (sts_msg_parse(answer, len, answer_keys, resp, err) < 0) {
+	if (sts_msg_parse(answer, len, sts_answer_keys, resp, err) < 0) {
 		memcpy(why, err->msg, sizeof(why));
 		return sts_error_set(err, "%s: bad answer: %s", who, why);
 	}
-	if (!sts_msg_get(resp, "status")) {
+	if (!sts_msg_get(resp, STS_KEY_STATUS)) {
 		sts_msg_free(resp);
 		return sts_error_set(err, "%s: answer without a status", who);
 	}

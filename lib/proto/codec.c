@@ -11,36 +11,6 @@
 
 #include "base/fileio.h"
 
-/* The keys of every request (helper/sts-helper/sts_helper.c says which operation reads
- * which). */
-const char *const sts_request_keys[] = {
-	"version",
-	"op",
-	"config",
-	"user",
-	"service",
-	"rhost",
-	"grant",
-	"profile",
-	"secrets",
-	"access_key_id",
-	"secret_access_key",
-	"session_token",
-	"session",
-	"pid",
-	"source_ip",
-	"mfa_time",
-	"operation",
-	"target",
-	"session_name",
-	"duration",
-	"session_policy",
-	"session_policy_text",
-	"code",
-	"app_request",
-	NULL,
-};
-
 static bool allowed_key(const char *const *allowed, const char *key, size_t klen)
 {
 	for (size_t i = 0; allowed[i]; i++)

@@ -15,8 +15,7 @@
 
 #include "base/error.h"
 
-#define STS_MSG_MAX	  (256u * 1024u)
-#define STS_PROTO_VERSION "1"
+#define STS_MSG_MAX (256u * 1024u)
 /* The longest app_request= value (op=decide): the text of PAM_STS_REQUEST,
  * bounded by the module before it is sent and by the helper again. */
 #define STS_APP_REQUEST_MAX (16u * 1024u)
@@ -32,11 +31,9 @@ typedef struct {
 	size_t cap;
 } sts_msg;
 
-/* Every key a request may carry: the list the helper's reader allows. */
-extern const char *const sts_request_keys[];
-
-/* Parses |buf|; |allowed| is a NULL-terminated list of keys (an unknown or
- * repeated key, a line without '=', or an empty key is an error). */
+/* Parses |buf|; |allowed| is a NULL-terminated list of keys, e.g.
+ * proto/protocol.h's sts_request_keys (an unknown or repeated key, a line
+ * without '=', or an empty key is an error). */
 int sts_msg_parse(const char *buf, size_t len, const char *const *allowed, sts_msg *out,
 		  sts_error *err);
 /* NULL when absent. */
@@ -48,13 +45,13 @@ int sts_msg_add(sts_msg *msg, const char *key, const char *value);
 char *sts_msg_format(const sts_msg *msg, size_t *len);
 void sts_msg_free(sts_msg *msg);
 
-/* Reads until EOF (at most |max| bytes) or until |deadline_ms| (a
- * CLOCK_MONOTONIC time in ms) passes. Returns 0, or -1 with |err|. */
 /* |*buf| (holding |used| bytes, room for |*cap| and a NUL) moved to one of
  * twice the room, the old one wiped (messages hold secrets); -1 when |*cap|
  * is |max| already or out of memory. */
 int sts_buf_grow(char **buf, size_t *cap, size_t used, size_t max);
 
+/* Reads until EOF (at most |max| bytes) or until |deadline_ms| (a
+ * CLOCK_MONOTONIC time in ms) passes. Returns 0, or -1 with |err|. */
 int sts_read_fd_until(int fd, size_t max, long long deadline_ms, char **out, size_t *len,
 		      sts_error *err);
 /* Writes all of |buf| unless |deadline_ms| passes. */

@@ -21,7 +21,7 @@
 #include "proto/codec.h"
 
 /* Non-blocking connect. A Unix socket connects at once or fails at once;
- * EAGAIN means the server's backlog is full: a broker that does not even
+ * EAGAIN means the broker's backlog is full: a broker that does not even
  * accept is no faster than the helper, and nothing was sent, so the helper
  * runs instead (STS_NO_BROKER), at once. */
 static int connect_now(int fd, const char *path, long long deadline_ms, sts_error *err)
@@ -56,9 +56,9 @@ static int connect_now(int fd, const char *path, long long deadline_ms, sts_erro
 	}
 }
 
-/* The server must be root (production) or ourselves (tests): anyone else
+/* The broker must be root (production) or ourselves (tests): anyone else
  * could have put a socket there to collect grants. */
-static int check_server(int fd, const char *path, sts_error *err)
+static int check_broker(int fd, const char *path, sts_error *err)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -90,7 +90,7 @@ static int wait_ready(int fd, short events, long long deadline_ms, short *revent
 	return 1;
 }
 
-/* send(MSG_NOSIGNAL): a server that went away must not SIGPIPE the
+/* send(MSG_NOSIGNAL): a broker that went away must not SIGPIPE the
  * application (sshd, sudo). The socket is non-blocking: each send is tried
  * first (a request fits the socket's buffer, so it goes at once) and poll is
  * only asked when the buffer is full. Returns 0, or -1 with |err|; a broker
@@ -119,7 +119,7 @@ static int send_until(int fd, const char *buf, size_t len, long long deadline_ms
 		if (ready < 0)
 			return sts_error_set(err, "poll failed: %s", strerror(errno));
 	}
-	/* End of the request: the server reads until end of file. */
+	/* End of the request: the broker reads until end of file. */
 	if (shutdown(fd, SHUT_WR) < 0)
 		return sts_error_set(err, "cannot send the request: %s", strerror(errno));
 	return 0;
@@ -131,9 +131,8 @@ static int send_until(int fd, const char *buf, size_t len, long long deadline_ms
  * broker close its end (the rest of the answer and the end of file are
  * there), or the last read filled the buffer (more may be there). Otherwise
  * the broker had written but not yet closed when poll looked: reading at
- * once then found nothing in 42-62 % of the exchanges of a bench of whole
- * logins (a read more each, and poll after all), so poll waits for the
- * close. A read that finds nothing waits in poll again. The buffer starts
+ * once then mostly finds nothing, a read more for nothing
+ * (docs/login-latency.md), so poll waits for the close. A read that finds nothing waits in poll again. The buffer starts
  * at 1 KB (answers are a few hundred bytes; each heap page touched first is
  * a page fault) and grows as needed. A reset ends the answer like an end of
  * file and sets |*reset|: a busy broker closes without reading the request. */
@@ -238,7 +237,7 @@ int sts_broker_exchange(const char *path, const char *wire, size_t len, long lon
 		return sts_error_set(err, "helper socket %s: socket: %s", path, strerror(errno));
 	rc = connect_now(fd, path, deadline_ms, err);
 	if (rc == 0)
-		rc = check_server(fd, path, err);
+		rc = check_broker(fd, path, err);
 	if (rc == 0) {
 		rc = request(fd, wire, len, deadline_ms, answer, answer_len, err);
 		if (rc != 0) {

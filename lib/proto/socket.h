@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "proto/protocol.h"
 
 /* Returned when no broker listens or it is busy (nothing was or will be
  * served): run the helper. */
@@ -18,11 +19,11 @@
 /* The broker's whole answer when it is saturated, sent instead of serving
  * the request (which it has not read, or read and dropped): the module runs
  * the helper. Nothing else the broker answers is ever exactly this. */
-#define STS_BROKER_BUSY_ANSWER "status=busy\n"
+#define STS_BROKER_BUSY_ANSWER STS_KEY_STATUS "=" STS_STATUS_BUSY "\n"
 
 /*
  * Connects to |path| (non-blocking, until |deadline_ms|), checks that the
- * server runs as root or as our effective user (SO_PEERCRED), sends |wire|
+ * broker runs as root or as our effective user (SO_PEERCRED), sends |wire|
  * and reads the whole answer into |*answer| (malloc'd; wipe it). Returns 0,
  * STS_NO_BROKER when the socket does not exist, refuses the connection, has
  * its backlog full or is not ours to use (ENOENT, ENOTDIR, ECONNREFUSED,

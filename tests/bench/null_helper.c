@@ -24,6 +24,7 @@
 
 #include "base/settings.h"
 #include "proto/codec.h"
+#include "proto/protocol.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -36,33 +37,33 @@ static void on_term(int sig)
 /* The answer sts-helper gives when everything is allowed. */
 static void answer(const sts_msg *req, const char *runtime_dir, sts_msg *resp)
 {
-	const char *op = sts_msg_get(req, "op"), *session = sts_msg_get(req, "session");
+	const char *op = sts_msg_get(req, STS_KEY_OP), *session = sts_msg_get(req, STS_KEY_SESSION);
 	char now[32], path[4200];
 
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-	if (op && strcmp(op, "mfa") == 0) {
-		sts_msg_add(resp, "status", "ok");
-		sts_msg_add(resp, "result", "passed");
-		sts_msg_add(resp, "auth_time", now);
-		sts_msg_add(resp, "session_grant", "g1.null.0");
-	} else if (op && strcmp(op, "decide") == 0) {
-		sts_msg_add(resp, "status", "ok");
-		sts_msg_add(resp, "grant", "g1.null.0");
-		sts_msg_add(resp, "decision", "allowed");
-		sts_msg_add(resp, "decided_by", "null helper");
-		sts_msg_add(resp, "operation", "GetSessionToken");
-	} else if (op && strcmp(op, "open") == 0 && session) {
+	if (op && strcmp(op, STS_REQ_MFA) == 0) {
+		sts_msg_add(resp, STS_KEY_STATUS, STS_STATUS_OK);
+		sts_msg_add(resp, STS_KEY_RESULT, STS_RESULT_PASSED);
+		sts_msg_add(resp, STS_KEY_AUTH_TIME, now);
+		sts_msg_add(resp, STS_KEY_SESSION_GRANT, "g1.null.0");
+	} else if (op && strcmp(op, STS_REQ_DECIDE) == 0) {
+		sts_msg_add(resp, STS_KEY_STATUS, STS_STATUS_OK);
+		sts_msg_add(resp, STS_KEY_GRANT, "g1.null.0");
+		sts_msg_add(resp, STS_KEY_DECISION, "allowed");
+		sts_msg_add(resp, STS_KEY_DECIDED_BY, "null helper");
+		sts_msg_add(resp, STS_KEY_OPERATION, "GetSessionToken");
+	} else if (op && strcmp(op, STS_REQ_OPEN) == 0 && session) {
 		snprintf(path, sizeof(path), "%s/%s/credentials", runtime_dir, session);
-		sts_msg_add(resp, "status", "ok");
-		sts_msg_add(resp, "session", session);
-		sts_msg_add(resp, "uid", "0");
-		sts_msg_add(resp, "credentials_file", path);
-		sts_msg_add(resp, "access_key_id", "ASIANULLHELPER000000");
-		sts_msg_add(resp, "expiration", "2030-01-01T00:00:00Z");
-		sts_msg_add(resp, "operation", "GetSessionToken");
+		sts_msg_add(resp, STS_KEY_STATUS, STS_STATUS_OK);
+		sts_msg_add(resp, STS_KEY_SESSION, session);
+		sts_msg_add(resp, STS_KEY_UID, "0");
+		sts_msg_add(resp, STS_KEY_CREDENTIALS_FILE, path);
+		sts_msg_add(resp, STS_KEY_ACCESS_KEY_ID, "ASIANULLHELPER000000");
+		sts_msg_add(resp, STS_KEY_EXPIRATION, "2030-01-01T00:00:00Z");
+		sts_msg_add(resp, STS_KEY_OPERATION, "GetSessionToken");
 	} else {
-		sts_msg_add(resp, "status", "error");
-		sts_msg_add(resp, "message", "null helper: not served");
+		sts_msg_add(resp, STS_KEY_STATUS, STS_STATUS_ERROR);
+		sts_msg_add(resp, STS_KEY_MESSAGE, "null helper: not served");
 	}
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sts_helper_request.h"
+#include "sts-helper/sts_helper_request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

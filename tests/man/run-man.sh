@@ -47,5 +47,11 @@ check "README.md copies into directories that do not exist yet: $missing" '[[ -z
 out=$(python3 tests/man/doc-logs.py . 2>&1)
 check "docs/bastion.md section 6 shows the log lines the code writes: $(grep -v '^ok: ' <<<"$out")" \
 	'[[ -n $out && $(grep -c "^FAIL: " <<<"$out") -eq 0 ]]'
+# docs/protocol.md names every operation, key and status word of lib/proto/protocol.h.
+words=$(grep -oE '^#define STS_(REQ|KEY|STATUS|RESULT|SECRETS|FLOOR)_[A-Z_]+\s+"[^"]+"' lib/proto/protocol.h |
+	grep -oE '"[^"]+"' | tr -d '"')
+undocumented=$(for w in $words; do grep -qF -- "\`$w\`" docs/protocol.md || echo "$w"; done)
+check "docs/protocol.md names every word of lib/proto/protocol.h: $undocumented" \
+	'[[ -n $words && -z $undocumented ]]'
 echo "man: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

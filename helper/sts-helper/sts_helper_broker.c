@@ -23,7 +23,7 @@
  * request, concurrent or next: umask (077, set once, as the exec'd helper sets it), the working
  * directory ("/"), credentials, signal dispositions and the environment are
  * never changed by an operation, and no alarm() is armed here (the exec'd
- * helper's 60-second limit would kill the server; deadlines are per
+ * helper's 60-second limit would kill the broker; deadlines are per
  * connection instead).
  */
 #include <errno.h>
@@ -42,7 +42,7 @@
 #include "base/file_cache.h"
 #include "base/fileio.h"
 #include "base/settings.h"
-#include "sts_helper.h"
+#include "sts_helper_reap.h"
 #include "sts_helper_broker.h"
 #include "sts_helper_memo.h"
 
@@ -122,7 +122,7 @@ static int open_dir(broker *b)
 	return 0;
 }
 
-/* True when a server accepts connections on the socket already. */
+/* True when a broker accepts connections on the socket already. */
 static bool served(const broker *b)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -199,7 +199,7 @@ static int bind_socket(broker *b)
 /* Serves until SIGTERM or SIGINT. They are blocked except inside ppoll(),
  * so a request in progress is always finished; the workers start with them
  * blocked. */
-static void serve(const broker *b)
+static void run(const broker *b)
 {
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigset_t stops, wait_mask;
@@ -239,7 +239,7 @@ static int start(broker *b, const char *config)
 	return rc;
 }
 
-int sts_helper_serve(const char *config)
+int sts_broker_main(const char *config)
 {
 	broker b = { .dirfd = -1, .listen_fd = -1 };
 	struct stat st;
@@ -249,7 +249,7 @@ int sts_helper_serve(const char *config)
 	if (start(&b, config) == 0) {
 		syslog(LOG_INFO, "serving %s", b.path);
 		sts_memo_enable(); /* op=open takes op=decide's decision */
-		serve(&b);
+		run(&b);
 		sts_memo_clear();
 		syslog(LOG_INFO, "stopped%s", stop_signal ? " by a signal" : " on an error");
 		rc = stop_signal ? 0 : 1;
