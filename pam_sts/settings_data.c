@@ -13,7 +13,10 @@
 #include "settings_data.h"
 
 #include <stdio.h>
+#include <syslog.h>
 
+#include "audit.h"
+#include "base/log_field.h"
 #include "base/settings_cache.h"
 
 #define DATA_PREFIX "pam_sts_settings."
@@ -52,6 +55,13 @@ int sts_phase_settings(pam_handle_t *pamh, const sts_args *args, const sts_setti
 		sts_settings_cache_free(fresh);
 		return sts_error_set(err, "%s: cannot keep the configuration in the PAM handle",
 				     args->config);
+	}
+	if (fresh->settings.deprecation) {
+		char path[STS_LOG_FIELD_MAX];
+
+		sts_pam_log(pamh, LOG_WARNING, "configuration %s: %s",
+			    sts_log_text(path, sizeof(path), args->config),
+			    fresh->settings.deprecation);
 	}
 	*out = &fresh->settings;
 	return 0;

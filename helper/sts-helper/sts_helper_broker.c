@@ -45,6 +45,7 @@
 #include "sts_helper_reap.h"
 #include "sts_helper_broker.h"
 #include "sts_helper_memo.h"
+#include "sts_helper_settings.h"
 
 /* Connections the kernel queues before the broker accepts them; beyond,
  * connect(2) fails at once with EAGAIN and the module runs the helper. */
@@ -224,7 +225,7 @@ static int start(broker *b, const char *config)
 	sts_error err;
 	int rc;
 
-	if (sts_settings_load(config, &s, &err) < 0) {
+	if (sts_helper_settings_load(config, &s, &err) < 0) {
 		fail_start("%s", err.msg);
 		return -1;
 	}

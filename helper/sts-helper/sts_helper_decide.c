@@ -42,6 +42,7 @@
 #include "sts_helper_ops.h"
 #include "sts_helper_memo.h"
 #include "sts_helper_request.h"
+#include "sts_helper_settings.h"
 
 typedef struct {
 	const sts_msg *req;
@@ -73,7 +74,7 @@ static int load_caller(decide_ctx *d, const char *opname)
 	sts_error err;
 	char *end = NULL;
 
-	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &d->settings, &err) < 0) {
+	if (sts_helper_settings_load(config, &d->settings, &err) < 0) {
 		snprintf(d->message, sizeof(d->message), "%s", err.msg);
 		return fail(d);
 	}

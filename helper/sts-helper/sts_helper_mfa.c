@@ -40,6 +40,7 @@
 #include "proto/protocol.h"
 #include "sts_helper_fail.h"
 #include "sts_helper_ops.h"
+#include "sts_helper_settings.h"
 
 /* How long to wait for the user's lock: as long as the module waits for the
  * answer (helper_timeout) less a margin, so that many logins of one user at
@@ -93,7 +94,7 @@ static int open_store(mfa_ctx *m)
 	char dir[4096];
 	sts_error err;
 
-	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &m->settings, &err) < 0)
+	if (sts_helper_settings_load(config, &m->settings, &err) < 0)
 		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	m->settings_loaded = true;
 	m->user = sts_msg_get(m->req, STS_KEY_USER);

@@ -30,6 +30,7 @@
 #include "sts_helper_ops.h"
 #include "sts_helper_reap.h"
 #include "sts_helper_memo.h"
+#include "sts_helper_settings.h"
 
 typedef struct {
 	const sts_msg *req;
@@ -57,7 +58,7 @@ static int load_settings(open_ctx *o)
 	const char *config = sts_msg_get(o->req, STS_KEY_CONFIG);
 	sts_error err;
 
-	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, &o->settings, &err) < 0) {
+	if (sts_helper_settings_load(config, &o->settings, &err) < 0) {
 		snprintf(o->message, sizeof(o->message), "%s", err.msg);
 		return fail(o, STS_STATUS_ERROR);
 	}

@@ -10,13 +10,14 @@
 #include "proto/protocol.h"
 #include "sts_helper_fail.h"
 #include "sts_helper_ops.h"
+#include "sts_helper_settings.h"
 
 static int load(const sts_msg *req, bool honour_config, sts_settings *s, sts_msg *resp)
 {
 	const char *config = honour_config ? sts_msg_get(req, STS_KEY_CONFIG) : NULL;
 	sts_error err;
 
-	if (sts_settings_load(config ? config : STS_DEFAULT_CONFIG, s, &err) < 0)
+	if (sts_helper_settings_load(config, s, &err) < 0)
 		return sts_helper_fail(resp, STS_STATUS_ERROR, err.msg);
 	return 0;
 }

@@ -1,17 +1,14 @@
 /* pam_sts.conf keys, their defaults and ranges. */
 #include "base/settings.h"
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <syslog.h>
 
 #include "base/fileio.h"
 #include "base/kv_reader.h"
-#include "base/log_field.h"
 #include "base/parse.h"
 
 /* What the file may say: the settings, and apart from them each key of a
@@ -170,18 +167,6 @@ static int take_renamed(const char *path, settings_file *f, sts_error *err)
 	return 0;
 }
 
-/* One line per process: the helper and the module load the file on every
- * request, and the administrator needs to read it once. */
-static void log_deprecation(const char *path, const char *what)
-{
-	static atomic_flag logged = ATOMIC_FLAG_INIT;
-	char field[512];
-
-	if (!atomic_flag_test_and_set(&logged))
-		syslog(LOG_WARNING, "configuration %s: %s",
-		       sts_log_text(field, sizeof(field), path), what);
-}
-
 int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err)
 {
 	settings_file f = { 0 };
@@ -210,8 +195,6 @@ int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st,
 		sts_settings_free(&f.s);
 		return rc;
 	}
-	if (f.s.deprecation)
-		log_deprecation(path, f.s.deprecation);
 	*out = f.s;
 	return 0;
 }

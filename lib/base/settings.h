@@ -51,8 +51,9 @@ typedef struct {
 /* Defaults, then the file. The file must be a regular file (not a link),
  * owned by root (or by the effective user, for unprivileged test runs) and
  * not writable by group or others. A deprecated key name is accepted (and
- * |deprecation| set, and logged once per process with syslog(3)); the old
- * and the new name of one key together are refused. */
+ * |deprecation| set for the caller to log: the module with pam_syslog, the
+ * helper once per process, stsctl check as a warning); the old and the new
+ * name of one key together are refused. */
 int sts_settings_load(const char *path, sts_settings *out, sts_error *err);
 /* The same, also giving what fstat(2) said of the descriptor the file was
  * read from (lib/base/settings_cache.h compares it with the file later). */

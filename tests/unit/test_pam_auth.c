@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,6 +156,30 @@ static void test_refused_config_and_arguments(void **st)
 	assert_int_equal(pf_auth("sts-badarg", "frank", code), PAM_SERVICE_ERR);
 	assert_int_equal(pf_auth("sts-missing-config", "frank", code), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(pf_auth("sts", "frank", code), PAM_SUCCESS);
+}
+
+/* ticket_ttl, grant_ttl's old name, still works and is named once in the
+ * log through pam_syslog, as the module's other lines are. */
+static void test_deprecated_key_logged(void **st)
+{
+	char code[9];
+	fx_log log;
+	bool named = false;
+
+	(void)st;
+	pf_enroll("frank", 0, 0);
+	pf_code_at(time(NULL), code);
+	pf_write_config("ticket_ttl = 120\n");
+	assert_true(fx_capture_begin());
+	assert_int_equal(pf_auth("sts", "frank", code), PAM_SUCCESS);
+	assert_true(fx_capture_end(&log));
+	pf_write_config("");
+	for (int i = 0; i < log.n && i < FX_LOG_MAX; i++)
+		if (strstr(log.text[i], "ticket_ttl is deprecated: name it grant_ttl")) {
+			assert_int_equal(log.prio[i], LOG_WARNING);
+			named = true;
+		}
+	assert_true(named);
 }
 
 static void test_first_pass(void **st)
@@ -390,6 +415,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_missing_device),
 		cmocka_unit_test(test_refused_store_files),
 		cmocka_unit_test(test_refused_config_and_arguments),
+		cmocka_unit_test(test_deprecated_key_logged),
 		cmocka_unit_test(test_first_pass),
 		cmocka_unit_test(test_answers_that_cannot_be_codes),
 		cmocka_unit_test(test_state_from_another_boot),
