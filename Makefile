@@ -10,7 +10,7 @@
 
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
-PKGS := pam openssl json-c liboath libqrencode
+PKGS := pam openssl json-c liboath libqrencode libpq
 TEST_PKGS := cmocka libpamtest
 
 ifeq ($(SANITIZE),1)
@@ -190,7 +190,15 @@ $(FAILALLOC): tests/shim/failalloc.c
 	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -fPIC -fno-builtin -shared -o $@ $< \
 		-Wl,--no-as-needed $(shell pkg-config --libs json-c libcrypto) -ldl
 
-tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP) $(FAILALLOC)
+FLEET_DRIVER := $(BUILD)/tests/fleet_driver
+
+# Drives the fleet store against the real PostgreSQL server tests/fleet/run-fleet-db.sh starts.
+$(FLEET_DRIVER): tests/fleet/fleet_driver.c $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+
+tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP) $(FAILALLOC) \
+	$(FLEET_DRIVER)
 
 DEMO_LOGIN := $(BUILD)/demo-login
 $(DEMO_LOGIN): demo/demo_login.c
