@@ -104,12 +104,11 @@ int sts_fleet_device_put(PGconn *conn, unsigned budget_ms, const sts_fleet_keyri
 				  digits, period, rec->active ? "true" : "false" };
 	size_t len = 0;
 
-	if (rec->secret_len > STS_MFA_SECRET_MAX ||
-	    sts_fleet_seal(ring, user, rec->secret, rec->secret_len, sealed, sizeof(sealed), &len,
+	if (rec->secret_len > STS_MFA_SECRET_MAX)
+		return sts_error_set(err, "fleet store: the secret is too long");
+	if (sts_fleet_seal(ring, user, rec->secret, rec->secret_len, sealed, sizeof(sealed), &len,
 			   err) < 0)
-		return rec->secret_len > STS_MFA_SECRET_MAX ?
-			       sts_error_set(err, "fleet store: the secret is too long") :
-			       -1;
+		return -1;
 	hex_sealed(sealed, len, hex);
 	snprintf(digits, sizeof(digits), "%u", rec->digits);
 	snprintf(period, sizeof(period), "%u", rec->period);
@@ -169,7 +168,7 @@ int sts_fleet_device_get(PGconn *conn, unsigned budget_ms, const sts_fleet_keyri
 	if (PQntuples(res) == 0)
 		rc = STS_MFA_NO_DEVICE;
 	else if (PQntuples(res) != 1 || PQnfields(res) != 9 || read_state(res, rec) < 0)
-		rc = sts_error_set(err, "fleet store: %s's row is malformed", "a user");
+		rc = sts_error_set(err, "fleet store: the user's row is malformed");
 	else if (ring && open_secret(res, ring, user, rec, err) < 0)
 		rc = -1;
 	PQclear(res);
@@ -198,11 +197,9 @@ int sts_fleet_device_reseal(PGconn *conn, unsigned budget_ms, const sts_fleet_ke
 
 	if (!res)
 		return -1;
-	if (PQntuples(res) != 1)
-		rc = 0;
-	else if (unhex(PQgetvalue(res, 0, 0), old, sizeof(old), &old_len) < 0)
+	if (PQntuples(res) == 1 && unhex(PQgetvalue(res, 0, 0), old, sizeof(old), &old_len) < 0)
 		sts_error_set(err, "fleet store: the sealed secret is malformed");
-	else if (sts_fleet_sealed_key_id(old, old_len) == ring->keys[0].id)
+	else if (PQntuples(res) != 1 || sts_fleet_sealed_key_id(old, old_len) == ring->keys[0].id)
 		rc = 0;
 	else if (sts_fleet_reseal(ring, user, old, old_len, fresh, sizeof(fresh), &fresh_len,
 				  err) == 0) {

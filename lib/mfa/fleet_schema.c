@@ -102,16 +102,18 @@ static int migrate(PGconn *conn, unsigned budget_ms, sts_error *err)
 		err) < 0 ||
 	    sts_fleet_schema_version(conn, budget_ms, &version, err) < 0)
 		return -1;
-	if (version > STS_FLEET_SCHEMA_VERSION)
+	if (version < 0 || version > STS_FLEET_SCHEMA_VERSION)
 		return sts_error_set(err,
 				     "fleet database: schema version %d is newer than this pam_sts "
 				     "knows (%d)",
 				     version, STS_FLEET_SCHEMA_VERSION);
-	for (int v = version + 1; v <= STS_FLEET_SCHEMA_VERSION; v++) {
-		for (int i = 0; i < STEP_MAX && migrations[v - 1][i]; i++)
-			if (run(conn, budget_ms, migrations[v - 1][i], err) < 0)
+	for (int from = version; from < STS_FLEET_SCHEMA_VERSION; from++) {
+		const char *const *step = migrations[from];
+
+		for (int i = 0; i < STEP_MAX && step[i]; i++)
+			if (run(conn, budget_ms, step[i], err) < 0)
 				return -1;
-		if (record_version(conn, budget_ms, v, err) < 0)
+		if (record_version(conn, budget_ms, from + 1, err) < 0)
 			return -1;
 	}
 	return 0;

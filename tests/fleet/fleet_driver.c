@@ -16,6 +16,7 @@
  *   fleet_driver CONNINFO PASSFILE serve USER    (reads "attempts N STEP" lines on stdin)
  *
  * The enrolled secret is RFC 6238's test seed, so a dump can be searched for it.
+ * FLEET_BUDGET_MS, when set, bounds the connect and each statement (5000).
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -29,12 +30,12 @@
 #include "mfa/fleet_schema.h"
 #include "mfa/fleet_seal.h"
 
-#define BUDGET_MS 5000
 #define POOL_SIZE 8
 #define HOSTS_MAX 16
 
 static const unsigned char seed[] = "12345678901234567890";
 static sts_fleet_db_config cfg;
+static unsigned budget_ms_arg = 5000;
 
 static int die(const char *what, const sts_error *err)
 {
@@ -58,12 +59,12 @@ static int cmd_schema(PGconn *conn, bool init)
 	sts_error err;
 	int version = 0;
 
-	if (init && sts_fleet_schema_init(conn, BUDGET_MS, &err) < 0)
+	if (init && sts_fleet_schema_init(conn, budget_ms_arg, &err) < 0)
 		return die("init", &err);
-	if (sts_fleet_schema_version(conn, BUDGET_MS, &version, &err) < 0)
+	if (sts_fleet_schema_version(conn, budget_ms_arg, &version, &err) < 0)
 		return die("version", &err);
 	printf("version %d\n", version);
-	return sts_fleet_schema_check(conn, BUDGET_MS, &err) == 0 ? 0 : 1;
+	return sts_fleet_schema_check(conn, budget_ms_arg, &err) == 0 ? 0 : 1;
 }
 
 static int cmd_enroll(PGconn *conn, const char *keyfile, const char *user)
@@ -80,7 +81,7 @@ static int cmd_enroll(PGconn *conn, const char *keyfile, const char *user)
 		return die("key", &err);
 	memcpy(rec.secret, seed, sizeof(seed) - 1);
 	rec.secret_len = sizeof(seed) - 1;
-	rc = sts_fleet_device_put(conn, BUDGET_MS, &ring, user, &rec, &err);
+	rc = sts_fleet_device_put(conn, budget_ms_arg, &ring, user, &rec, &err);
 	sts_fleet_keyring_wipe(&ring);
 	sts_mfa_record_wipe(&rec);
 	if (rc < 0)
@@ -99,14 +100,14 @@ static int cmd_read(PGconn *conn, const char *keyfile, const char *user, bool re
 	if (sts_fleet_keyring_load(keyfile, &ring, &err) < 0)
 		return die("key", &err);
 	if (reseal) {
-		rc = sts_fleet_device_reseal(conn, BUDGET_MS, &ring, user, &err);
+		rc = sts_fleet_device_reseal(conn, budget_ms_arg, &ring, user, &err);
 		sts_fleet_keyring_wipe(&ring);
 		if (rc < 0)
 			return die("reseal", &err);
 		printf("resealed %d\n", rc);
 		return 0;
 	}
-	rc = sts_fleet_device_get(conn, BUDGET_MS, &ring, user, &rec, &err);
+	rc = sts_fleet_device_get(conn, budget_ms_arg, &ring, user, &rec, &err);
 	sts_fleet_keyring_wipe(&ring);
 	if (rc < 0)
 		return die("read", &err);
@@ -126,7 +127,7 @@ static int cmd_read(PGconn *conn, const char *keyfile, const char *user, bool re
 static int cmd_accept(PGconn *conn, const char *user, int64_t step, int64_t now)
 {
 	sts_error err;
-	int rc = sts_fleet_accept_step(conn, BUDGET_MS, user, step, now, &err);
+	int rc = sts_fleet_accept_step(conn, budget_ms_arg, user, step, now, &err);
 
 	if (rc < 0)
 		return die("accept", &err);
@@ -141,8 +142,8 @@ static int cmd_fail(PGconn *conn, const char *user, char **argv)
 	unsigned failures = 0;
 	int64_t locked_until = 0;
 	sts_error err;
-	int rc = sts_fleet_count_failure(conn, BUDGET_MS, user, &limits, &failures, &locked_until,
-					 &err);
+	int rc = sts_fleet_count_failure(conn, budget_ms_arg, user, &limits, &failures,
+					 &locked_until, &err);
 
 	if (rc < 0)
 		return die("fail", &err);
@@ -161,13 +162,13 @@ static int cmd_status(PGconn *conn, const char *user, bool unlock)
 	int rc;
 
 	if (unlock) {
-		rc = sts_fleet_unlock(conn, BUDGET_MS, user, &err);
+		rc = sts_fleet_unlock(conn, budget_ms_arg, user, &err);
 		if (rc < 0)
 			return die("unlock", &err);
 		printf("unlocked %d\n", rc);
 		return rc == 1 ? 0 : 1;
 	}
-	rc = sts_fleet_device_get(conn, BUDGET_MS, NULL, user, &rec, &err);
+	rc = sts_fleet_device_get(conn, budget_ms_arg, NULL, user, &rec, &err);
 	if (rc < 0)
 		return die("status", &err);
 	if (rc == STS_MFA_NO_DEVICE) {
@@ -198,7 +199,7 @@ static void *run_attempt(void *arg)
 
 	pthread_barrier_wait(a->start);
 	conn = sts_fleet_pool_get(a->pool, &err);
-	a->result = conn ? sts_fleet_accept_step(conn, BUDGET_MS, a->user, a->step,
+	a->result = conn ? sts_fleet_accept_step(conn, budget_ms_arg, a->user, a->step,
 						 (int64_t)time(NULL), &err) :
 			   -1;
 	sts_fleet_pool_put(a->pool, conn);
@@ -309,7 +310,10 @@ int main(int argc, char **argv)
 
 	if (argc < 4)
 		return 2;
-	cfg = (sts_fleet_db_config){ argv[1], strcmp(argv[2], "-") ? argv[2] : NULL, BUDGET_MS };
+	if (getenv("FLEET_BUDGET_MS"))
+		budget_ms_arg = (unsigned)arg_int(getenv("FLEET_BUDGET_MS"));
+	cfg = (sts_fleet_db_config){ argv[1], strcmp(argv[2], "-") ? argv[2] : NULL,
+				     budget_ms_arg };
 	if (strcmp(argv[3], "race") == 0 && argc == 8)
 		return cmd_race(argv[4], arg_int(argv[5]), (unsigned)arg_int(argv[6]),
 				(unsigned)arg_int(argv[7]));

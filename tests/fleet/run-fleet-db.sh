@@ -8,7 +8,7 @@
 # `[[ cond ]] && ok || bad ...` is safe here: ok always succeeds.
 # shellcheck disable=SC2015
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 D="$BUILD/tests/fleet_driver"
 pass=0 fail=0
@@ -37,6 +37,7 @@ fi
 # shellcheck source=tests/lib/pg.sh
 . tests/lib/pg.sh
 coproc_pid=""
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	[[ -n $coproc_pid ]] && kill "$coproc_pid" 2>/dev/null
 	pg_cleanup
@@ -107,6 +108,19 @@ for run in 1 2 3 4 5; do
 	[[ $out == "accepted=1 refused=199 errors=0" ]] && ok || bad "race $run: $out"
 done
 [[ $(drv status alice) == "last_step=1005 "* ]] && ok || bad "floor after the races"
+# A row another transaction holds: the accept fails closed within its budget,
+# and the step is still there to accept afterwards.
+pg_psql -c "BEGIN" -c "SELECT 1 FROM mfa_login WHERE user_name = 'alice' FOR UPDATE" \
+	-c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null &
+holder=$!
+sleep 1
+out=$(FLEET_BUDGET_MS=1000 drv accept alice 1010 "$now")
+[[ $? -eq 2 && $out == "error accept: fleet database: refused: ERROR:  canceling statement due to "* ]] &&
+	ok || bad "a held row: $out"
+wait "$holder"
+[[ $(drv status alice) == "last_step=1005 "* ]] && ok || bad "nothing accepted while held"
+out=$(drv accept alice 1010 "$now")
+[[ $out == accepted ]] && ok || bad "accepted once released: $out"
 
 # --- failures and the lockout, seen from another connection --------------------------------------
 drv enroll "$key" bob >/dev/null
@@ -158,7 +172,8 @@ out=$(ask 5 4000)
 [[ $out == "accepted=5 refused=0 errors=0" ]] && ok || bad "after the restart: $out"
 out=$(ask 5 4000)
 [[ $out == "accepted=0 refused=5 errors=0" ]] && ok || bad "replays after the restart: $out"
-exec {SERVE[1]}>&-
+serve_in=${SERVE[1]}
+exec {serve_in}>&-
 wait "$coproc_pid" 2>/dev/null
 coproc_pid=""
 

@@ -17,6 +17,7 @@
 #   suite makes behind pam_sts's back).
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# shellcheck disable=SC2034 # the sourcing suite reads them
 PG_DIR="" PG_USER="" PG_SOCK="" PG_DB=pam_sts PG_PASSFILE="" PG_CONNINFO=""
 
 pg_start() {
@@ -67,6 +68,7 @@ CONF
 		echo "pg.sh: createdb failed"
 		return 1
 	}
+	# shellcheck disable=SC2034 # the sourcing suite reads it
 	PG_CONNINFO="host=$PG_SOCK user=pam_sts dbname=$PG_DB"
 }
 

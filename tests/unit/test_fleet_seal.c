@@ -68,36 +68,37 @@ static void test_round_trip(void **state)
 	sts_fleet_keyring_wipe(&ring);
 }
 
+/* The fixture of the tests below: alice's secret sealed under KEY_A. */
+static sts_fleet_keyring alice_ring;
+static unsigned char alice_sealed[128];
+static size_t alice_len;
+
+static int seal_alice(void **state)
+{
+	(void)state;
+	ring_of(KEY_A, &alice_ring);
+	seal_for(&alice_ring, "alice", alice_sealed, &alice_len);
+	return 0;
+}
+
 static void test_other_user_fails(void **state)
 {
-	sts_fleet_keyring ring;
-	unsigned char a[128];
-	size_t a_len;
-
 	(void)state;
-	ring_of(KEY_A, &ring);
-	seal_for(&ring, "alice", a, &a_len);
-	assert_int_equal(opens(&ring, "bob", a, a_len), -1);
-	assert_int_equal(opens(&ring, "alic", a, a_len), -1);
-	assert_int_equal(opens(&ring, "alice", a, a_len), 0);
+	assert_int_equal(opens(&alice_ring, "bob", alice_sealed, alice_len), -1);
+	assert_int_equal(opens(&alice_ring, "alic", alice_sealed, alice_len), -1);
+	assert_int_equal(opens(&alice_ring, "alice", alice_sealed, alice_len), 0);
 }
 
 static void test_any_changed_byte_fails(void **state)
 {
-	sts_fleet_keyring ring;
-	unsigned char a[128];
-	size_t a_len;
-
 	(void)state;
-	ring_of(KEY_A, &ring);
-	seal_for(&ring, "alice", a, &a_len);
-	for (size_t i = 0; i < a_len; i++) {
-		a[i] ^= 0x01;
-		assert_int_equal(opens(&ring, "alice", a, a_len), -1);
-		a[i] ^= 0x01;
+	for (size_t i = 0; i < alice_len; i++) {
+		alice_sealed[i] ^= 0x01;
+		assert_int_equal(opens(&alice_ring, "alice", alice_sealed, alice_len), -1);
+		alice_sealed[i] ^= 0x01;
 	}
-	assert_int_equal(opens(&ring, "alice", a, a_len - 1), -1);
-	assert_int_equal(opens(&ring, "alice", a, STS_FLEET_SEAL_OVERHEAD), -1);
+	assert_int_equal(opens(&alice_ring, "alice", alice_sealed, alice_len - 1), -1);
+	assert_int_equal(opens(&alice_ring, "alice", alice_sealed, STS_FLEET_SEAL_OVERHEAD), -1);
 }
 
 static void test_unknown_key_id(void **state)
@@ -208,8 +209,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_other_user_fails),
-		cmocka_unit_test(test_any_changed_byte_fails),
+		cmocka_unit_test_setup(test_other_user_fails, seal_alice),
+		cmocka_unit_test_setup(test_any_changed_byte_fails, seal_alice),
 		cmocka_unit_test(test_unknown_key_id),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_key_file_parser),
