@@ -10,7 +10,7 @@
 
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
-PKGS := pam openssl json-c liboath libqrencode libpq
+PKGS := pam openssl json-c liboath libqrencode libcurl libxml-2.0 libpq
 TEST_PKGS := cmocka libpamtest
 
 ifeq ($(SANITIZE),1)
@@ -44,11 +44,12 @@ EXE_LDFLAGS := -pie $(LDHARDEN) -Wl,--as-needed $(SAN_FLAGS)
 # Two archives, one per side of the privilege boundary (docs/design.md):
 # libstsclient.a (lib/base, lib/proto) is all pam_sts.so may link, so the module
 # cannot call the decision code; libstscore.a (lib/policy, lib/decide, lib/token,
-# lib/mfa) is the programs'.
+# lib/mfa, lib/upstream) is the programs'.
 CLIENT_SRCS := $(sort $(wildcard lib/base/*.c lib/proto/*.c))
 CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(BUILD)/%.o)
 CLIENT := $(BUILD)/libstsclient.a
-CORE_SRCS := $(sort $(wildcard lib/policy/*.c lib/decide/*.c lib/token/*.c lib/mfa/*.c))
+CORE_SRCS := $(sort $(wildcard lib/policy/*.c lib/decide/*.c lib/token/*.c lib/mfa/*.c \
+                             lib/upstream/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CORE_ARCHIVE := $(BUILD)/libstscore.a
 # What the programs and the tests link: the core, then the client archive it uses.
@@ -190,6 +191,13 @@ $(FAILALLOC): tests/shim/failalloc.c
 	$(CC) -std=c11 -O1 -g -Wall -Wextra -Werror -fPIC -fno-builtin -shared -o $@ $< \
 		-Wl,--no-as-needed $(shell pkg-config --libs json-c libcrypto) -ldl
 
+UPSTREAM_DRIVER := $(BUILD)/tests/upstream_driver
+
+# tests/upstream/run-upstream.sh's client of the STS + IMDSv2 stand-in.
+$(UPSTREAM_DRIVER): tests/upstream/upstream_driver.c $(CORE) $(wildcard lib/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+
 FLEET_DRIVER := $(BUILD)/tests/fleet_driver
 
 # Drives the fleet store against the real PostgreSQL server tests/fleet/run-fleet-db.sh starts.
@@ -198,7 +206,7 @@ $(FLEET_DRIVER): tests/fleet/fleet_driver.c $(CORE)
 	$(CC) $(CFLAGS) -pthread $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
 tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP) $(FAILALLOC) \
-	$(FLEET_DRIVER)
+       $(UPSTREAM_DRIVER) $(FLEET_DRIVER)
 
 DEMO_LOGIN := $(BUILD)/demo-login
 $(DEMO_LOGIN): demo/demo_login.c

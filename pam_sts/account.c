@@ -72,7 +72,7 @@ static int read_mfa_result(account_ctx *a)
 			    a->login.user, r->user);
 		return PAM_PERM_DENIED;
 	}
-	if (r->auth_time > now || now - r->auth_time >= (int64_t)a->settings->ticket_ttl) {
+	if (r->auth_time > now || now - r->auth_time >= (int64_t)a->settings->grant_ttl) {
 		sts_pam_log(a->pamh, LOG_NOTICE, "user %s: the MFA of this login is too old",
 			    a->login.user);
 		return PAM_PERM_DENIED;

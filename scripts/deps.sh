@@ -22,6 +22,7 @@ PROFILE_NAMES="build"
 PKGS_build="
 	build-essential pkg-config
 	libpam0g-dev libssl-dev libjson-c-dev liboath-dev libqrencode-dev libpq-dev oathtool
+	libcurl4-openssl-dev libxml2-dev
 	libcmocka-dev libpamtest0-dev libpam-wrapper libnss-wrapper valgrind cppcheck clang-tidy
 	clang-format clang llvm libclang-rt-14-dev
 	python3=python3 nodejs=node npm=npm

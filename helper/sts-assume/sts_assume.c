@@ -38,7 +38,7 @@
 
 #include "base/proc_reset.h"
 #include "policy/json_unique.h"
-#include "sts_assume.h"
+#include "sts_assume_env.h"
 
 #define SERVICE	    "sts-assume"
 #define POLICY_MAX  10240

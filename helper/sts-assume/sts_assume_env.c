@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sts_assume.h"
+#include "sts_assume_env.h"
 
 #define SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
 #define MAX_VARS  512

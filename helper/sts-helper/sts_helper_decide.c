@@ -182,7 +182,7 @@ static int fill_grant(const decide_ctx *d, sts_grant *g)
 	g->mfa_present = d->caller.mfa_present;
 	g->mfa_time = d->caller.mfa_time;
 	g->issued = d->caller.now;
-	g->expires = d->caller.now + (int64_t)d->settings.ticket_ttl;
+	g->expires = d->caller.now + (int64_t)d->settings.grant_ttl;
 	if (!copy(&g->user, d->caller.user) || !copy(&g->service, sts_msg_get(d->req, "service")) ||
 	    !copy(&g->target, d->authz.target) || !copy(&g->session_name, d->authz.session_name) ||
 	    !copy(&g->session_policy, d->authz.session_policy) ||
@@ -197,7 +197,7 @@ static int fill_grant(const decide_ctx *d, sts_grant *g)
  * (malloc'd). |*g| is the caller's to free, also on failure. */
 static int seal_grant(decide_ctx *d, sts_grant *g, char **text)
 {
-	unsigned char key[STS_TICKET_KEY_LEN];
+	unsigned char key[STS_GRANT_KEY_LEN];
 	sts_error err;
 	int rc;
 
@@ -210,7 +210,7 @@ static int seal_grant(decide_ctx *d, sts_grant *g, char **text)
 		snprintf(d->message, sizeof(d->message), "decide: out of memory");
 		return fail(d);
 	}
-	rc = sts_ticket_key_load(d->settings.state_dir, true, key, &err);
+	rc = sts_grant_key_load(d->settings.state_dir, true, key, &err);
 	if (rc == 0)
 		rc = sts_grant_seal(key, g, text, &err);
 	OPENSSL_cleanse(key, sizeof(key));

@@ -98,7 +98,7 @@ static int take_session_name(open_ctx *o)
 
 static int open_grant(open_ctx *o, int64_t now)
 {
-	unsigned char key[STS_TICKET_KEY_LEN];
+	unsigned char key[STS_GRANT_KEY_LEN];
 	const char *service = sts_msg_get(o->req, "service");
 	const char *text = sts_msg_get(o->req, "grant");
 	sts_error err;
@@ -109,7 +109,7 @@ static int open_grant(open_ctx *o, int64_t now)
 			 "open: user %s: no grant from the account phase", o->user);
 		return fail(o, "denied");
 	}
-	if (sts_ticket_key_load(o->settings.state_dir, false, key, &err) < 0) {
+	if (sts_grant_key_load(o->settings.state_dir, false, key, &err) < 0) {
 		snprintf(o->message, sizeof(o->message), "%s", err.msg);
 		return fail(o, "error");
 	}

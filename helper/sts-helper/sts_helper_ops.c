@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/settings.h"
+#include "token/keyring.h"
 #include "token/token.h"
 #include "sts_helper.h"
 

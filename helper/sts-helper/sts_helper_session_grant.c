@@ -7,7 +7,7 @@
  * would seal for `action=session` with no other argument: the same g1 grant
  * (lib/decide/grant.h), bound to the user, the PAM service, the remote host and
  * source IP the module sent, the MFA time (the time the code was accepted), the default
- * duration, and expiring after ticket_ttl. The module keeps it with the MFA
+ * duration, and expiring after grant_ttl. The module keeps it with the MFA
  * result (module data: neither the application nor the user can set it) and
  * its account phase hands it on unchanged when its own request is exactly
  * that one for the same login, instead of asking op=decide (one round trip
@@ -51,7 +51,7 @@ void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, 
 {
 	const char *user = sts_msg_get(req, "user"), *service = sts_msg_get(req, "service");
 	const char *ip = sts_msg_get(req, "source_ip"), *rhost = sts_msg_get(req, "rhost");
-	unsigned char key[STS_TICKET_KEY_LEN];
+	unsigned char key[STS_GRANT_KEY_LEN];
 	char *text = NULL;
 	sts_error err;
 	sts_grant g;
@@ -63,13 +63,13 @@ void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, 
 	g.mfa_present = true;
 	g.mfa_time = auth_time;
 	g.issued = auth_time;
-	g.expires = auth_time + (int64_t)settings->ticket_ttl;
+	g.expires = auth_time + (int64_t)settings->grant_ttl;
 	g.user = strdup(user);
 	g.service = strdup(service);
 	g.source_ip = ip ? strdup(ip) : NULL;
 	g.rhost = rhost ? strdup(rhost) : NULL;
 	if (g.user && g.service && (!ip || g.source_ip) && (!rhost || g.rhost) &&
-	    sts_ticket_key_load(settings->state_dir, true, key, &err) == 0) {
+	    sts_grant_key_load(settings->state_dir, true, key, &err) == 0) {
 		if (sts_grant_seal(key, &g, &text, &err) == 0)
 			sts_msg_add(resp, "session_grant", text); /* nothing added when it fails */
 		OPENSSL_cleanse(key, sizeof(key));

@@ -3,12 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fileio.h"
-#include "base/log_field.h"
-#include "policy/policy.h"
 #include "stsctl.h"
 
-#define POLICY_FILE_MAX (1u << 20)
 #ifndef STS_VERSION
 /* The Makefile defines it from debian/changelog; this is for other builds
  * of the file (the linters). */
@@ -32,33 +28,6 @@ static void usage(FILE *out)
 	      "       stsctl credential-process [--credentials-file FILE] [--profile NAME]\n"
 	      "       stsctl --version\n",
 	      out);
-}
-
-/* A policy's error quotes its text (a key, a value): kept on one line and
- * free of terminal escapes, the document may be anyone's. */
-void stsctl_print_error(const sts_error *err)
-{
-	char one_line[sizeof(err->msg) * 4];
-
-	fprintf(stderr, "stsctl: %s\n", sts_log_text(one_line, sizeof(one_line), err->msg));
-}
-
-int stsctl_load_policy(const char *path, int kind, sts_policy **out)
-{
-	sts_error err;
-	char *text = NULL;
-	size_t len = 0;
-	int rc;
-
-	if (sts_read_file(path, POLICY_FILE_MAX, 0, &text, &len, &err) < 0) {
-		stsctl_print_error(&err);
-		return -1;
-	}
-	rc = sts_policy_parse(text, len, path, (sts_doc_kind)kind, out, &err);
-	free(text);
-	if (rc < 0)
-		stsctl_print_error(&err);
-	return rc;
 }
 
 int main(int argc, char **argv)

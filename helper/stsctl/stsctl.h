@@ -1,8 +1,7 @@
-/* stsctl subcommands. Each returns the process exit status. */
+/* The stsctl subcommands main() runs, each in its own file. Each returns
+ * the process exit status. */
 #ifndef STSCTL_H
 #define STSCTL_H
-
-#include "base/error.h"
 
 /* Exit statuses shared by the subcommands. */
 enum {
@@ -25,13 +24,5 @@ int stsctl_authorize(int argc, char **argv);
 int stsctl_check(int argc, char **argv);
 /* stsctl credential-process: the session's credentials as credential_process JSON. */
 int stsctl_credential_process(int argc, char **argv);
-
-/* Prints "stsctl: MESSAGE" to stderr on one line, free of terminal escapes
- * (a policy's error quotes its text, which may be anyone's). */
-void stsctl_print_error(const sts_error *err);
-
-/* Reads and compiles one policy file; prints the error to stderr on failure. */
-struct sts_policy;
-int stsctl_load_policy(const char *path, int kind, struct sts_policy **out);
 
 #endif

@@ -19,26 +19,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "policy/policy.h"
 #include "stsctl.h"
 #include "stsctl_cred.h"
-
-enum {
-	OPT_ACTION = 256,
-	OPT_RESOURCE,
-	OPT_CONTEXT
-};
+#include "stsctl_request.h"
 
 static const struct option options[] = {
 	{ "config", required_argument, NULL, STSCTL_OPT_CONFIG },
 	{ "credentials-file", required_argument, NULL, STSCTL_OPT_CREDENTIALS_FILE },
 	{ "profile", required_argument, NULL, STSCTL_OPT_PROFILE },
-	{ "action", required_argument, NULL, OPT_ACTION },
-	{ "resource", required_argument, NULL, OPT_RESOURCE },
-	{ "context", required_argument, NULL, OPT_CONTEXT },
+	STSCTL_REQUEST_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -60,9 +52,8 @@ static const char *const reserved_keys[] = {
 };
 
 typedef struct {
+	stsctl_request req;
 	stsctl_cred_opts cred;
-	const char *action, *resource;
-	sts_context *context;
 } authorize_args;
 
 static void usage(FILE *out)
@@ -72,69 +63,15 @@ static void usage(FILE *out)
 	      out);
 }
 
-/* KEY=VALUE (single-valued, repeated = multi-valued), KEY[]=VALUE, bare KEY[]. */
-static int add_context(sts_context *ctx, const char *arg)
+/* The credential options; anything else prints the usage. */
+static int take_option(void *args, int opt, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
-	char key[512];
-	bool multi = klen >= 2 && arg[klen - 2] == '[' && arg[klen - 1] == ']';
+	authorize_args *a = args;
 
-	if (multi)
-		klen -= 2;
-	if (klen == 0 || klen >= sizeof(key) || (!eq && !multi)) {
-		fprintf(stderr,
-			"stsctl authorize: --context \"%s\": expected KEY=VALUE, KEY[]=VALUE or "
-			"KEY[]\n",
-			arg);
-		return -1;
-	}
-	memcpy(key, arg, klen);
-	key[klen] = '\0';
-	for (size_t i = 0; reserved_keys[i]; i++)
-		if (strcasecmp(key, reserved_keys[i]) == 0) {
-			fprintf(stderr,
-				"stsctl authorize: --context %s: comes from the credential or the "
-				"clock, and cannot be given\n",
-				key);
-			return -1;
-		}
-	if (multi ? sts_context_add_multi(ctx, key, eq ? eq + 1 : NULL) < 0 :
-		    sts_context_add(ctx, key, eq + 1) < 0) {
-		fputs("stsctl authorize: out of memory\n", stderr);
-		return -1;
-	}
-	return 0;
-}
-
-static int parse_args(authorize_args *a, int argc, char **argv)
-{
-	int opt;
-
-	optind = 1;
-	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == OPT_ACTION)
-			a->action = optarg;
-		else if (opt == OPT_RESOURCE)
-			a->resource = optarg;
-		else if (opt == OPT_CONTEXT) {
-			if (add_context(a->context, optarg) < 0)
-				return -1;
-		} else if (opt == '?' || !stsctl_cred_option(&a->cred, opt, optarg)) {
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "stsctl authorize: unexpected argument \"%s\"\n", argv[optind]);
-		return -1;
-	}
-	if (!a->action || !a->resource) {
-		fputs("stsctl authorize needs --action and --resource\n", stderr);
-		return -1;
-	}
-	return 0;
+	if (opt != '?' && stsctl_cred_option(&a->cred, opt, arg))
+		return 0;
+	usage(stderr);
+	return -1;
 }
 
 /* The scope documents as one finished set (NULL and printed on error). */
@@ -163,7 +100,7 @@ fail:
 }
 
 /* The keys the token and the clock give (the caller's cannot clash: they
- * were refused in add_context). */
+ * are reserved_keys, which --context refuses). */
 static int token_context(sts_context *ctx, const sts_token_claims *c, int64_t now)
 {
 	char buf[64];
@@ -205,9 +142,9 @@ static int decide(const authorize_args *a, const sts_token_claims *c)
 	if (identity && (c->n_session == 0 || (session = scope_set(c->session, c->n_session)))) {
 		sts_policy_inputs in = { .identity = identity, .session = session };
 		sts_request req = { .principal = c->principal_arn,
-				    .action = a->action,
-				    .resource = a->resource,
-				    .context = a->context };
+				    .action = a->req.action,
+				    .resource = a->req.resource,
+				    .context = a->req.context };
 		sts_evaluate(&in, &req, &verdict);
 		sts_verdict_describe(&verdict, why, sizeof(why));
 		printf("%s\n%s\n", sts_decision_word(verdict.decision), why);
@@ -228,15 +165,19 @@ int stsctl_authorize(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&claims, 0, sizeof(claims));
-	a.context = sts_context_new();
-	if (!a.context || parse_args(&a, argc, argv) < 0)
+	a.req = (stsctl_request){ .cmd = "authorize",
+				  .reserved = reserved_keys,
+				  .reserved_why = "comes from the credential or the clock",
+				  .context = sts_context_new() };
+	if (!a.req.context ||
+	    stsctl_request_parse(&a.req, argc, argv, options, take_option, &a) < 0)
 		goto out;
 	status = stsctl_cred_verify("authorize", &a.cred, &claims, akid, &why);
 	if (status == STSCTL_DENIED)
 		fprintf(stderr, "stsctl authorize: credential not valid: %s\n", why.msg);
 	if (status != STSCTL_OK)
 		goto out;
-	if (token_context(a.context, &claims, (int64_t)time(NULL)) < 0) {
+	if (token_context(a.req.context, &claims, (int64_t)time(NULL)) < 0) {
 		fputs("stsctl authorize: out of memory\n", stderr);
 		status = STSCTL_USAGE;
 		goto out;
@@ -244,7 +185,7 @@ int stsctl_authorize(int argc, char **argv)
 	status = decide(&a, &claims);
 out:
 	sts_token_claims_free(&claims);
-	sts_context_free(a.context);
+	sts_context_free(a.req.context);
 	fflush(stdout);
 	return status;
 }

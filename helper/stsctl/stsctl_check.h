@@ -11,12 +11,13 @@ typedef struct {
 	unsigned faults, checked;
 } check_ctx;
 
-/* One fault: printed as "FAULT <message>" and counted. */
+/* One fault: printed as "FAULT <message>" and counted; one check passed
+ * (helper/stsctl/stsctl_check_report.c). */
 void stsctl_check_fault(check_ctx *c, const char *fmt, ...) STS_PRINTF(2, 3);
 void stsctl_check_passed(check_ctx *c);
 
 /* Every check of one configuration: c->s, read from c->config
- * (helper/stsctl/stsctl_check.c). */
+ * (helper/stsctl/stsctl_check_config.c). */
 void stsctl_check_config(check_ctx *c);
 
 /* The directories a login needs before anything is issued: policy_dir and

@@ -1,7 +1,7 @@
 /*
  * stsctl check: the directories every login needs once the code is
  * consumed. A missing policy_dir or state_dir fails every login closed
- * (runtime_dir's way is check_runtime_reachable's, helper/stsctl/stsctl_check.c).
+ * (runtime_dir's way is check_runtime_reachable's, helper/stsctl/stsctl_check_config.c).
  */
 #include <errno.h>
 #include <stdio.h>

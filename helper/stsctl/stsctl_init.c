@@ -11,7 +11,6 @@
  * Exit status: 0 done, 1 refused (an unusable ring exists; --rotate with
  * no ring), 2 usage, configuration or write error.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/parse.h"
 #include "base/settings.h"
-#include "token/token.h"
+#include "token/keyring.h"
 #include "stsctl.h"
 
 #define DEFAULT_KEEP 3u
@@ -42,27 +42,12 @@ static const struct option options[] = {
 typedef struct {
 	const char *config;
 	bool rotate;
-	unsigned keep; /* 0: not given */
+	unsigned long keep; /* 0: not given */
 } init_args;
 
 static void usage(FILE *out)
 {
 	fputs("usage: stsctl init [--config FILE] [--rotate [--keep N]]\n", out);
-}
-
-static int parse_keep(const char *s, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < 2 || v > MAX_KEEP)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
 }
 
 static int parse_args(init_args *a, int argc, char **argv)
@@ -77,7 +62,7 @@ static int parse_args(init_args *a, int argc, char **argv)
 		} else if (opt == OPT_ROTATE) {
 			a->rotate = true;
 		} else if (opt == OPT_KEEP) {
-			if (parse_keep(optarg, &a->keep) < 0) {
+			if (sts_parse_uint(optarg, 2, MAX_KEEP, &a->keep) < 0) {
 				fprintf(stderr, "stsctl init: --keep must be 2..%lu\n", MAX_KEEP);
 				return -1;
 			}
@@ -184,7 +169,7 @@ int stsctl_init(int argc, char **argv)
 	/* The ring is created 0600 whatever the umask; the temporary file too. */
 	umask(077);
 	if (a.rotate)
-		status = rotate(settings.issuer_key, a.keep ? a.keep : DEFAULT_KEEP);
+		status = rotate(settings.issuer_key, (unsigned)(a.keep ? a.keep : DEFAULT_KEEP));
 	else
 		status = create(settings.issuer_key);
 	sts_settings_free(&settings);

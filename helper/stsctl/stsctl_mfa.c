@@ -17,7 +17,8 @@
  * only.
  *
  * import is in stsctl_mfa_import.c (with how to migrate from pam_oath),
- * enroll in stsctl_mfa_enroll.c, scratch in stsctl_mfa_scratch.c.
+ * enroll in stsctl_mfa_enroll.c, scratch in stsctl_mfa_scratch.c; the store
+ * as they all use it in stsctl_mfa_store.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/parse.h"
 #include "base/settings.h"
 #include "mfa/mfa_side.h"
 #include "mfa/mfa_store.h"
@@ -47,55 +49,6 @@ static void usage(FILE *out)
 	      "       stsctl mfa [--config FILE] remove USER\n"
 	      "       stsctl mfa [--config FILE] scratch USER [--count N]\n",
 	      out);
-}
-
-int stsctl_mfa_lock(stsctl_mfa_ctx *ctx, const char *user, sts_mfa_lock **lock)
-{
-	sts_error err;
-
-	if (sts_mfa_lock_user(ctx->store, user, STSCTL_MFA_LOCK_MS, lock, &err) < 0) {
-		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-int stsctl_mfa_read(sts_mfa_lock *lock, sts_mfa_record *rec)
-{
-	sts_error err;
-	int rc = sts_mfa_read(lock, rec, &err);
-
-	if (rc < 0)
-		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
-	else if (sts_mfa_state_note(lock))
-		fprintf(stderr, "stsctl mfa: note: %s\n", sts_mfa_state_note(lock));
-	return rc;
-}
-
-int stsctl_mfa_write(sts_mfa_lock *lock, const sts_mfa_record *rec)
-{
-	sts_error err;
-
-	if (sts_mfa_write(lock, rec, &err) < 0) {
-		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
 }
 
 /* Takes "--name VALUE" or "--name=VALUE" at argv[*i]; NULL when absent. */
@@ -171,6 +124,7 @@ static int parse_args(int argc, char **argv, stsctl_mfa_opts *opts, char **pos, 
 	*npos = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *v;
+		unsigned long n;
 		bool m;
 
 		if (only_pos || argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
@@ -210,18 +164,20 @@ static int parse_args(int argc, char **argv, stsctl_mfa_opts *opts, char **pos, 
 		}
 		v = option_value(argc, argv, &i, "--digits", &m);
 		if (m) {
-			if (!v || parse_uint(v, 6, 8, &opts->digits) < 0) {
+			if (!v || sts_parse_uint(v, 6, 8, &n) < 0) {
 				fputs("stsctl mfa: --digits must be 6, 7 or 8\n", stderr);
 				return -1;
 			}
+			opts->digits = (unsigned)n;
 			continue;
 		}
 		v = option_value(argc, argv, &i, "--period", &m);
 		if (m) {
-			if (!v || parse_uint(v, 1, 3600, &opts->period) < 0) {
+			if (!v || sts_parse_uint(v, 1, 3600, &n) < 0) {
 				fputs("stsctl mfa: --period must be 1..3600 seconds\n", stderr);
 				return -1;
 			}
+			opts->period = (unsigned)n;
 			continue;
 		}
 		v = option_value(argc, argv, &i, "--algorithm", &m);
@@ -431,29 +387,6 @@ static int cmd_remove(stsctl_mfa_ctx *ctx, const char *user)
 	return status;
 }
 
-static int open_ctx(stsctl_mfa_ctx *ctx, const char *config)
-{
-	sts_error err;
-	int n;
-
-	if (sts_settings_load(config, &ctx->settings, &err) < 0) {
-		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
-		return -1;
-	}
-	n = snprintf(ctx->store_dir, sizeof(ctx->store_dir), "%s/mfa", ctx->settings.state_dir);
-	if (n < 0 || (size_t)n >= sizeof(ctx->store_dir)) {
-		fprintf(stderr, "stsctl mfa: %s: state_dir is too long\n", config);
-		return -1;
-	}
-	if (sts_mfa_store_open(ctx->store_dir, (unsigned)ctx->settings.totp_window, &ctx->store,
-			       &err) < 0) {
-		fprintf(stderr, "stsctl mfa: %s (state_dir in %s)\n", err.msg, config);
-		return -1;
-	}
-	sts_mfa_store_set_lockout(ctx->store, (unsigned)ctx->settings.lockout_seconds);
-	return 0;
-}
-
 static int run(stsctl_mfa_ctx *ctx, const char *cmd, int argc, char **argv)
 {
 	stsctl_mfa_opts opts = { .algorithm = STS_TOTP_SHA1, .digits = 6, .period = 30 };
@@ -495,7 +428,6 @@ int stsctl_mfa(int argc, char **argv)
 	const char *config = STS_DEFAULT_CONFIG;
 	stsctl_mfa_ctx ctx;
 	int i = 1, status;
-	bool known = false;
 
 	while (i < argc) {
 		bool m;
@@ -511,9 +443,7 @@ int stsctl_mfa(int argc, char **argv)
 		usage(stdout);
 		return STSCTL_OK;
 	}
-	for (int c = 0; i < argc && cmds[c]; c++)
-		known = known || strcmp(argv[i], cmds[c]) == 0;
-	if (!known) {
+	if (i >= argc || !sts_in_list(argv[i], cmds)) {
 		if (i < argc)
 			fprintf(stderr, "stsctl mfa: unknown command \"%s\"\n", argv[i]);
 		usage(stderr);
@@ -523,14 +453,11 @@ int stsctl_mfa(int argc, char **argv)
 		fputs("stsctl mfa: must be run as root (the MFA store is root-only)\n", stderr);
 		return STSCTL_USAGE;
 	}
-	memset(&ctx, 0, sizeof(ctx));
-	if (open_ctx(&ctx, config) < 0)
+	if (stsctl_mfa_open(&ctx, config) < 0)
 		status = STSCTL_USAGE;
 	else
 		status = run(&ctx, argv[i], argc - i - 1, argv + i + 1);
-	if (ctx.store)
-		sts_mfa_store_close(ctx.store);
-	sts_settings_free(&ctx.settings);
+	stsctl_mfa_close(&ctx);
 	fflush(stdout);
 	return status;
 }

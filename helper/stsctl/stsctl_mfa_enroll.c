@@ -29,6 +29,7 @@
 #include "mfa/totp.h"
 #include "stsctl.h"
 #include "stsctl_mfa.h"
+#include "stsctl_mfa_store.h"
 
 #define ISSUER	       "pam_sts"
 #define HOST_MAX       64

@@ -38,6 +38,7 @@
 #include "mfa/mfa_store.h"
 #include "stsctl.h"
 #include "stsctl_mfa.h"
+#include "stsctl_mfa_store.h"
 
 /* Decoded secrets shorter than 80 bits are refused (RFC 4226 asks for 128). */
 #define SECRET_MIN 10

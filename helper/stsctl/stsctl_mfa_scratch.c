@@ -5,17 +5,18 @@
  * their salted hashes (lib/mfa/mfa_scratch.c). Each is accepted once at login in
  * place of a TOTP code.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "base/parse.h"
 #include "mfa/mfa_side.h"
 #include "mfa/mfa_store.h"
 #include "stsctl.h"
 #include "stsctl_mfa.h"
+#include "stsctl_mfa_store.h"
 
 #define DEFAULT_COUNT 5
 
@@ -29,7 +30,6 @@ static int parse(int argc, char **argv, const char **user, unsigned *count)
 	*count = DEFAULT_COUNT;
 	for (int i = 0; i < argc; i++) {
 		const char *v = NULL;
-		char *end;
 		unsigned long n;
 
 		if (strncmp(argv[i], "--count=", 8) == 0)
@@ -45,9 +45,7 @@ static int parse(int argc, char **argv, const char **user, unsigned *count)
 				argv[i]);
 			return -1;
 		}
-		errno = 0;
-		n = strtoul(v, &end, 10);
-		if (errno || *end || v[0] < '0' || v[0] > '9' || n < 1 || n > STS_MFA_SCRATCH_MAX) {
+		if (sts_parse_uint(v, 1, STS_MFA_SCRATCH_MAX, &n) < 0) {
 			fprintf(stderr, "stsctl mfa: --count must be 1..%d\n", STS_MFA_SCRATCH_MAX);
 			return -1;
 		}

@@ -18,6 +18,7 @@
 #include "policy/policy.h"
 #include "policy/policy_text.h"
 #include "stsctl.h"
+#include "stsctl_error.h"
 
 static int validate_role(json_object *root, const char *path, sts_error *err)
 {

@@ -1,14 +1,13 @@
 /* sshd-style "key = value" configuration, parsed strictly from a table. */
 #include "base/kv_reader.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/fileio.h"
+#include "base/parse.h"
 
 #define CONFIG_FILE_MAX (256u * 1024u)
 #define CONFIG_LINE_MAX 4096
@@ -23,17 +22,6 @@ static const sts_config_key *find_key(const sts_config_key *table, const char *k
 		}
 	}
 	return NULL;
-}
-
-static int parse_uint(const char *value, const sts_config_key *k, unsigned long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)value[0]))
-		return -1;
-	errno = 0;
-	*out = strtoul(value, &end, 10);
-	return (errno || *end || *out < k->min || *out > k->max) ? -1 : 0;
 }
 
 static int parse_bool(const char *value, bool *out)
@@ -75,7 +63,9 @@ static const char *store(const sts_config_key *k, const char *value, void *targe
 			return "an absolute path";
 		return store_text(value, slot) < 0 ? "out of memory" : NULL;
 	case CFG_UINT:
-		return parse_uint(value, k, (unsigned long *)slot) < 0 ? "a number in range" : NULL;
+		return sts_parse_uint(value, k->min, k->max, (unsigned long *)slot) < 0 ?
+			       "a number in range" :
+			       NULL;
 	case CFG_BOOL:
 		return parse_bool(value, (bool *)slot) < 0 ? "yes or no" : NULL;
 	case CFG_ENUM:

@@ -6,8 +6,8 @@
  * symbolic link) owned by root and not writable by group or others, checked
  * on the open descriptor.
  */
-#ifndef STS_CONFIG_H
-#define STS_CONFIG_H
+#ifndef STS_KV_READER_H
+#define STS_KV_READER_H
 
 #include <stdbool.h>
 #include <stddef.h>

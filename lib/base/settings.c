@@ -1,14 +1,29 @@
 /* pam_sts.conf keys, their defaults and ranges. */
 #include "base/settings.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "base/fileio.h"
 #include "base/kv_reader.h"
+#include "base/log_field.h"
+#include "base/parse.h"
+
+/* What the file may say: the settings, and apart from them each key of a
+ * renamed pair, so that giving both names is noticed. */
+typedef struct {
+	sts_settings s;
+	unsigned long grant_ttl;  /* 0: not in the file */
+	unsigned long ticket_ttl; /* grant_ttl's deprecated name; 0: not in the file */
+} settings_file;
+
+/* The table names the settings' fields by their place in sts_settings. */
+_Static_assert(offsetof(settings_file, s) == 0, "settings_file starts with the settings");
 
 static const sts_config_key settings_keys[] = {
 	{ "state_dir", CFG_PATH, offsetof(sts_settings, state_dir), 0, 0, NULL },
@@ -18,7 +33,8 @@ static const sts_config_key settings_keys[] = {
 	{ "lockout_seconds", CFG_UINT, offsetof(sts_settings, lockout_seconds), 1, 604800, NULL },
 	{ "prompt", CFG_STRING, offsetof(sts_settings, prompt), 0, 0, NULL },
 	{ "fail_delay_ms", CFG_UINT, offsetof(sts_settings, fail_delay_ms), 0, 60000, NULL },
-	{ "ticket_ttl", CFG_UINT, offsetof(sts_settings, ticket_ttl), 30, 3600, NULL },
+	{ "grant_ttl", CFG_UINT, offsetof(settings_file, grant_ttl), 30, 3600, NULL },
+	{ "ticket_ttl", CFG_UINT, offsetof(settings_file, ticket_ttl), 30, 3600, NULL },
 	{ "account_id", CFG_STRING, offsetof(sts_settings, account_id), 0, 0, NULL },
 	{ "partition", CFG_STRING, offsetof(sts_settings, partition), 0, 0, NULL },
 	{ "region", CFG_STRING, offsetof(sts_settings, region), 0, 0, NULL },
@@ -45,7 +61,7 @@ static int set_defaults(sts_settings *s)
 	s->failure_interval = 900;
 	s->lockout_seconds = 900;
 	s->fail_delay_ms = 2000;
-	s->ticket_ttl = 300;
+	s->grant_ttl = 300;
 	s->helper_timeout = 10;
 	s->partition = strdup("aws");
 	s->policy_dir = strdup("/etc/pam_sts/policies");
@@ -86,10 +102,7 @@ static int validate(const char *path, const sts_settings *s, sts_error *err)
 	if (s->account_id && !all_digits(s->account_id, 12))
 		return sts_error_set(err, "%s: account_id: must be 12 digits, got \"%s\"", path,
 				     s->account_id);
-	for (i = 0; partitions[i]; i++)
-		if (strcmp(s->partition, partitions[i]) == 0)
-			break;
-	if (!partitions[i])
+	if (!sts_in_list(s->partition, partitions))
 		return sts_error_set(err, "%s: partition: unknown partition \"%s\"", path,
 				     s->partition);
 	/* sockaddr_un's sun_path: 108 bytes with the NUL. */
@@ -139,14 +152,46 @@ int sts_settings_defaults(sts_settings *out, sts_error *err)
 	return 0;
 }
 
+/* A renamed key's old name still works, alone: an upgrade keeps every
+ * installed file valid, and a file that gives both names is ambiguous. */
+static int take_renamed(const char *path, settings_file *f, sts_error *err)
+{
+	if (f->grant_ttl && f->ticket_ttl)
+		return sts_error_set(err,
+				     "%s: grant_ttl and ticket_ttl (its deprecated name) are both "
+				     "set; keep grant_ttl",
+				     path);
+	if (f->ticket_ttl) {
+		f->s.grant_ttl = f->ticket_ttl;
+		f->s.deprecation = "ticket_ttl is deprecated: name it grant_ttl";
+	} else if (f->grant_ttl) {
+		f->s.grant_ttl = f->grant_ttl;
+	}
+	return 0;
+}
+
+/* One line per process: the helper and the module load the file on every
+ * request, and the administrator needs to read it once. */
+static void log_deprecation(const char *path, const char *what)
+{
+	static atomic_flag logged = ATOMIC_FLAG_INIT;
+	char field[512];
+
+	if (!atomic_flag_test_and_set(&logged))
+		syslog(LOG_WARNING, "configuration %s: %s",
+		       sts_log_text(field, sizeof(field), path), what);
+}
+
 int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st, sts_error *err)
 {
+	settings_file f = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (set_defaults(out) < 0) {
-		sts_settings_free(out);
+	memset(out, 0, sizeof(*out));
+	if (set_defaults(&f.s) < 0) {
+		sts_settings_free(&f.s);
 		return sts_error_set(err, "%s: out of memory", path);
 	}
 	/* STS_READ_CACHE: the resident helper reads it on every request. */
@@ -155,11 +200,18 @@ int sts_settings_load_stat(const char *path, sts_settings *out, struct stat *st,
 					STS_READ_CACHE,
 				&text, &len, st, err);
 	if (rc == 0)
-		rc = sts_config_parse(text, len, path, settings_keys, out, err);
+		rc = sts_config_parse(text, len, path, settings_keys, &f, err);
 	if (rc == 0)
-		rc = validate(path, out, err);
+		rc = take_renamed(path, &f, err);
+	if (rc == 0)
+		rc = validate(path, &f.s, err);
 	free(text);
-	if (rc < 0)
-		sts_settings_free(out);
-	return rc;
+	if (rc < 0) {
+		sts_settings_free(&f.s);
+		return rc;
+	}
+	if (f.s.deprecation)
+		log_deprecation(path, f.s.deprecation);
+	*out = f.s;
+	return 0;
 }

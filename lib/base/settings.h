@@ -24,7 +24,7 @@ typedef struct {
 	unsigned long lockout_seconds;	/* how long a lockout lasts */
 	char *prompt;			/* the conversation's prompt text */
 	unsigned long fail_delay_ms;	/* pam_fail_delay after a failed attempt */
-	unsigned long ticket_ttl;	/* seconds an MFA result and the grant live */
+	unsigned long grant_ttl;	/* seconds an MFA result and the grant live */
 
 	/* The AWS account the host stands for: ARNs are built from these. */
 	char *account_id; /* 12 digits; NULL until set (account/session need it) */
@@ -42,11 +42,17 @@ typedef struct {
 	char *helper;		      /* sts-helper, run by the session phase */
 	unsigned long helper_timeout; /* seconds before the helper is killed */
 	char *helper_socket;	      /* the resident broker (sts-helper --serve); "": none */
+
+	/* What the administrator should change: the file named a key by its
+	 * deprecated name (ticket_ttl for grant_ttl). Static text; NULL: nothing. */
+	const char *deprecation;
 } sts_settings;
 
 /* Defaults, then the file. The file must be a regular file (not a link),
  * owned by root (or by the effective user, for unprivileged test runs) and
- * not writable by group or others. */
+ * not writable by group or others. A deprecated key name is accepted (and
+ * |deprecation| set, and logged once per process with syslog(3)); the old
+ * and the new name of one key together are refused. */
 int sts_settings_load(const char *path, sts_settings *out, sts_error *err);
 /* The same, also giving what fstat(2) said of the descriptor the file was
  * read from (lib/base/settings_cache.h compares it with the file later). */

@@ -30,14 +30,13 @@ static void to_hex(const unsigned char *in, size_t len, char *out)
 
 /* HMAC-SHA256 under |key|, as a new context. One keyed context is kept and
  * copied for each use: OpenSSL 3 looks HMAC and SHA-256 up by name on every
- * one-shot HMAC(), which in the resident helper (cold caches after each
- * login's process) was a third of a grant's sealing (63 -> 38 us, median of
- * 200). Re-keyed when the key changes; a mutex for the threads of a caller
- * that has them. */
-static EVP_MAC_CTX *keyed_mac(const unsigned char key[STS_TICKET_KEY_LEN])
+ * one-shot HMAC(), a large part of a grant's sealing in the resident helper
+ * (docs/login-latency.md). Re-keyed when the key changes; a mutex for the
+ * threads of a caller that has them. */
+static EVP_MAC_CTX *keyed_mac(const unsigned char key[STS_GRANT_KEY_LEN])
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static unsigned char kept_key[STS_TICKET_KEY_LEN];
+	static unsigned char kept_key[STS_GRANT_KEY_LEN];
 	static EVP_MAC_CTX *kept;
 	static EVP_MAC *hmac;
 	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
@@ -46,19 +45,19 @@ static EVP_MAC_CTX *keyed_mac(const unsigned char key[STS_TICKET_KEY_LEN])
 	EVP_MAC_CTX *copy = NULL;
 
 	pthread_mutex_lock(&lock);
-	if (!kept || CRYPTO_memcmp(kept_key, key, STS_TICKET_KEY_LEN) != 0) {
+	if (!kept || CRYPTO_memcmp(kept_key, key, STS_GRANT_KEY_LEN) != 0) {
 		EVP_MAC_CTX_free(kept);
 		OPENSSL_cleanse(kept_key, sizeof(kept_key));
 		kept = NULL;
 		if (!hmac)
 			hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 		kept = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
-		if (kept && !EVP_MAC_init(kept, key, STS_TICKET_KEY_LEN, params)) {
+		if (kept && !EVP_MAC_init(kept, key, STS_GRANT_KEY_LEN, params)) {
 			EVP_MAC_CTX_free(kept);
 			kept = NULL;
 		}
 		if (kept)
-			memcpy(kept_key, key, STS_TICKET_KEY_LEN);
+			memcpy(kept_key, key, STS_GRANT_KEY_LEN);
 	}
 	if (kept)
 		copy = EVP_MAC_CTX_dup(kept);
@@ -66,7 +65,7 @@ static EVP_MAC_CTX *keyed_mac(const unsigned char key[STS_TICKET_KEY_LEN])
 	return copy;
 }
 
-static int mac_hex(const unsigned char key[STS_TICKET_KEY_LEN], const char *msg, size_t len,
+static int mac_hex(const unsigned char key[STS_GRANT_KEY_LEN], const char *msg, size_t len,
 		   char out[MAC_HEX + 1])
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
@@ -149,7 +148,7 @@ fail:
 	return NULL;
 }
 
-int sts_grant_seal(const unsigned char key[STS_TICKET_KEY_LEN], const sts_grant *g, char **out,
+int sts_grant_seal(const unsigned char key[STS_GRANT_KEY_LEN], const sts_grant *g, char **out,
 		   sts_error *err)
 {
 	json_object *obj = grant_to_json(g);
@@ -271,8 +270,8 @@ static int grant_from_json(json_object *obj, sts_grant *g)
 	return 0;
 }
 
-static int check_mac(const unsigned char key[STS_TICKET_KEY_LEN], const char *text,
-		     const char **b64, size_t *b64len, sts_error *err)
+static int check_mac(const unsigned char key[STS_GRANT_KEY_LEN], const char *text, const char **b64,
+		     size_t *b64len, sts_error *err)
 {
 	size_t len = text ? strnlen(text, STS_GRANT_MAX + 1) : 0;
 	const char *dot;
@@ -295,7 +294,7 @@ static int check_mac(const unsigned char key[STS_TICKET_KEY_LEN], const char *te
 	return 0;
 }
 
-int sts_grant_open(const unsigned char key[STS_TICKET_KEY_LEN], const char *text, const char *user,
+int sts_grant_open(const unsigned char key[STS_GRANT_KEY_LEN], const char *text, const char *user,
 		   const char *service, int64_t now, sts_grant *out, sts_error *err)
 {
 	const char *b64 = NULL;

@@ -11,11 +11,11 @@
  * PAM_STS_GRANT=<grant> into the PAM environment (never the user's: a user
  * cannot set variables of sshd's or sudo's PAM handle), where
  *     grant = "g1." base64(JSON request) "." hex(HMAC-SHA256(key, "g1." base64))
- * under a root-only key (state_dir/mfa-ticket.key, lib/decide/grant_key.h).
+ * under a root-only key (the grant key, lib/decide/grant_key.h).
  * It binds user, PAM service, remote host (PAM_RHOST), operation, target,
  * session name, duration, session policy, source IP and MFA time, carries a
  * random nonce (so that no two grants are the same text), and expires after
- * ticket_ttl seconds; sts-helper opens it once (lib/decide/grant_spent.h). sts-helper verifies it and, before minting, takes the decision it
+ * grant_ttl seconds; sts-helper opens it once (lib/decide/grant_spent.h). sts-helper verifies it and, before minting, takes the decision it
  * stands for (kept by the resident helper: helper/sts-helper/sts_helper_memo.h) or
  * decides the same request again, so the session issues only what the
  * account phase authorised;
@@ -51,11 +51,11 @@ typedef struct {
 } sts_grant;
 
 /* Seals |g| into a malloc'd string, with a fresh random nonce. */
-int sts_grant_seal(const unsigned char key[STS_TICKET_KEY_LEN], const sts_grant *g, char **out,
+int sts_grant_seal(const unsigned char key[STS_GRANT_KEY_LEN], const sts_grant *g, char **out,
 		   sts_error *err);
 /* Verifies |text| for |user| and |service| at |now| and fills |out|
  * (malloc'd strings; sts_grant_free). Returns 0 or -1 with the reason. */
-int sts_grant_open(const unsigned char key[STS_TICKET_KEY_LEN], const char *text, const char *user,
+int sts_grant_open(const unsigned char key[STS_GRANT_KEY_LEN], const char *text, const char *user,
 		   const char *service, int64_t now, sts_grant *out, sts_error *err);
 /* Whether |rhost| (PAM_RHOST at the session phase; NULL or "" for none) is
  * the remote host |g| was sealed for. */

@@ -19,6 +19,7 @@
 #include "base/file_cache.h"
 #include "base/fileio.h"
 
+/* The file name of the first releases, which called the grant an MFA ticket. */
 #define KEY_NAME  "mfa-ticket.key"
 #define KEY_FLAGS (STS_READ_EUID_OWNED | STS_READ_PRIVATE)
 #define KEY_MAX	  4096
@@ -32,7 +33,7 @@
  * O_NOFOLLOW refuses) is noticed only when the key file changes. Returns 1
  * with the key, or 0: read it.
  */
-static int cached_key(const char *path, unsigned char key[STS_TICKET_KEY_LEN])
+static int cached_key(const char *path, unsigned char key[STS_GRANT_KEY_LEN])
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -40,8 +41,8 @@ static int cached_key(const char *path, unsigned char key[STS_TICKET_KEY_LEN])
 
 	if (!*path || !sts_read_cached(path, KEY_MAX, KEY_FLAGS, &data, &len))
 		return 0;
-	if (len == STS_TICKET_KEY_LEN) {
-		memcpy(key, data, STS_TICKET_KEY_LEN);
+	if (len == STS_GRANT_KEY_LEN) {
+		memcpy(key, data, STS_GRANT_KEY_LEN);
 		rc = 1;
 	}
 	sts_free_secret(data, len);
@@ -51,7 +52,7 @@ static int cached_key(const char *path, unsigned char key[STS_TICKET_KEY_LEN])
 /* Reads the key relative to the state directory; |path| ("" for none) names
  * it for the cache. */
 static int read_key(int dirfd, const char *dir, const char *path,
-		    unsigned char key[STS_TICKET_KEY_LEN], sts_error *err)
+		    unsigned char key[STS_GRANT_KEY_LEN], sts_error *err)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -66,12 +67,12 @@ static int read_key(int dirfd, const char *dir, const char *path,
 		return STS_READ_ENOENT;
 	if (rc < 0)
 		return sts_error_set(err, "%s/%s: refused", dir, KEY_NAME);
-	if (len != STS_TICKET_KEY_LEN) {
+	if (len != STS_GRANT_KEY_LEN) {
 		sts_free_secret(data, len);
 		return sts_error_set(err, "%s/%s: must hold %d bytes", dir, KEY_NAME,
-				     STS_TICKET_KEY_LEN);
+				     STS_GRANT_KEY_LEN);
 	}
-	memcpy(key, data, STS_TICKET_KEY_LEN);
+	memcpy(key, data, STS_GRANT_KEY_LEN);
 	if (*path)
 		sts_file_cache_put(path, &st, &since, data, len);
 	sts_free_secret(data, len);
@@ -81,21 +82,21 @@ static int read_key(int dirfd, const char *dir, const char *path,
 /* Writes the key under a temporary name and publishes it with linkat(), which
  * fails if the name exists: concurrent first logins never see a partly
  * written key, and exactly one key wins. Returns 0, 1 (another won), -1. */
-static int create_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_KEY_LEN],
+static int create_key(int dirfd, const char *dir, unsigned char key[STS_GRANT_KEY_LEN],
 		      sts_error *err)
 {
 	unsigned char raw[8];
 	char tmp[64];
 	int fd, rc = -1;
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1 || RAND_bytes(key, STS_TICKET_KEY_LEN) != 1)
+	if (RAND_bytes(raw, sizeof(raw)) != 1 || RAND_bytes(key, STS_GRANT_KEY_LEN) != 1)
 		return sts_error_set(err, "%s/%s: no random bytes", dir, KEY_NAME);
 	snprintf(tmp, sizeof(tmp), "%s.new.%02x%02x%02x%02x%02x%02x%02x%02x", KEY_NAME, raw[0],
 		 raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return sts_error_set(err, "%s/%s: cannot create: %s", dir, tmp, strerror(errno));
-	if (write(fd, key, STS_TICKET_KEY_LEN) != STS_TICKET_KEY_LEN || fsync(fd) < 0)
+	if (write(fd, key, STS_GRANT_KEY_LEN) != STS_GRANT_KEY_LEN || fsync(fd) < 0)
 		sts_error_set(err, "%s/%s: write failed", dir, tmp);
 	else if (linkat(dirfd, tmp, dirfd, KEY_NAME, 0) == 0)
 		rc = 0;
@@ -106,12 +107,12 @@ static int create_key(int dirfd, const char *dir, unsigned char key[STS_TICKET_K
 	close(fd);
 	unlinkat(dirfd, tmp, 0);
 	if (rc != 0)
-		OPENSSL_cleanse(key, STS_TICKET_KEY_LEN);
+		OPENSSL_cleanse(key, STS_GRANT_KEY_LEN);
 	return rc;
 }
 
-int sts_ticket_key_load(const char *state_dir, bool create, unsigned char key[STS_TICKET_KEY_LEN],
-			sts_error *err)
+int sts_grant_key_load(const char *state_dir, bool create, unsigned char key[STS_GRANT_KEY_LEN],
+		       sts_error *err)
 {
 	char path[PATH_MAX] = "";
 	int dirfd, rc;

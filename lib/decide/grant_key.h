@@ -1,6 +1,8 @@
 /*
- * The sealing key of the grant (lib/decide/grant.h): 32 random bytes in
- * <state_dir>/mfa-ticket.key, root only, created once on first use.
+ * The grant key, which seals the grant (lib/decide/grant.h): 32 random bytes
+ * in <state_dir>/mfa-ticket.key, root only, created once on first use. The
+ * file keeps that name so that every installed host keeps its key (and the
+ * grants it sealed) across an upgrade.
  *
  * How the MFA result travels: the auth phase keeps it with pam_set_data
  * (pam_sts/mfa_result.h). OpenSSH runs keyboard-interactive authentication
@@ -9,8 +11,8 @@
  * phase's decision (with the MFA time) as the HMAC-sealed grant in the PAM
  * environment. No cryptography runs in the auth phase.
  */
-#ifndef STS_MFA_TICKET_H
-#define STS_MFA_TICKET_H
+#ifndef STS_GRANT_KEY_H
+#define STS_GRANT_KEY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,10 +20,10 @@
 
 #include "base/error.h"
 
-#define STS_TICKET_KEY_LEN 32
+#define STS_GRANT_KEY_LEN 32
 
 /* Loads the key, creating it (O_EXCL, 0600) when |create| and it is absent. */
-int sts_ticket_key_load(const char *state_dir, bool create, unsigned char key[STS_TICKET_KEY_LEN],
-			sts_error *err);
+int sts_grant_key_load(const char *state_dir, bool create, unsigned char key[STS_GRANT_KEY_LEN],
+		       sts_error *err);
 
 #endif

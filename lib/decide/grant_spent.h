@@ -13,7 +13,7 @@
  * every grant in it has expired once the clock reaches BUCKET, and then the
  * whole bucket is removed, by the first grant of a new minute; a login costs
  * one file created, and once a minute a listing of the few buckets of the
- * last ticket_ttl seconds, never a listing of every grant.
+ * last grant_ttl seconds, never a listing of every grant.
  * state_dir and the directories below it must be owned by the effective
  * user and closed to others; nothing is followed through a link.
  */

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "base/parse.h"
 #include "decide/identity_internal.h"
 #include "decide/sts_limits.h"
 #include "policy/policy_text.h"
@@ -31,15 +32,6 @@ static const char *const role_fields[] = {
 	NULL,
 };
 
-static bool in_list(const char *key, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++) {
-		if (strcmp(key, list[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 bool sts_valid_role_name(const char *name)
 {
 	return sts_valid_iam_name(name) && name[0] != '.';
@@ -58,7 +50,7 @@ static int known_fields(json_object *obj, const char *where, const char *prefix,
 				"not supported (the boundary document is not in the "
 				"get-role output); remove it",
 				where, prefix);
-		if (!in_list(key, known))
+		if (!sts_in_list(key, known))
 			return sts_error_set(err, "%s: %s%.128s: unknown field", where, prefix,
 					     key);
 	}

@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "base/parse.h"
 #include "decide/identity_internal.h"
 #include "decide/sts_limits.h"
 #include "policy/policy_text.h"
@@ -93,22 +94,13 @@ int sts_document_field(json_object *v, const char *where, json_object **doc, sts
 	return rc;
 }
 
-static bool listed(const char *key, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++) {
-		if (strcmp(key, list[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Every field of |obj| is in |known|; |prefix| names obj's place. */
 static int only_fields(json_object *obj, const char *where, const char *prefix,
 		       const char *const *known, sts_error *err)
 {
 	json_object_object_foreach(obj, key, val) {
 		(void)val;
-		if (!listed(key, known))
+		if (!sts_in_list(key, known))
 			return sts_error_set(err, "%s: %s%.128s: unknown field", where, prefix,
 					     key);
 	}
@@ -156,7 +148,7 @@ static int unwrap_inline(json_object *root, const char *where, const sts_policy_
 
 	json_object_object_foreach(root, key, val) {
 		(void)val;
-		if (!shapes->owner_key && listed(key, owner_keys))
+		if (!shapes->owner_key && sts_in_list(key, owner_keys))
 			known[0] = key; /* stsctl validate: any owner */
 	}
 	if (!known[0])

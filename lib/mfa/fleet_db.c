@@ -18,7 +18,7 @@
 /* Keywords pam_sts sets itself: in the configuration they would either leak a
  * secret or lift a bound. */
 static const char *const owned_keywords[] = {
-	"password", "passfile", "connect_timeout", "options", "keepalives", NULL,
+	"password", "passfile", "connect_timeout", "options", NULL,
 };
 
 static const char *const sslmodes[] = {

@@ -22,8 +22,6 @@
 
 #include "base/error.h"
 
-#define STS_FLEET_PARAMS_MAX 8
-
 typedef struct {
 	const char *conninfo; /* "key=value ...", "postgresql://...", or a service name */
 	const char *passfile; /* NULL, or the root-only file whose first line is the password */

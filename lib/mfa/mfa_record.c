@@ -3,8 +3,8 @@
  * as pam_sts.conf (one parser for both), so every buffer that held the secret
  * is ours to wipe.
  *
- * Format 2 (written since the store was split) holds the device only; the
- * login state is in USER.state (mfa_state.c). Format 1, the single file of
+ * Format 2 holds the device only; the login state is in USER.state
+ * (mfa_state.c). Format 1, the single file of
  * earlier releases, also holds last_step, failures, failure_start and
  * locked_until; it is still read, and its state fields are the user's state
  * until the first write, which writes both files in the new forms.

@@ -1,8 +1,9 @@
 /*
  * The login state file of the MFA store (USER.state): the replay floor, the
  * failure count and the lockout, with the boot and the device file it was
- * written for. The store replaces it on every attempt without fsync, so after
- * a power loss it may be older than the last login, torn, or missing. The
+ * written for. The store overwrites one of its two slots on every attempt
+ * without fsync (mfa_store_state.c), so after a power loss it may be older
+ * than the last login, torn, or missing. The
  * rules below rebuild it from what the kernel says of the boot, so that no
  * code accepted before the crash can be accepted again, and so that no
  * rebuild lowers the failure count or lifts a lockout.

@@ -4,12 +4,15 @@
  *   USER        the TOTP device (secret, algorithm, digits, period, active),
  *               written only when it changes (enroll, import, activation),
  *               durably: temp file, fsync, rename, fsync of the directory.
- *   USER.state  the login state (replay floor, failures, lockout), replaced
- *               on every attempt by a whole new file renamed over it
- *               WITHOUT fsync: a login costs a create, a write and a
- *               rename, not a sync of the disk, and a write cut short (a
- *               full disk, a file size limit) fails and leaves the old
- *               record: never a record mixing two versions.
+ *   USER.state  the login state (replay floor, failures, lockout): two
+ *               fixed-size checksummed slots, and each attempt overwrites
+ *               the older one in place with one pwrite(2), WITHOUT fsync: a
+ *               login costs one write, not a sync of the disk, and a write
+ *               cut short or torn leaves the newer slot whole (a slot
+ *               whose checksum fails is never read as a record). A whole
+ *               new file is renamed over it only when the last read found
+ *               no whole slot, or with a new device (then synced)
+ *               (mfa_store_state.c).
  *
  * Replay safety after a power loss comes from the boot, not the disk: the
  * state records the boot id and the device file it belongs to, and a state
@@ -87,11 +90,12 @@ int sts_mfa_read(sts_mfa_lock *lock, sts_mfa_record *rec, sts_error *err);
 /* NULL, or why the last sts_mfa_read() on |lock| rebuilt the login state
  * (worth a log line; the login proceeds). Valid until the next call on |lock|. */
 const char *sts_mfa_state_note(const sts_mfa_lock *lock);
-/* Writes the login state (a new file renamed over the old, no fsync: the
- * login path) and, only when the device differs from what the last read on
- * |lock| found (or nothing was read), the device file and the state durably.
- * -1 when any write failed or stopped short: the record on disk is then the
- * one before the call, and the caller must fail the attempt. */
+/* Writes the login state (over the older of its two slots, or as a new file
+ * when the last read found no whole slot; no fsync: the login path) and,
+ * only when the device differs from what the last read on |lock| found (or
+ * nothing was read), the device file and the state durably. -1 when any
+ * write failed or stopped short: the record on disk is then the one before
+ * the call, and the caller must fail the attempt. */
 int sts_mfa_write(sts_mfa_lock *lock, const sts_mfa_record *rec, sts_error *err);
 /* Removes the device and its login state. */
 int sts_mfa_remove(sts_mfa_lock *lock, sts_error *err);

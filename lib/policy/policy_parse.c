@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "base/parse.h"
 #include "policy/context.h"
 #include "policy/policy_internal.h"
 #include "policy/policy_text.h"
@@ -21,15 +22,6 @@ static const char *const statement_fields[] = { "Sid",	     "Effect",	     "Acti
 						"NotAction", "Resource",     "NotResource",
 						"Principal", "NotPrincipal", "Condition",
 						NULL };
-
-static bool in_list(const char *key, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++) {
-		if (strcmp(key, list[i]) == 0)
-			return true;
-	}
-	return false;
-}
 
 static int fail(sts_parse_ctx *pc, const char *path, const char *what)
 {
@@ -224,7 +216,7 @@ static int parse_statement_body(sts_parse_ctx *pc, const char *path, json_object
 	bool flag;
 
 	json_object_object_foreach(obj, key, val) {
-		if (!in_list(key, statement_fields)) {
+		if (!sts_in_list(key, statement_fields)) {
 			sts_fmt(fpath, sizeof(fpath), "%s.%s", path, key);
 			return fail(pc, fpath, "unknown statement field");
 		}
@@ -394,7 +386,7 @@ static int parse_root(sts_parse_ctx *pc, json_object *root, sts_policy *policy)
 		return fail(pc, "(document)", "must be a JSON object");
 	json_object_object_foreach(root, key, val) {
 		(void)val;
-		if (!in_list(key, top_fields))
+		if (!sts_in_list(key, top_fields))
 			return fail(pc, key, "unknown top-level field");
 	}
 	if (parse_version(pc, root) < 0)

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "base/parse.h"
 #include "policy/context.h"
 #include "policy/policy_internal.h"
 
@@ -69,11 +70,8 @@ int sts_parse_principal(sts_parse_ctx *pc, const char *path, json_object *v,
 				     pc->name, path);
 	out->kind = PRINCIPAL_LIST;
 	json_object_object_foreach(v, type, list) {
-		bool known = false;
-		for (size_t i = 0; principal_types[i]; i++)
-			known = known || strcmp(type, principal_types[i]) == 0;
 		sts_fmt(tpath, sizeof(tpath), "%s.%s", path, type);
-		if (!known)
+		if (!sts_in_list(type, principal_types))
 			return sts_error_set(pc->err, "%s: %s: unknown principal type", pc->name,
 					     tpath);
 		if (json_object_is_type(list, json_type_string)) {

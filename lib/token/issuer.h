@@ -1,7 +1,7 @@
 /*
  * Issuance behind one interface: the PAM code and sts-helper ask an issuer
  * for credentials and never know how they are made. The local issuer seals
- * tokens with the issuer key ring (lib/token/token.h); an upstream issuer (real AWS
+ * tokens with the issuer key ring (lib/token/keyring.h); an upstream issuer (real AWS
  * STS with SigV4: AssumeRole / GetFederationToken / GetSessionToken with the
  * locally computed session policy and SourceIdentity) can be added as
  * another implementation of sts_issuer_ops without touching the callers.
@@ -31,7 +31,7 @@ int sts_issuer_issue(sts_issuer *issuer, const sts_token_claims *claims, sts_cre
 const char *sts_issuer_name(const sts_issuer *issuer);
 void sts_issuer_free(sts_issuer *issuer);
 
-/* Addition: wraps an implementation (|impl| is handed to |ops| and freed by
+/* Wraps an implementation (|impl| is handed to |ops| and freed by
  * ops->free in sts_issuer_free); for issuers other than the local one, and
  * for tests. */
 int sts_issuer_new(const sts_issuer_ops *ops, void *impl, sts_issuer **out, sts_error *err);

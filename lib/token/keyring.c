@@ -1,26 +1,6 @@
-/*
- * The issuer key ring: the AES-256-GCM keys that seal session tokens.
- *
- * File format (text written only by stsctl init; every line ends in LF):
- *
- *   pam_sts-keyring v1
- *   key <id> <key>
- *   key <id> <key>
- *   ...
- *
- * <id> is 8 lowercase hex characters (4 bytes from RAND_bytes) and names
- * the key inside each token; <key> is the 32-byte key in standard base64
- * (44 characters). Keys are listed newest first: the first is the current
- * key that seals new tokens, the others still open tokens sealed before a
- * rotation until they are dropped. Nothing else is allowed (no comments,
- * no blank lines), so a damaged file is refused rather than half-read.
- *
- * The file is a regular file, not a link, owned by root (or by the
- * effective user, for unprivileged tests), mode 0600. Writes never leave a
- * partial file: a temporary file in the same directory is written and
- * fsync'ed, then linked (create: refuses an existing ring) or renamed
- * (rotate) into place, and the directory is fsync'ed.
- */
+/* The issuer key ring: its file read, parsed, created and rotated. */
+#include "token/keyring.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -55,9 +55,9 @@ bool sts_access_key_id_valid(const char *akid)
 }
 
 /*
- * Random bytes for one mint, drawn from OpenSSL's generator in one call
- * (each call costs a getpid() for fork detection, a system call that is a
- * tenth of a mint's time on some virtual machines).
+ * Random bytes for one mint, drawn from OpenSSL's generator in one call:
+ * each call costs a getpid() system call for fork detection
+ * (docs/login-latency.md has the figure).
  */
 typedef struct {
 	/* A mint needs 68 bytes (nonce, 16 + 40 characters from alphabets of

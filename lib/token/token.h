@@ -49,39 +49,15 @@ typedef struct {
 	sts_scope_doc *session;
 	size_t n_session;
 	bool no_permissions;
-	/* Addition: aws:userid when the principal is the user (GetSessionToken):
+	/* aws:userid when the principal is the user (GetSessionToken):
 	 * the Linux uid in decimal, as in the decision's context; else NULL. */
 	char *userid;
 } sts_token_claims;
 
 void sts_token_claims_free(sts_token_claims *c);
 
-/* The issuer key ring (stsctl init / rotate). */
+/* The issuer key ring that seals and opens tokens (token/keyring.h). */
 typedef struct sts_keyring sts_keyring;
-
-/* Loads the ring at |path|: a root-owned (or euid-owned, for tests), 0600,
- * non-link file. */
-int sts_keyring_load(const char *path, sts_keyring **out, sts_error *err);
-void sts_keyring_free(sts_keyring *ring);
-/* Creates a new ring with one fresh key (O_EXCL; refuses to overwrite). */
-int sts_keyring_create(const char *path, sts_error *err);
-/* Adds a fresh key that becomes current; older keys stay for verification
- * (|keep| newest kept, >= 2). Atomic replace (temp + fsync + rename). */
-int sts_keyring_rotate(const char *path, unsigned keep, sts_error *err);
-/* The current key id (for status output). */
-const char *sts_keyring_current_id(const sts_keyring *ring);
-
-/* Additions to the interface above. */
-/* sts_keyring_create: the ring already exists (nothing written). */
-#define STS_KEYRING_EXISTS (-2)
-/* sts_keyring_rotate: there is no ring to rotate (nothing written). */
-#define STS_KEYRING_MISSING (-3)
-/* How many keys |ring| holds (the current one and those kept for verification). */
-size_t sts_keyring_size(const sts_keyring *ring);
-/* A ring from the text of a key ring file (for tests, the fuzzer and the
- * benchmark; |label| names it in errors). */
-int sts_keyring_parse(const char *text, size_t len, const char *label, sts_keyring **out,
-		      sts_error *err);
 
 /* Mints credentials for |claims| (issued/expires taken from claims): fresh
  * key id and secret from OpenSSL's RNG, token sealed under the current key. */

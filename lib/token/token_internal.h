@@ -44,6 +44,7 @@
 
 #include <openssl/evp.h>
 
+#include "token/keyring.h"
 #include "token/token.h"
 
 #define STS_TOKEN_VERSION    2

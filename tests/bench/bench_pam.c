@@ -71,6 +71,7 @@
 #include "decide/grant_key.h"
 #include "mfa/mfa_store.h"
 #include "mfa/totp.h"
+#include "token/keyring.h"
 #include "token/token.h"
 #include "driver_common.h"
 
@@ -233,7 +234,7 @@ static void reset_state(const figure *f, char code[9])
 static void prepare(const char *build, const char *oath_module)
 {
 	char path[1024], text[4096], preload[512];
-	unsigned char grant_key[STS_TICKET_KEY_LEN];
+	unsigned char grant_key[STS_GRANT_KEY_LEN];
 	sts_error err;
 
 	snprintf(root, sizeof(root), "%s/pambench-XXXXXX", build);
@@ -256,7 +257,7 @@ static void prepare(const char *build, const char *oath_module)
 	/* The grant key, which the first login on a host creates (lib/decide/grant_key.h):
 	 * made here, so that it is as old as the rest by the timed logins. */
 	snprintf(path, sizeof(path), "%s/state", root);
-	if (sts_ticket_key_load(path, true, grant_key, &err) < 0) {
+	if (sts_grant_key_load(path, true, grant_key, &err) < 0) {
 		fprintf(stderr, "bench_pam: %s\n", err.msg);
 		exit(2);
 	}
@@ -322,7 +323,7 @@ static void prepare(const char *build, const char *oath_module)
 static void prepare_throughput(const char *build)
 {
 	char path[1024], text[4096], state[700];
-	unsigned char grant_key[STS_TICKET_KEY_LEN];
+	unsigned char grant_key[STS_GRANT_KEY_LEN];
 	sts_error err;
 
 	for (int k = 0; k < TPUT_CLIENTS; k++)
@@ -331,7 +332,7 @@ static void prepare_throughput(const char *build)
 			mkdir(state, 0700);
 			snprintf(path, sizeof(path), "%s/mfa", state);
 			mkdir(path, 0700);
-			if (sts_ticket_key_load(state, true, grant_key, &err) < 0) {
+			if (sts_grant_key_load(state, true, grant_key, &err) < 0) {
 				fprintf(stderr, "bench_pam: %s\n", err.msg);
 				exit(2);
 			}

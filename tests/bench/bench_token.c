@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "token/keyring.h"
 #include "token/token.h"
 
 #define ROUNDS	    7

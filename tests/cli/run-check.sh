@@ -162,6 +162,20 @@ run
 [[ $rc -eq 0 ]] && ok || bad "the second configuration repaired: exit $rc: $out"
 rm "$tmp/pam.d/bastion"
 
+# grant_ttl; ticket_ttl, its deprecated name, still read with a warning that is
+# no fault; both names together: a fault.
+cp "$conf" "$tmp/saved.conf"
+echo "grant_ttl = 120" >>"$conf"
+run
+[[ $rc -eq 0 && $out != *WARNING* ]] && ok || bad "grant_ttl: exit $rc: $out"
+sed -i 's/^grant_ttl =/ticket_ttl =/' "$conf"
+run
+[[ $rc -eq 0 ]] && grep -qxF "WARNING $conf: ticket_ttl is deprecated: name it grant_ttl" <<<"$out" &&
+	ok || bad "ticket_ttl: exit $rc: $out"
+echo "grant_ttl = 120" >>"$conf"
+expect_fault "grant_ttl and ticket_ttl both set" "grant_ttl and ticket_ttl (its deprecated name) are both set"
+cp "$tmp/saved.conf" "$conf"
+
 run
 [[ $rc -eq 0 ]] && ok || bad "repaired configuration: exit $rc: $out"
 out=$("$S" check --config "$tmp/absent.conf" 2>&1) && rc=0 || rc=$?

@@ -16,7 +16,7 @@ static const char *const keys[] = { "version", "op",	  "config",  "user",	"servi
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const unsigned char key[STS_TICKET_KEY_LEN] = "fuzzing-key-fuzzing-key-fuzzing";
+	static const unsigned char key[STS_GRANT_KEY_LEN] = "fuzzing-key-fuzzing-key-fuzzing";
 	sts_msg msg;
 	sts_error err;
 	sts_grant g;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The tree's layering (docs/design.md, "Rules that keep the boundary"), one check per source file.
 
-lib/ has six families in an order; a file may include headers of its own family and of the
+lib/ has seven families in an order; a file may include headers of its own family and of the
 families its row allows, never a higher one, so no two folders include each other. pam_sts/ (the
 module, inside sshd and sudo) may include only lib/base and lib/proto, the client archive's
 families. A program under helper/ may include lib/ and its own folder, never another program's.
@@ -18,9 +18,10 @@ ALLOWED = {
     "lib/mfa": {"base", "proto", "mfa"},
     "lib/decide": {"base", "proto", "policy", "decide"},
     "lib/token": {"base", "proto", "policy", "decide", "token"},
+    "lib/upstream": {"base", "proto", "upstream"},
     "pam_sts": {"base", "proto"},
 }
-FAMILIES = {"base", "proto", "policy", "decide", "token", "mfa"}
+FAMILIES = {"base", "proto", "policy", "decide", "token", "mfa", "upstream"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

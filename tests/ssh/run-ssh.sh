@@ -4,7 +4,7 @@
 # account and session of a PAM service of the test's own. sshd runs the
 # keyboard-interactive PAM conversation and the account phase in a child and
 # opens the session in the monitor, so a login that ends with credentials
-# in the shell proves that the MFA ticket and the account's grant survive
+# in the shell proves that the MFA result and the account's grant survive
 # that split. Logins use the real `ssh` client (driven by expect, login.exp)
 # and the session is checked with the real AWS CLI (/usr/bin/aws).
 #

@@ -332,7 +332,7 @@ fi
 
 # --- every option is in stsctl(1) ---------------------------------------------------
 for opt in $(grep -ohE '\{ "[a-z-]+", (required|no)_argument' helper/stsctl/stsctl_init.c \
-	helper/stsctl/stsctl_verify.c helper/stsctl/stsctl_authorize.c | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
+	helper/stsctl/stsctl_verify.c helper/stsctl/stsctl_authorize.c helper/stsctl/stsctl_request.h | grep -oE '"[a-z-]+"' | tr -d '"' | sort -u); do
 	grep -qF -- "$(printf -- '--%s' "$opt" | sed 's/-/\\-/g')" man/stsctl.1 && ok || bad "stsctl(1) lacks --$opt"
 done
 

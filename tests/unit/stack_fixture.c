@@ -13,7 +13,7 @@
 
 #include <libpamtest.h>
 
-#include "token/token.h"
+#include "token/keyring.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "token/keyring.h"
 #include "token/credential.h"
 #include "token/issuer.h"
 #include "testutil.h"

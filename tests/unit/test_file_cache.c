@@ -23,7 +23,7 @@
 #include "base/fileio.h"
 #include "base/settings.h"
 #include "decide/grant_key.h"
-#include "token/token.h"
+#include "token/keyring.h"
 #include "testutil.h"
 
 #define FLAGS (STS_READ_NOFOLLOW | STS_READ_ROOT_OR_EUID | STS_READ_PRIVATE | STS_READ_CACHE)
@@ -379,18 +379,18 @@ static void test_keyring_cached(void **state)
 	assert_int_equal(stats().hits, 1);
 }
 
-static void test_ticket_key_cached(void **state)
+static void test_grant_key_cached(void **state)
 {
-	unsigned char key[STS_TICKET_KEY_LEN], again[STS_TICKET_KEY_LEN];
-	unsigned char other[STS_TICKET_KEY_LEN];
+	unsigned char key[STS_GRANT_KEY_LEN], again[STS_GRANT_KEY_LEN];
+	unsigned char other[STS_GRANT_KEY_LEN];
 	char key_path[160], tmp[170];
 	sts_error err;
 
 	(void)state;
 	snprintf(key_path, sizeof(key_path), "%s/mfa-ticket.key", dir);
-	assert_int_equal(sts_ticket_key_load(dir, true, key, &err), 0); /* created */
-	assert_int_equal(sts_ticket_key_load(dir, false, again, &err), 0);
-	assert_int_equal(sts_ticket_key_load(dir, false, again, &err), 0);
+	assert_int_equal(sts_grant_key_load(dir, true, key, &err), 0); /* created */
+	assert_int_equal(sts_grant_key_load(dir, false, again, &err), 0);
+	assert_int_equal(sts_grant_key_load(dir, false, again, &err), 0);
 	assert_memory_equal(key, again, sizeof(key));
 	assert_int_equal(stats().hits, 1);
 	/* Another key renamed over it. */
@@ -398,12 +398,12 @@ static void test_ticket_key_cached(void **state)
 	snprintf(tmp, sizeof(tmp), "%s.new", key_path);
 	write_len(tmp, (const char *)other, sizeof(other), 0600);
 	assert_int_equal(rename(tmp, key_path), 0);
-	assert_int_equal(sts_ticket_key_load(dir, false, again, &err), 0);
+	assert_int_equal(sts_grant_key_load(dir, false, again, &err), 0);
 	assert_memory_equal(again, other, sizeof(other));
 	/* A link in its place, to the same key. */
 	assert_int_equal(rename(key_path, tmp), 0);
 	assert_int_equal(symlink(tmp, key_path), 0);
-	assert_int_equal(sts_ticket_key_load(dir, false, again, &err), -1);
+	assert_int_equal(sts_grant_key_load(dir, false, again, &err), -1);
 	assert_non_null(strstr(err.msg, "refused"));
 	unlink(key_path);
 	unlink(tmp);
@@ -424,7 +424,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bounds, fresh_cache),
 		cmocka_unit_test_setup(test_settings_cached, fresh_cache),
 		cmocka_unit_test_setup(test_keyring_cached, fresh_cache),
-		cmocka_unit_test_setup(test_ticket_key_cached, fresh_cache),
+		cmocka_unit_test_setup(test_grant_key_cached, fresh_cache),
 	};
 	umask(077);
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -18,6 +18,7 @@
 #include <security/pam_appl.h>
 
 #include "base/settings_cache.h"
+#include "token/keyring.h"
 #include "token/token.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
@@ -370,7 +371,7 @@ static void test_grant_cannot_be_forged_or_skipped(void **st)
 	assert_int_equal(sf_session_count(), 0);
 }
 
-/* The MFA result is good for ticket_ttl seconds in the account phase, and
+/* The MFA result is good for grant_ttl seconds in the account phase, and
  * the grant for as long in the session phase; no MFA, no account. */
 static void test_mfa_result_and_grant_expire(void **st)
 {
@@ -393,7 +394,7 @@ static void test_mfa_result_and_grant_expire(void **st)
 	assert_int_equal(run_pamtest("stack-session", "carol", &conv, auth_only, NULL),
 			 PAMTEST_ERR_OK);
 	ph = pf_keep_conv(auth_only[1].case_out.ph);
-	clock_now += 300; /* ticket_ttl */
+	clock_now += 300; /* grant_ttl */
 	pf_set_time(clock_now);
 	assert_int_equal(pam_acct_mgmt(ph, 0), PAM_PERM_DENIED);
 	pam_end(ph, PAM_SUCCESS);

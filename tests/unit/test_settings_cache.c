@@ -75,7 +75,7 @@ static sts_settings_cache *fresh_entry(void)
 	sts_error err;
 
 	unlink(path);
-	write_text(path, "ticket_ttl = 120\nregion = eu-west-1\n");
+	write_text(path, "grant_ttl = 120\nregion = eu-west-1\n");
 	wait_past_ctime(path);
 	c = sts_settings_cache_load(path, 2, args, 0, &err);
 	if (!c)
@@ -90,7 +90,7 @@ static void test_reused_while_unchanged(void **st)
 	sts_settings_cache *c = fresh_entry();
 
 	(void)st;
-	assert_int_equal(c->settings.ticket_ttl, 120);
+	assert_int_equal(c->settings.grant_ttl, 120);
 	assert_string_equal(c->settings.region, "eu-west-1");
 	/* Asking again changes nothing; reading the file (atime) neither. */
 	assert_true(sts_settings_cache_valid(c, path, 2, args));
@@ -104,10 +104,10 @@ static void test_recent_file_not_reused(void **st)
 	sts_error err;
 
 	(void)st;
-	write_text(path, "ticket_ttl = 120\n");
+	write_text(path, "grant_ttl = 120\n");
 	c = sts_settings_cache_load(path, 2, args, STS_SETTINGS_MIN_AGE, &err);
 	assert_non_null(c);
-	assert_int_equal(c->settings.ticket_ttl, 120);
+	assert_int_equal(c->settings.grant_ttl, 120);
 	assert_false(c->reusable);
 	assert_false(sts_settings_cache_valid(c, path, 2, args));
 	sts_settings_cache_free(c);
@@ -120,7 +120,7 @@ static void test_recent_file_not_reused(void **st)
 /* Each change to the file, after it was read. */
 static void rewrite_same_size(void)
 {
-	write_text(path, "ticket_ttl = 180\nregion = eu-west-2\n");
+	write_text(path, "grant_ttl = 180\nregion = eu-west-2\n");
 }
 
 static void append_line(void)
@@ -216,7 +216,7 @@ static void test_owner_checked_for_the_caller(void **st)
 	(void)st;
 	if (geteuid() != 0)
 		skip();
-	write_text(path, "ticket_ttl = 120\n");
+	write_text(path, "grant_ttl = 120\n");
 	assert_int_equal(chown(path, 4242, 4242), 0);
 	wait_past_ctime(path);
 	assert_int_equal(seteuid(4242), 0);
@@ -301,18 +301,18 @@ static void test_refused_file_gives_nothing(void **st)
 	unlink(path);
 	assert_null(sts_settings_cache_load(path, 2, args, 0, &err));
 	assert_non_null(strstr(err.msg, "cannot open"));
-	write_text(other, "ticket_ttl = 120\n");
+	write_text(other, "grant_ttl = 120\n");
 	assert_int_equal(symlink(other, path), 0);
 	assert_null(sts_settings_cache_load(path, 2, args, 0, &err));
 	assert_non_null(strstr(err.msg, "symbolic link"));
 	assert_int_equal(unlink(path), 0);
-	write_text(path, "ticket_ttl = 120\n");
+	write_text(path, "grant_ttl = 120\n");
 	assert_int_equal(chmod(path, 0666), 0);
 	assert_null(sts_settings_cache_load(path, 2, args, 0, &err));
 	assert_non_null(strstr(err.msg, "writable by group or others"));
-	write_text(path, "ticket_ttl = 5\n");
+	write_text(path, "grant_ttl = 5\n");
 	assert_null(sts_settings_cache_load(path, 2, args, 0, &err));
-	assert_non_null(strstr(err.msg, "ticket_ttl"));
+	assert_non_null(strstr(err.msg, "grant_ttl"));
 	unlink(path);
 	unlink(other);
 }

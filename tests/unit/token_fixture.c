@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "token/keyring.h"
 #include "base/fileio.h"
 #include "testutil.h"
 

@@ -30,7 +30,7 @@
 
 #include "mfa/mfa_store.h"
 #include "mfa/totp.h"
-#include "token/token.h"
+#include "token/keyring.h"
 #include "driver_common.h"
 
 static char code[9];

@@ -1,6 +1,7 @@
-/* sts-assume's pieces (see helper/sts-assume/sts_assume.c). */
-#ifndef STS_ASSUME_H
-#define STS_ASSUME_H
+/* The command's environment, which sts-assume (helper/sts-assume/sts_assume.c)
+ * builds for the program it runs. */
+#ifndef STS_ASSUME_ENV_H
+#define STS_ASSUME_ENV_H
 
 #include <pwd.h>
 #include <security/pam_appl.h>

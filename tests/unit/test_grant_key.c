@@ -14,7 +14,7 @@ static char dir[64];
 static int make_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/pam_sts-ticket-XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/pam_sts-grant-key-XXXXXX");
 	return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -29,31 +29,31 @@ static int remove_dir(void **state)
 
 static void test_key_created_once(void **state)
 {
-	unsigned char key[STS_TICKET_KEY_LEN], again[STS_TICKET_KEY_LEN];
+	unsigned char key[STS_GRANT_KEY_LEN], again[STS_GRANT_KEY_LEN];
 	sts_error err;
 
 	(void)state;
-	assert_int_equal(sts_ticket_key_load(dir, false, key, &err), -1); /* absent, no create */
-	assert_int_equal(sts_ticket_key_load(dir, true, key, &err), 0);
-	assert_int_equal(sts_ticket_key_load(dir, true, again, &err), 0);
+	assert_int_equal(sts_grant_key_load(dir, false, key, &err), -1); /* absent, no create */
+	assert_int_equal(sts_grant_key_load(dir, true, key, &err), 0);
+	assert_int_equal(sts_grant_key_load(dir, true, again, &err), 0);
 	assert_memory_equal(key, again, sizeof(key)); /* created once */
-	assert_int_equal(sts_ticket_key_load(dir, false, again, &err), 0);
+	assert_int_equal(sts_grant_key_load(dir, false, again, &err), 0);
 	assert_memory_equal(key, again, sizeof(key));
 }
 
 static void test_key_file_checked(void **state)
 {
-	unsigned char key[STS_TICKET_KEY_LEN];
+	unsigned char key[STS_GRANT_KEY_LEN];
 	char path[128];
 	sts_error err;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/mfa-ticket.key", dir);
 	assert_int_equal(chmod(path, 0644), 0);
-	assert_int_equal(sts_ticket_key_load(dir, true, key, &err), -1);
+	assert_int_equal(sts_grant_key_load(dir, true, key, &err), -1);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(symlink("/etc/hostname", path), 0);
-	assert_int_equal(sts_ticket_key_load(dir, true, key, &err), -1);
+	assert_int_equal(sts_grant_key_load(dir, true, key, &err), -1);
 	assert_non_null(strstr(err.msg, "refused"));
 }
 

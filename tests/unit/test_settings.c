@@ -1,0 +1,92 @@
+/*
+ * pam_sts.conf's renamed key (lib/base/settings.c): grant_ttl, and its
+ * deprecated name ticket_ttl, which is still read alone (with a note for
+ * the administrator) and refused together with grant_ttl.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/settings.h"
+#include "testutil.h"
+
+static char dir[64], path[128];
+
+static int setup(void **st)
+{
+	(void)st;
+	if (tu_mkdtemp(dir, sizeof(dir)) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/pam_sts.conf", dir);
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	return tu_rmtree(dir);
+}
+
+/* Loads |text| as the file: 0 with |s| filled, or -1 with |err|. */
+static int load(const char *text, sts_settings *s, sts_error *err)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	return sts_settings_load(path, s, err);
+}
+
+/* Each file: loaded (|grant_ttl|, and whether a deprecation is noted) or
+ * refused with an error naming |refused|. */
+static void test_grant_ttl_and_its_old_name(void **st)
+{
+	static const struct {
+		const char *text;
+		unsigned long grant_ttl;
+		bool deprecated;
+		const char *refused;
+	} cases[] = {
+		{ "grant_ttl = 120\n", 120, false, NULL },
+		{ "region = eu-west-1\n", 300, false, NULL },
+		{ "grant_ttl = 29\n", 0, false, "grant_ttl" },
+		{ "ticket_ttl = 180\n", 180, true, NULL },
+		{ "ticket_ttl = 3601\n", 0, false, "ticket_ttl" },
+		{ "grant_ttl = 120\nticket_ttl = 120\n", 0, false, "grant_ttl and ticket_ttl" },
+		{ "ticket_ttl = 60\ngrant_ttl = 90\n", 0, false, "are both set" },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sts_settings s;
+		sts_error err;
+		int rc = load(cases[i].text, &s, &err);
+
+		if (cases[i].refused) {
+			assert_int_equal(rc, -1);
+			if (!strstr(err.msg, cases[i].refused) || !strstr(err.msg, path))
+				fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg,
+					 cases[i].refused);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(s.grant_ttl, cases[i].grant_ttl);
+		if (cases[i].deprecated)
+			assert_string_equal(s.deprecation,
+					    "ticket_ttl is deprecated: name it grant_ttl");
+		else
+			assert_null(s.deprecation);
+		sts_settings_free(&s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_grant_ttl_and_its_old_name) };
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
