@@ -15,16 +15,18 @@
 /* bytea's hex input form: "\x" and two digits a byte. */
 #define SEALED_HEX_MAX (2 + 2 * SEALED_MAX + 1)
 
-#define SQL_PUT                                                                                  \
-	"WITH device AS ("                                                                       \
-	" INSERT INTO mfa_device (user_name, sealed, algorithm, digits, period, active)"         \
-	" VALUES ($1, $2::bytea, $3, $4::smallint, $5::integer, $6::boolean)"                    \
-	" ON CONFLICT (user_name) DO UPDATE SET sealed = EXCLUDED.sealed,"                       \
-	" algorithm = EXCLUDED.algorithm, digits = EXCLUDED.digits, period = EXCLUDED.period,"   \
-	" active = EXCLUDED.active RETURNING user_name)"                                         \
-	" INSERT INTO mfa_login (user_name) SELECT user_name FROM device"                        \
-	" ON CONFLICT (user_name) DO UPDATE SET last_step = 0, failures = 0, failure_start = 0," \
-	" locked_until = 0"
+#define SQL_PUT                                                                                \
+	"WITH device AS ("                                                                     \
+	" INSERT INTO mfa_device (user_name, sealed, algorithm, digits, period, active)"       \
+	" VALUES ($1, $2::bytea, $3, $4::smallint, $5::integer, $6::boolean)"                  \
+	" ON CONFLICT (user_name) DO UPDATE SET sealed = EXCLUDED.sealed,"                     \
+	" algorithm = EXCLUDED.algorithm, digits = EXCLUDED.digits, period = EXCLUDED.period," \
+	" active = EXCLUDED.active RETURNING user_name)"                                       \
+	" INSERT INTO mfa_login (user_name, last_step, failures, failure_start, locked_until)" \
+	" SELECT user_name, $7::bigint, $8::integer, $9::bigint, $10::bigint FROM device"      \
+	" ON CONFLICT (user_name) DO UPDATE SET last_step = EXCLUDED.last_step,"               \
+	" failures = EXCLUDED.failures, failure_start = EXCLUDED.failure_start,"               \
+	" locked_until = EXCLUDED.locked_until"
 
 #define SQL_GET                                                                               \
 	"SELECT encode(d.sealed, 'hex'), d.algorithm, d.digits, d.period, d.active::integer," \
@@ -99,9 +101,14 @@ int sts_fleet_device_put(PGconn *conn, unsigned budget_ms, const sts_fleet_keyri
 			 const char *user, const sts_mfa_record *rec, sts_error *err)
 {
 	unsigned char sealed[SEALED_MAX];
-	char hex[SEALED_HEX_MAX], digits[8], period[16];
-	const char *params[6] = { user,	  hex,	  sts_totp_alg_name(rec->algorithm),
-				  digits, period, rec->active ? "true" : "false" };
+	char hex[SEALED_HEX_MAX], digits[8], period[16], last_step[24], failures[16];
+	char failure_start[24], locked_until[24];
+	const char *params[10] = {
+		user,	      hex,	sts_totp_alg_name(rec->algorithm),
+		digits,	      period,	rec->active ? "true" : "false",
+		last_step,    failures, failure_start,
+		locked_until,
+	};
 	size_t len = 0;
 
 	if (rec->secret_len > STS_MFA_SECRET_MAX)
@@ -112,7 +119,11 @@ int sts_fleet_device_put(PGconn *conn, unsigned budget_ms, const sts_fleet_keyri
 	hex_sealed(sealed, len, hex);
 	snprintf(digits, sizeof(digits), "%u", rec->digits);
 	snprintf(period, sizeof(period), "%u", rec->period);
-	return rows_of(conn, budget_ms, SQL_PUT, 6, params, err) == 1 ? 0 : -1;
+	snprintf(last_step, sizeof(last_step), "%" PRId64, rec->last_step);
+	snprintf(failures, sizeof(failures), "%u", rec->failures);
+	snprintf(failure_start, sizeof(failure_start), "%" PRId64, rec->failure_start);
+	snprintf(locked_until, sizeof(locked_until), "%" PRId64, rec->locked_until);
+	return rows_of(conn, budget_ms, SQL_PUT, 10, params, err) == 1 ? 0 : -1;
 }
 
 /* The sealed bytes from encode(sealed, 'hex'). */

@@ -37,9 +37,10 @@ typedef struct {
 	unsigned lockout_seconds;  /* lockout_seconds */
 } sts_fleet_limits;
 
-/* Enrolls or replaces |user|'s device (its secret sealed under the current
- * key) and starts its login state afresh, as the files store's enroll does.
- * 0, or -1. */
+/* Writes |user|'s whole record, as sts_mfa_write() does: the device (its
+ * secret sealed under the current key) and the login state as |rec| holds them
+ * (an enrollment's activation sets last_step to the confirming code's step and
+ * clears the rest; a migration carries a host's state over). 0, or -1. */
 int sts_fleet_device_put(PGconn *conn, unsigned budget_ms, const sts_fleet_keyring *ring,
 			 const char *user, const sts_mfa_record *rec, sts_error *err);
 /* Reads |user|'s device and login state: STS_MFA_FOUND, STS_MFA_NO_DEVICE, or

@@ -5,7 +5,7 @@
  *
  *   fleet_driver CONNINFO PASSFILE init
  *   fleet_driver CONNINFO PASSFILE version
- *   fleet_driver CONNINFO PASSFILE enroll KEYFILE USER
+ *   fleet_driver CONNINFO PASSFILE enroll KEYFILE USER [LAST_STEP]
  *   fleet_driver CONNINFO PASSFILE read KEYFILE USER
  *   fleet_driver CONNINFO PASSFILE reseal KEYFILE USER
  *   fleet_driver CONNINFO PASSFILE accept USER STEP NOW
@@ -67,7 +67,7 @@ static int cmd_schema(PGconn *conn, bool init)
 	return sts_fleet_schema_check(conn, budget_ms_arg, &err) == 0 ? 0 : 1;
 }
 
-static int cmd_enroll(PGconn *conn, const char *keyfile, const char *user)
+static int cmd_enroll(PGconn *conn, const char *keyfile, const char *user, int64_t last_step)
 {
 	sts_fleet_keyring ring;
 	sts_mfa_record rec = { .algorithm = STS_TOTP_SHA1,
@@ -80,6 +80,7 @@ static int cmd_enroll(PGconn *conn, const char *keyfile, const char *user)
 	if (sts_fleet_keyring_load(keyfile, &ring, &err) < 0)
 		return die("key", &err);
 	memcpy(rec.secret, seed, sizeof(seed) - 1);
+	rec.last_step = last_step;
 	rec.secret_len = sizeof(seed) - 1;
 	rc = sts_fleet_device_put(conn, budget_ms_arg, &ring, user, &rec, &err);
 	sts_fleet_keyring_wipe(&ring);
@@ -288,8 +289,8 @@ static int run(PGconn *conn, int argc, char **argv)
 
 	if (strcmp(cmd, "init") == 0 || strcmp(cmd, "version") == 0)
 		return cmd_schema(conn, strcmp(cmd, "init") == 0);
-	if ((strcmp(cmd, "enroll") == 0) && argc == 3)
-		return cmd_enroll(conn, argv[1], argv[2]);
+	if ((strcmp(cmd, "enroll") == 0) && (argc == 3 || argc == 4))
+		return cmd_enroll(conn, argv[1], argv[2], argc == 4 ? arg_int(argv[3]) : 0);
 	if ((strcmp(cmd, "read") == 0 || strcmp(cmd, "reseal") == 0) && argc == 3)
 		return cmd_read(conn, argv[1], argv[2], strcmp(cmd, "reseal") == 0);
 	if (strcmp(cmd, "accept") == 0 && argc == 4)

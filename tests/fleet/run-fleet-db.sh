@@ -95,6 +95,10 @@ out=$(drv read "$key" alice)
 [[ $out == *"secret=same" ]] && ok || bad "re-sealed under the new key: $out"
 
 # --- the replay floor ----------------------------------------------------------------------------
+# An enrollment confirmed with the code of step 77 writes that step as the floor.
+drv enroll "$key" carol 77 >/dev/null
+[[ $(drv accept carol 77 "$(date +%s)") == refused && $(drv accept carol 78 "$(date +%s)") == accepted ]] &&
+	ok || bad "the confirming code's step is the floor"
 now=$(date +%s)
 out=$(drv accept alice 100 "$now")
 [[ $out == accepted ]] && ok || bad "first step: $out"
