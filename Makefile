@@ -10,7 +10,7 @@
 
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
-PKGS := pam openssl json-c liboath libqrencode libcurl libxml-2.0
+PKGS := pam openssl json-c liboath libqrencode libcurl libxml-2.0 libpq
 TEST_PKGS := cmocka libpamtest
 
 ifeq ($(SANITIZE),1)
@@ -198,8 +198,15 @@ $(UPSTREAM_DRIVER): tests/upstream/upstream_driver.c $(CORE) $(wildcard lib/*/*.
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
+FLEET_DRIVER := $(BUILD)/tests/fleet_driver
+
+# Drives the fleet store against the real PostgreSQL server tests/fleet/run-fleet-db.sh starts.
+$(FLEET_DRIVER): tests/fleet/fleet_driver.c $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -pthread $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+
 tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP) $(FAILALLOC) \
-       $(UPSTREAM_DRIVER)
+       $(UPSTREAM_DRIVER) $(FLEET_DRIVER)
 
 DEMO_LOGIN := $(BUILD)/demo-login
 $(DEMO_LOGIN): demo/demo_login.c

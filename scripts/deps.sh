@@ -21,7 +21,7 @@ PROFILE_NAMES="build"
 # shellcheck disable=SC2034 # read through ${!var} in entries()
 PKGS_build="
 	build-essential pkg-config
-	libpam0g-dev libssl-dev libjson-c-dev liboath-dev libqrencode-dev oathtool
+	libpam0g-dev libssl-dev libjson-c-dev liboath-dev libqrencode-dev libpq-dev oathtool
 	libcurl4-openssl-dev libxml2-dev
 	libcmocka-dev libpamtest0-dev libpam-wrapper libnss-wrapper valgrind cppcheck clang-tidy
 	clang-format clang llvm libclang-rt-14-dev
@@ -30,6 +30,7 @@ PKGS_build="
 	man-db groff-base
 	dpkg-dev debhelper lintian pamtester libpam-oath
 	openssh-server openssh-client expect awscli
+	postgresql
 "
 
 die() {

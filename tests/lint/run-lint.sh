@@ -10,7 +10,7 @@ if [[ ${SANITIZE:-0} == 1 ]]; then
 	exit 0
 fi
 pass=0 fail=0
-flags="-std=c11 -D_GNU_SOURCE -Ilib -Ipam_sts $(pkg-config --cflags json-c liboath pam libxml-2.0 libcurl)"
+flags="-std=c11 -D_GNU_SOURCE -Ilib -Ipam_sts $(pkg-config --cflags json-c liboath pam libxml-2.0 libcurl libpq)"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 files=(lib/*/*.c pam_sts/*.c helper/*/*.c)
