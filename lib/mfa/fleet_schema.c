@@ -67,9 +67,11 @@ static int query_int(PGconn *conn, unsigned budget_ms, const char *sql, int *out
 		return sts_error_set(err, "fleet database: unexpected answer to a schema query");
 	}
 	v = strtol(PQgetvalue(res, 0, 0), &end, 10);
-	PQclear(res);
-	if (*end || v < 0 || v > 1000000)
+	if (*end || v < 0 || v > 1000000) {
+		PQclear(res);
 		return sts_error_set(err, "fleet database: unexpected schema version");
+	}
+	PQclear(res);
 	*out = (int)v;
 	return 0;
 }
