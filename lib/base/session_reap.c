@@ -135,6 +135,18 @@ static bool owner_gone(int rfd, const char *name, int64_t now, bool proc_ok)
 	}
 }
 
+bool sts_session_owner_live(int dfd, int64_t now)
+{
+	unsigned long long start = 0;
+	owner_record r;
+
+	/* Unlike reaping, no sign of life is a death here: refresh fails closed. */
+	if (!read_record(dfd, &r) || now >= r.expires || r.pid <= 0)
+		return false;
+	return process_start((pid_t)r.pid, &start) == PROC_FOUND &&
+	       (r.start == 0 || start == r.start);
+}
+
 /* The user of the session name |name| into |user_out|; false for anything
  * that is not a session name (of |only|, when given). */
 static bool session_user(const char *name, const char *only, char *user_out, size_t size)
