@@ -3,7 +3,8 @@
  * pam_sts with refresh_stsctl set gets its own AWS config, whose profile
  * asks `stsctl credential-process --session NAME`; op=refresh issues new
  * credentials across three credential lifetimes (the clock shim moves the
- * time), the real /usr/bin/aws reads them through that config, and every
+ * time), the real /usr/bin/aws reads them through that config, as does one
+ * boto3 Session kept across an expiry (python3-boto3), and every
  * bound refuses: the cap (max_session_lifetime), logout, the decision no
  * longer holding (the user left the group), another uid.
  */
@@ -322,6 +323,55 @@ static void test_aws_cli_across_expiry(void **st)
 	close_and_end(ph);
 }
 
+/* One boto3 Session kept across the expiry: get_credentials() before, the
+ * clock moved past the credential's expiry (the shim's file, as the test
+ * moves it), get_credentials() again. Prints the two access key ids. */
+static const char boto3_script[] = "import os, sys, boto3\n"
+				   "s = boto3.Session()\n"
+				   "c = s.get_credentials()\n"
+				   "print('method', c.method)\n"
+				   "print('first', c.get_frozen_credentials().access_key)\n"
+				   "path = os.environ['STS_FAKE_TIME_FILE']\n"
+				   "now = int(open(path).read())\n"
+				   "open(path, 'w').write('%d\\n' % (now + 3601))\n"
+				   "print('second', c.get_frozen_credentials().access_key)\n";
+
+static void test_boto3_session_across_expiry(void **st)
+{
+	char cmd[3000], line[512], first[64] = "", second[64] = "", method[64] = "";
+	pam_handle_t *ph;
+	FILE *p;
+
+	(void)st;
+	if (system("/usr/bin/python3 -c 'import boto3' 2>/dev/null") != 0) {
+		skip();
+		return;
+	}
+	ph = login("alice");
+	snprintf(cmd, sizeof(cmd),
+		 "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN "
+		 "HOME=/nonexistent AWS_CONFIG_FILE='%s' AWS_PROFILE='%s' "
+		 "AWS_SHARED_CREDENTIALS_FILE='%s' /usr/bin/python3 -c \"%s\" 2>&1",
+		 pam_getenv(ph, "AWS_CONFIG_FILE"), pam_getenv(ph, "AWS_PROFILE"),
+		 pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"), boto3_script);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "method %63s", method) == 1 ||
+		    sscanf(line, "first %63s", first) == 1 ||
+		    sscanf(line, "second %63s", second) == 1)
+			continue;
+		fprintf(stderr, "python3: %s", line);
+	}
+	pclose(p);
+	clock_now += 3601; /* the script moved the clock */
+	assert_string_equal(method, "custom-process");
+	assert_int_equal(strlen(first), 20);
+	assert_int_equal(strlen(second), 20);
+	assert_string_not_equal(first, second);
+	close_and_end(ph);
+}
+
 static int setup(void **st)
 {
 	char extra[600];
@@ -343,6 +393,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refused_after_group_removal),
 		cmocka_unit_test(test_refused_for_another_uid),
 		cmocka_unit_test(test_aws_cli_across_expiry),
+		cmocka_unit_test(test_boto3_session_across_expiry),
 	};
 	(void)argc;
 	pf_under_pam_wrapper(argv);
