@@ -102,6 +102,8 @@ static int open_record(refresh_ctx *r, char **text, size_t *len, sts_msg *resp)
 			 STS_READ_NOFOLLOW | STS_READ_EUID_OWNED | STS_READ_PRIVATE, text, len,
 			 &err);
 	close(dfd);
+	if (rc == -1) /* there, but not root's private file: a fault, not a refusal */
+		return sts_helper_fail(resp, STS_STATUS_ERROR, err.msg);
 	if (rc != 0) {
 		snprintf(r->message, sizeof(r->message),
 			 "refresh refused: user %.64s: session %s was opened without refresh",
@@ -115,7 +117,7 @@ static int open_record(refresh_ctx *r, char **text, size_t *len, sts_msg *resp)
 static int open_grant(refresh_ctx *r, char *text, sts_msg *resp)
 {
 	unsigned char key[STS_GRANT_KEY_LEN];
-	char *grant = strchr(text, '\n'), *end;
+	char *grant = text ? strchr(text, '\n') : NULL, *end;
 	sts_error err;
 	int rc;
 
