@@ -35,6 +35,7 @@
 #include "token/issuer.h"
 #include "token/token.h"
 #include "sts_helper_fail.h"
+#include "sts_helper_memo.h"
 #include "sts_helper_refresh.h"
 #include "sts_helper_settings.h"
 
@@ -98,6 +99,17 @@ static int open_record(refresh_ctx *r, char **text, size_t *len, sts_msg *resp)
 	}
 	if (dfd < 0)
 		return sts_helper_fail(resp, STS_STATUS_ERROR, err.msg);
+	/* The exec'd helper's parent is the caller (stsctl): it must run inside
+	 * the session, below the process that opened it. The broker serves
+	 * root's connections only, which need no such proof. */
+	if (!sts_memo_enabled() && !sts_session_owner_ancestor_of(dfd, getppid())) {
+		close(dfd);
+		snprintf(r->message, sizeof(r->message),
+			 "refresh refused: user %.64s: session %s: the caller (pid %ld) is not "
+			 "a process of the session",
+			 r->pw.pw_name, r->session, (long)getppid());
+		return denied(r, resp);
+	}
 	rc = sts_read_at(dfd, STS_REFRESH_FILE, RECORD_MAX,
 			 STS_READ_NOFOLLOW | STS_READ_EUID_OWNED | STS_READ_PRIVATE, text, len,
 			 &err);

@@ -49,6 +49,11 @@ int sts_session_owner_write(int dfd, const sts_session_owner *owner);
  * cannot tell is false (op=refresh serves only sessions known to be open). */
 bool sts_session_owner_live(int dfd, int64_t now);
 
+/* Whether the owner recorded in the session directory |dfd| is |pid| or
+ * one of its ancestors (parents from /proc, up to init): a process started
+ * inside the session. A process reparented away (daemonized) is not. */
+bool sts_session_owner_ancestor_of(int dfd, pid_t pid);
+
 /* Removes the sessions of |user| (NULL: of every user) under |runtime_dir|
  * whose owner is gone at |now|. Returns how many were removed, or -1 with
  * |err| set when runtime_dir cannot be trusted or listed (a missing one has

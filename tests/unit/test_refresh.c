@@ -6,7 +6,8 @@
  * time), the real /usr/bin/aws reads them through that config, as does one
  * boto3 Session kept across an expiry (python3-boto3), and every
  * bound refuses: the cap (max_session_lifetime), logout, the decision no
- * longer holding (the user left the group), another uid.
+ * longer holding (the user left the group), another uid, a process of the
+ * same uid outside the session.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -284,6 +285,57 @@ static void test_refused_for_another_uid(void **st)
 	close_and_end(ph);
 }
 
+/* A process of the same uid outside the session: a grandchild whose
+ * parent exited (reparented to init or a subreaper, as a daemon is) asks
+ * for the session's credentials. Its answer's status and message. */
+static void refresh_from_outside(const char *session, char *out, size_t cap)
+{
+	int res[2], status;
+	ssize_t n;
+	pid_t child;
+
+	assert_int_equal(pipe(res), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pid_t parent = getpid();
+
+		if (fork() != 0)
+			_exit(0);
+		while (getppid() == parent)
+			usleep(1000);
+		{
+			sts_msg answer;
+			sts_answer_status st = refresh(session, &answer);
+			const char *msg = sts_msg_get(&answer, STS_KEY_MESSAGE);
+
+			dprintf(res[1], "%s %s\n", st == STS_ANSWER_OK ? "ok" : "refused",
+				msg ? msg : "");
+			sts_msg_free(&answer);
+		}
+		_exit(0);
+	}
+	close(res[1]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	n = read(res[0], out, cap - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(res[0]);
+}
+
+static void test_refused_outside_the_session(void **st)
+{
+	char name[300], out[2000];
+	pam_handle_t *ph;
+
+	(void)st;
+	ph = login("alice");
+	session_of(ph, name, sizeof(name));
+	refresh_from_outside(name, out, sizeof(out));
+	assert_non_null(strstr(out, "refused "));
+	assert_non_null(strstr(out, "is not a process of the session"));
+	close_and_end(ph);
+}
+
 /* The real AWS CLI, in the session's environment, twice across an expiry:
  * `aws configure export-credentials` runs the session's credential_process. */
 static void aws_export(pam_handle_t *ph, char *akid, size_t cap)
@@ -399,6 +451,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refused_after_logout),
 		cmocka_unit_test(test_refused_after_group_removal),
 		cmocka_unit_test(test_refused_for_another_uid),
+		cmocka_unit_test(test_refused_outside_the_session),
 		cmocka_unit_test(test_aws_cli_across_expiry),
 		cmocka_unit_test(test_boto3_session_across_expiry),
 	};
