@@ -154,6 +154,14 @@ $(BENCH_PAM): tests/bench/bench_pam.c $(DRIVER_COMMON) $(CORE) | $(NULL_HELPER)
 	$(CC) $(CFLAGS) -Itests/bench -DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< \
 		$(DRIVER_COMMON) $(CORE) $(PKG_LIBS)
 
+# Refreshes per second, on the whole-stack fixture of the unit tests.
+BENCH_REFRESH := $(BUILD)/tests/bench_refresh
+$(BENCH_REFRESH): tests/bench/bench_refresh.c $(UNIT_SUPPORT) $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit -DPAM_STS_BUILD='"$(abspath $(BUILD))"' \
+		-DPAM_LIBDIR='"$(PAM_LIBDIR)"' $(EXE_LDFLAGS) -o $@ $< $(UNIT_SUPPORT) $(CORE) \
+		$(PKG_LIBS) $(TEST_LIBS)
+
 PAM_LOOP := $(BUILD)/tests/pam_loop
 $(PAM_LOOP): tests/valgrind/pam_loop.c $(DRIVER_COMMON) $(CORE)
 	@mkdir -p $(dir $@)
@@ -229,6 +237,8 @@ bench: deps
 	@BUILD=$(BUILD) tests/bench/run-bench.sh
 	@$(BENCH_TOKEN)
 	@$(BENCH_PAM) $(abspath $(BUILD)) 60
+	@$(MAKE) --no-print-directory tests $(BENCH_REFRESH)
+	@$(BENCH_REFRESH) | grep '^BENCH '
 
 fuzz: deps
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh

@@ -93,6 +93,7 @@ static char *take_grant(pam_handle_t *pamh)
 static int set_environment(pam_handle_t *pamh, const sts_args *args, const sts_msg *resp)
 {
 	const char *region = sts_msg_get(resp, STS_KEY_REGION);
+	const char *config_file = sts_msg_get(resp, STS_KEY_CONFIG_FILE);
 	int rc = put(pamh, "AWS_SHARED_CREDENTIALS_FILE",
 		     sts_msg_get(resp, STS_KEY_CREDENTIALS_FILE));
 
@@ -102,6 +103,14 @@ static int set_environment(pam_handle_t *pamh, const sts_args *args, const sts_m
 		rc = put(pamh, "AWS_SECURITY_TOKEN", "");
 	if (rc == PAM_SUCCESS && args->profile)
 		rc = put(pamh, "AWS_PROFILE", args->profile);
+	/* Refresh (docs/refresh.md): the session's own AWS config, whose
+	 * profile asks stsctl credential-process; keys in the environment
+	 * would win over it, so not with env. */
+	if (rc == PAM_SUCCESS && config_file && !args->env) {
+		rc = put(pamh, "AWS_CONFIG_FILE", config_file);
+		if (rc == PAM_SUCCESS)
+			rc = put(pamh, "AWS_PROFILE", STS_REFRESH_PROFILE_NAME);
+	}
 	if (rc == PAM_SUCCESS && region)
 		rc = put(pamh, "AWS_REGION", region);
 	if (rc == PAM_SUCCESS && region)
@@ -173,6 +182,7 @@ static void undo_issue(pam_handle_t *pamh, const sts_settings *settings, const c
 					     "AWS_ACCESS_KEY_ID",
 					     "AWS_SECRET_ACCESS_KEY",
 					     "AWS_SESSION_TOKEN",
+					     "AWS_CONFIG_FILE",
 					     NULL };
 	bool removed = session_removed(pamh, settings, user, session);
 

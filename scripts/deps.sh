@@ -29,7 +29,7 @@ PKGS_build="
 	git ca-certificates
 	man-db groff-base
 	dpkg-dev debhelper lintian pamtester libpam-oath
-	openssh-server openssh-client expect awscli
+	openssh-server openssh-client expect awscli python3-boto3
 	postgresql
 "
 

@@ -12,6 +12,7 @@
 #include "proto/protocol.h"
 #include "sts_helper_fail.h"
 #include "sts_helper_ops.h"
+#include "sts_helper_refresh.h"
 
 typedef int (*op_handler)(const sts_msg *req, sts_msg *resp);
 
@@ -27,6 +28,17 @@ static int verify_for_user(const sts_msg *req, sts_msg *resp)
 	return sts_helper_verify(req, true, resp);
 }
 
+/* op=refresh: the caller is the real uid either way (sts_helper_refresh.h). */
+static int refresh_for_root(const sts_msg *req, sts_msg *resp)
+{
+	return sts_helper_refresh(req, false, resp);
+}
+
+static int refresh_for_user(const sts_msg *req, sts_msg *resp)
+{
+	return sts_helper_refresh(req, true, resp);
+}
+
 static const struct {
 	const char *op;
 	op_handler run;		 /* for root (the module, stsctl as root) */
@@ -37,6 +49,7 @@ static const struct {
 	{ STS_REQ_MFA, sts_helper_mfa, NULL },
 	{ STS_REQ_DECIDE, sts_helper_decide, NULL },
 	{ STS_REQ_ROLES, sts_helper_roles, NULL },
+	{ STS_REQ_REFRESH, refresh_for_root, refresh_for_user },
 };
 
 static int dispatch(const sts_msg *req, bool elevated, sts_msg *resp)
@@ -61,7 +74,7 @@ static int dispatch(const sts_msg *req, bool elevated, sts_msg *resp)
 	/* A user learns nothing of the operations beyond those open to users. */
 	if (elevated)
 		return sts_helper_fail(resp, STS_STATUS_ERROR,
-				       "request: only verify is allowed to users");
+				       "request: only verify and refresh are allowed to users");
 	return sts_helper_fail(resp, STS_STATUS_ERROR, "request: unknown op");
 }
 

@@ -30,6 +30,7 @@
 #include "sts_helper_ops.h"
 #include "sts_helper_reap.h"
 #include "sts_helper_memo.h"
+#include "sts_helper_refresh.h"
 #include "sts_helper_settings.h"
 
 typedef struct {
@@ -45,6 +46,8 @@ typedef struct {
 	sts_authz_result decision;
 	sts_credentials creds;
 	char session[STS_SESSION_NAME_MAX];
+	int64_t refresh_until; /* 0: no refresh (sts_helper_refresh.h) */
+	char aws_config[4096]; /* the session's AWS config, with refresh */
 	char message[1024];
 } open_ctx;
 
@@ -250,7 +253,9 @@ static int session_owner(open_ctx *o, sts_session_owner *owner)
 		}
 	}
 	owner->pid = (pid_t)pid;
-	owner->expires = o->creds.expiration;
+	/* A refreshed session outlives its first credentials. */
+	owner->expires = o->refresh_until > o->creds.expiration ? o->refresh_until :
+								  o->creds.expiration;
 	return 0;
 }
 
@@ -275,6 +280,14 @@ static int deliver(open_ctx *o)
 	rc = sts_session_create(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->pw.pw_gid,
 				&owner, text, len, o->session, &err);
 	sts_free_secret(text, len);
+	if (rc == 0 && o->refresh_until &&
+	    sts_refresh_setup(&o->settings, sts_msg_get(o->req, STS_KEY_CONFIG), o->user,
+			      o->session, &o->grant, o->refresh_until, o->aws_config,
+			      sizeof(o->aws_config), &err) < 0) {
+		sts_session_remove(o->settings.runtime_dir, o->user, o->pw.pw_uid, o->session,
+				   NULL);
+		rc = -1;
+	}
 	if (rc < 0) {
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
 		return fail(o, STS_STATUS_ERROR);
@@ -324,6 +337,8 @@ static void answer(open_ctx *o)
 	sts_msg_add(o->resp, STS_KEY_TARGET, o->decision.subject);
 	sts_msg_add(o->resp, STS_KEY_DECIDED_BY, o->decision.reason);
 	sts_msg_add(o->resp, STS_KEY_REGION, o->settings.region);
+	if (o->aws_config[0])
+		sts_msg_add(o->resp, STS_KEY_CONFIG_FILE, o->aws_config);
 	if (secrets && strcmp(secrets, STS_SECRETS_YES) == 0) {
 		sts_msg_add(o->resp, STS_KEY_SECRET_ACCESS_KEY, o->creds.secret_access_key);
 		sts_msg_add(o->resp, STS_KEY_SESSION_TOKEN, o->creds.session_token);
@@ -360,6 +375,7 @@ int sts_helper_open(const sts_msg *req, sts_msg *resp)
 	fill_caller(o, now, &caller);
 	if (!decided && decide_again(o, &caller) < 0)
 		goto out;
+	o->refresh_until = sts_refresh_until(&o->settings, &o->grant, o->profile);
 	if (mint(o, &caller) < 0 || deliver(o) < 0)
 		goto out;
 	audit(o);

@@ -26,6 +26,7 @@ static void usage(FILE *out)
 	      "                        [--config FILE] [--credentials-file FILE] [--profile NAME]\n"
 	      "       stsctl check [--config FILE] [--pam-dir DIR]\n"
 	      "       stsctl credential-process [--credentials-file FILE] [--profile NAME]\n"
+	      "       stsctl credential-process --session NAME [--config FILE]\n"
 	      "       stsctl --version\n",
 	      out);
 }

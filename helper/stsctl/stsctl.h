@@ -24,5 +24,12 @@ int stsctl_authorize(int argc, char **argv);
 int stsctl_check(int argc, char **argv);
 /* stsctl credential-process: the session's credentials as credential_process JSON. */
 int stsctl_credential_process(int argc, char **argv);
+/* ... --session NAME: the open session's credentials issued again by
+ * sts-helper (stsctl_refresh.c). */
+int stsctl_refresh_process(const char *session, const char *config);
+/* The credential_process JSON (Version 1) on stdout, wiped after; every
+ * value must be base64 text. STSCTL_OK or STSCTL_USAGE. */
+int stsctl_print_process_json(const char *akid, const char *secret, const char *token,
+			      const char *expiry);
 
 #endif

@@ -15,6 +15,10 @@
  * Expiration is the file's x_security_token_expires, which the helper writes
  * beside the keys. Exit status: 0, or 2 (no usable credential; the reason on
  * stderr, never a secret).
+ *
+ * With --session NAME [--config FILE] the credentials come from sts-helper
+ * instead, issued again for the open session NAME (stsctl_refresh.c): what
+ * the session's own AWS config runs when pam_sts.conf turns refresh on.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -104,11 +108,17 @@ static bool json_safe(const char *s)
 	return true;
 }
 
-static int parse_args(int argc, char **argv, const char **file, const char **profile)
+typedef struct {
+	const char *file, *profile, *session, *config;
+} process_args;
+
+static int parse_args(int argc, char **argv, process_args *a)
 {
 	static const struct option opts[] = {
 		{ "credentials-file", required_argument, NULL, 'f' },
 		{ "profile", required_argument, NULL, 'p' },
+		{ "session", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -116,18 +126,45 @@ static int parse_args(int argc, char **argv, const char **file, const char **pro
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'f')
-			*file = optarg;
+			a->file = optarg;
 		else if (c == 'p')
-			*profile = optarg;
+			a->profile = optarg;
+		else if (c == 's')
+			a->session = optarg;
+		else if (c == 'c')
+			a->config = optarg;
 		else
 			return -1;
 	}
-	return optind == argc ? 0 : -1;
+	/* A session's credentials come from the helper, not from a file. */
+	if (a->session && (a->file || strcmp(a->profile, "default") != 0))
+		return -1;
+	return optind == argc && (a->session || !a->config) ? 0 : -1;
+}
+
+int stsctl_print_process_json(const char *akid, const char *secret, const char *token,
+			      const char *expiry)
+{
+	int status;
+
+	if (!json_safe(token) || !json_safe(akid) || !json_safe(secret) ||
+	    !iso_time(expiry, strlen(expiry))) {
+		fputs("stsctl: credential-process: the credential is not base64 text\n", stderr);
+		return STSCTL_USAGE;
+	}
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	printf("{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\", "
+	       "\"SessionToken\": \"%s\", \"Expiration\": \"%s\"}\n",
+	       akid, secret, token, expiry);
+	status = fflush(stdout) == 0 ? STSCTL_OK : STSCTL_USAGE;
+	OPENSSL_cleanse(stdout_buf, sizeof(stdout_buf));
+	return status;
 }
 
 int stsctl_credential_process(int argc, char **argv)
 {
-	const char *file = NULL, *profile = "default";
+	process_args a = { .profile = "default" };
+	const char *file, *profile;
 	char path[4096], expiry[ISO_LEN + 1], *text = NULL;
 	sts_credentials creds;
 	sts_error err;
@@ -136,11 +173,16 @@ int stsctl_credential_process(int argc, char **argv)
 
 	memset(&creds, 0, sizeof(creds));
 	memset(&err, 0, sizeof(err));
-	if (parse_args(argc, argv, &file, &profile) < 0 || !profile || !*profile) {
-		fputs("usage: stsctl credential-process [--credentials-file FILE] [--profile NAME]\n",
+	if (parse_args(argc, argv, &a) < 0 || !a.profile || !*a.profile) {
+		fputs("usage: stsctl credential-process [--credentials-file FILE] [--profile NAME]\n"
+		      "       stsctl credential-process --session NAME [--config FILE]\n",
 		      stderr);
 		return STSCTL_USAGE;
 	}
+	if (a.session)
+		return stsctl_refresh_process(a.session, a.config);
+	file = a.file;
+	profile = a.profile;
 	if (!file && default_file(path, sizeof(path)) < 0) {
 		fputs("stsctl: credential-process: no credentials file\n", stderr);
 		return STSCTL_USAGE;
@@ -158,19 +200,8 @@ int stsctl_credential_process(int argc, char **argv)
 			EXPIRES_KEY, profile);
 		goto out;
 	}
-	if (!json_safe(creds.session_token)) {
-		fprintf(stderr,
-			"stsctl: credential-process: %s: the session token is not "
-			"base64 text\n",
-			file);
-		goto out;
-	}
-	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
-	printf("{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\", "
-	       "\"SessionToken\": \"%s\", \"Expiration\": \"%s\"}\n",
-	       creds.access_key_id, creds.secret_access_key, creds.session_token, expiry);
-	status = fflush(stdout) == 0 ? STSCTL_OK : STSCTL_USAGE;
-	OPENSSL_cleanse(stdout_buf, sizeof(stdout_buf));
+	status = stsctl_print_process_json(creds.access_key_id, creds.secret_access_key,
+					   creds.session_token, expiry);
 out:
 	if (text)
 		sts_free_secret(text, len);

@@ -135,6 +135,56 @@ static bool owner_gone(int rfd, const char *name, int64_t now, bool proc_ok)
 	}
 }
 
+bool sts_session_owner_live(int dfd, int64_t now)
+{
+	unsigned long long start = 0;
+	owner_record r;
+
+	/* Unlike reaping, no sign of life is a death here: refresh fails closed. */
+	if (!read_record(dfd, &r) || now >= r.expires || r.pid <= 0)
+		return false;
+	return process_start((pid_t)r.pid, &start) == PROC_FOUND &&
+	       (r.start == 0 || start == r.start);
+}
+
+/* The parent of |pid| (field 4 of /proc/PID/stat); -1 when /proc does not say. */
+static pid_t process_parent(pid_t pid)
+{
+	char path[64], buf[STAT_MAX], *p;
+	ssize_t got;
+	long ppid;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got <= 0)
+		return -1;
+	buf[got] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p, ") %*c %ld", &ppid) != 1 || ppid < 0)
+		return -1;
+	return (pid_t)ppid;
+}
+
+bool sts_session_owner_ancestor_of(int dfd, pid_t pid)
+{
+	unsigned long long start = 0;
+	owner_record r;
+
+	if (!read_record(dfd, &r) || r.pid <= 0)
+		return false;
+	/* Bounded: a process tree deeper than this is not a login's. */
+	for (int depth = 0; pid > 1 && depth < 256; depth++, pid = process_parent(pid))
+		if ((long)pid == r.pid)
+			return process_start(pid, &start) == PROC_FOUND &&
+			       (r.start == 0 || start == r.start);
+	return false;
+}
+
 /* The user of the session name |name| into |user_out|; false for anything
  * that is not a session name (of |only|, when given). */
 static bool session_user(const char *name, const char *only, char *user_out, size_t size)

@@ -26,6 +26,7 @@
 #ifndef STS_SESSION_REAP_H
 #define STS_SESSION_REAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -41,6 +42,17 @@ typedef struct {
 /* Writes the record into the session directory |dfd| (new, root's).
  * Returns 0 or -1 (errno set). */
 int sts_session_owner_write(int dfd, const sts_session_owner *owner);
+
+/* Whether the session directory |dfd| (root's) has its record of root's
+ * and its owner is alive at |now|: the record is not expired, names a pid,
+ * and that process is there with the recorded start time. Anything /proc
+ * cannot tell is false (op=refresh serves only sessions known to be open). */
+bool sts_session_owner_live(int dfd, int64_t now);
+
+/* Whether the owner recorded in the session directory |dfd| is |pid| or
+ * one of its ancestors (parents from /proc, up to init): a process started
+ * inside the session. A process reparented away (daemonized) is not. */
+bool sts_session_owner_ancestor_of(int dfd, pid_t pid);
 
 /* Removes the sessions of |user| (NULL: of every user) under |runtime_dir|
  * whose owner is gone at |now|. Returns how many were removed, or -1 with

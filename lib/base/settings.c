@@ -43,6 +43,9 @@ static const sts_config_key settings_keys[] = {
 	{ "helper", CFG_PATH, offsetof(sts_settings, helper), 0, 0, NULL },
 	{ "helper_timeout", CFG_UINT, offsetof(sts_settings, helper_timeout), 1, 300, NULL },
 	{ "helper_socket", CFG_PATH_OFF, offsetof(sts_settings, helper_socket), 0, 0, NULL },
+	{ "refresh_stsctl", CFG_PATH_OFF, offsetof(sts_settings, refresh_stsctl), 0, 0, NULL },
+	{ "max_session_lifetime", CFG_UINT, offsetof(sts_settings, max_session_lifetime), 900,
+	  604800, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -70,9 +73,11 @@ static int set_defaults(sts_settings *s)
 	/* Its own directory, not under runtime_dir: that one holds the users'
 	 * session directories. */
 	s->helper_socket = strdup(STS_DEFAULT_HELPER_SOCKET);
+	s->refresh_stsctl = strdup(""); /* off: sessions get no refreshing profile */
+	s->max_session_lifetime = 43200;
 	return s->state_dir && s->prompt && s->partition && s->policy_dir && s->role_dir &&
 			       s->session_policy_dir && s->issuer_key && s->runtime_dir &&
-			       s->helper && s->helper_socket ?
+			       s->helper && s->helper_socket && s->refresh_stsctl ?
 		       0 :
 		       -1;
 }
@@ -130,6 +135,7 @@ void sts_settings_free(sts_settings *s)
 	free(s->runtime_dir);
 	free(s->helper);
 	free(s->helper_socket);
+	free(s->refresh_stsctl);
 	memset(s, 0, sizeof(*s));
 }
 

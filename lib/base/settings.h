@@ -42,6 +42,11 @@ typedef struct {
 	char *helper;		      /* sts-helper, run by the session phase */
 	unsigned long helper_timeout; /* seconds before the helper is killed */
 	char *helper_socket;	      /* the resident broker (sts-helper --serve); "": none */
+	/* Refresh (docs/refresh.md): the stsctl a session's AWS config runs as
+	 * its credential_process; "": no refresh. Refreshes stop this many
+	 * seconds after the MFA. */
+	char *refresh_stsctl;
+	unsigned long max_session_lifetime;
 
 	/* What the administrator should change: the file named a key by its
 	 * deprecated name (ticket_ttl for grant_ttl). Static text; NULL: nothing. */

@@ -128,6 +128,14 @@ int sts_call_verify(const sts_settings *settings, const char *access_key_id,
 	return call(settings, STS_REQ_VERIFY, NULL, FIELDS(fields), answer, err);
 }
 
+int sts_call_refresh(const sts_settings *settings, const char *config, const char *session,
+		     sts_msg *answer, sts_error *err)
+{
+	const field fields[] = { { STS_KEY_SESSION, session } };
+
+	return call(settings, STS_REQ_REFRESH, config, FIELDS(fields), answer, err);
+}
+
 sts_answer_status sts_answer_status_of(const sts_msg *answer)
 {
 	const char *status = sts_msg_get(answer, STS_KEY_STATUS);

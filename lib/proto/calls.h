@@ -65,6 +65,11 @@ int sts_call_open(const sts_settings *settings, const sts_call_login *login,
 int sts_call_verify(const sts_settings *settings, const char *access_key_id,
 		    const char *secret_access_key, const char *session_token, sts_msg *answer,
 		    sts_error *err);
+/* op=refresh: the open session |session|'s credentials issued again for the
+ * caller (who must be its user); |config|: the helper's default when NULL
+ * (a set-uid helper reads only its default). */
+int sts_call_refresh(const sts_settings *settings, const char *config, const char *session,
+		     sts_msg *answer, sts_error *err);
 
 /* An answer's status= word. */
 typedef enum {

@@ -29,9 +29,12 @@
 	STS_KEY_SESSION, STS_KEY_UID, STS_KEY_CREDENTIALS_FILE, STS_KEY_ACCESS_KEY_ID,    \
 		STS_KEY_EXPIRATION, STS_KEY_PRINCIPAL, STS_KEY_OPERATION, STS_KEY_TARGET, \
 		STS_KEY_DECIDED_BY, STS_KEY_REGION, STS_KEY_SECRET_ACCESS_KEY,            \
-		STS_KEY_SESSION_TOKEN
-#define VERIFY_REQUEST STS_KEY_ACCESS_KEY_ID, STS_KEY_SECRET_ACCESS_KEY, STS_KEY_SESSION_TOKEN
-#define VERIFY_ANSWER  STS_KEY_CLAIMS
+		STS_KEY_SESSION_TOKEN, STS_KEY_CONFIG_FILE
+#define VERIFY_REQUEST	STS_KEY_ACCESS_KEY_ID, STS_KEY_SECRET_ACCESS_KEY, STS_KEY_SESSION_TOKEN
+#define VERIFY_ANSWER	STS_KEY_CLAIMS
+#define REFRESH_REQUEST STS_KEY_SESSION
+#define REFRESH_ANSWER \
+	STS_KEY_ACCESS_KEY_ID, STS_KEY_SECRET_ACCESS_KEY, STS_KEY_SESSION_TOKEN, STS_KEY_EXPIRATION
 
 static const char *const mfa_request[] = { REQUEST_ALWAYS, MFA_REQUEST, NULL };
 static const char *const mfa_answer[] = { ANSWER_ALWAYS, MFA_ANSWER, NULL };
@@ -43,6 +46,8 @@ static const char *const open_request[] = { REQUEST_ALWAYS, OPEN_REQUEST, NULL }
 static const char *const open_answer[] = { ANSWER_ALWAYS, OPEN_ANSWER, NULL };
 static const char *const verify_request[] = { REQUEST_ALWAYS, VERIFY_REQUEST, NULL };
 static const char *const verify_answer[] = { ANSWER_ALWAYS, VERIFY_ANSWER, NULL };
+static const char *const refresh_request[] = { REQUEST_ALWAYS, REFRESH_REQUEST, NULL };
+static const char *const refresh_answer[] = { ANSWER_ALWAYS, REFRESH_ANSWER, NULL };
 
 const sts_proto_op sts_proto_ops[] = {
 	{ STS_REQ_MFA, mfa_request, mfa_answer },
@@ -50,14 +55,17 @@ const sts_proto_op sts_proto_ops[] = {
 	{ STS_REQ_ROLES, roles_request, roles_answer },
 	{ STS_REQ_OPEN, open_request, open_answer },
 	{ STS_REQ_VERIFY, verify_request, verify_answer },
+	{ STS_REQ_REFRESH, refresh_request, refresh_answer },
 	{ NULL, NULL, NULL },
 };
 
 /* The unions: the readers check a message's keys before they know its
  * operation. A key in two lists is there twice, which only costs a compare. */
 const char *const sts_request_keys[] = {
-	REQUEST_ALWAYS, MFA_REQUEST, DECIDE_REQUEST, OPEN_REQUEST, VERIFY_REQUEST, NULL,
+	REQUEST_ALWAYS, MFA_REQUEST,	 DECIDE_REQUEST, OPEN_REQUEST,
+	VERIFY_REQUEST, REFRESH_REQUEST, NULL,
 };
 const char *const sts_answer_keys[] = {
-	ANSWER_ALWAYS, MFA_ANSWER, DECIDE_ANSWER, ROLES_ANSWER, OPEN_ANSWER, VERIFY_ANSWER, NULL,
+	ANSWER_ALWAYS, MFA_ANSWER,    DECIDE_ANSWER,  ROLES_ANSWER,
+	OPEN_ANSWER,   VERIFY_ANSWER, REFRESH_ANSWER, NULL,
 };

@@ -20,6 +20,9 @@
 #define STS_REQ_ROLES  "roles"	/* account, role=prompt: the roles the user may assume */
 #define STS_REQ_OPEN   "open"	/* session: issue the grant, write the credentials */
 #define STS_REQ_VERIFY "verify" /* stsctl: check a credential (users may ask) */
+/* stsctl credential-process: the session's credentials decided and issued
+ * again (users may ask, for their own open session only) */
+#define STS_REQ_REFRESH "refresh"
 
 /* Keys every request carries. */
 #define STS_KEY_VERSION "version"
@@ -77,6 +80,9 @@
 #define STS_KEY_EXPIRATION	 "expiration"
 #define STS_KEY_PRINCIPAL	 "principal"
 #define STS_KEY_REGION		 "region"
+#define STS_KEY_CONFIG_FILE	 "config_file" /* the session's AWS config (refresh) */
+/* The profile that AWS config defines: AWS_PROFILE in the session. */
+#define STS_REFRESH_PROFILE_NAME "pam_sts-refresh"
 /* op=verify. */
 #define STS_KEY_CLAIMS "claims"
 
