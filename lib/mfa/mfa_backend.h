@@ -52,6 +52,10 @@ bool sts_mfa_backend_is_fleet(const sts_mfa_backend *b);
  * enrollments and listing are the files store's. */
 sts_mfa_store *sts_mfa_backend_files(sts_mfa_backend *b);
 
+/* The users with a device in the fleet database, sorted (fleet_admin.h's
+ * list; the files store is listed from its directory). 0, or -1. */
+int sts_mfa_backend_list(sts_mfa_backend *b, char ***names, size_t *count, sts_error *err);
+
 /* A handle on |user|'s record: the files store's lock, or a connection. */
 int sts_mfa_backend_begin(sts_mfa_backend *b, const char *user, sts_mfa_user **out, sts_error *err);
 void sts_mfa_backend_end(sts_mfa_user *u);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "mfa/fleet_admin.h"
 #include "mfa/fleet_login.h"
 #include "mfa/mfa_backend_internal.h"
 
@@ -61,5 +62,20 @@ int sts_mfa_fleet_fail(sts_mfa_user *u, sts_mfa_record *rec, const sts_mfa_polic
 		if (locked_until > policy->now)
 			rec->failure_start = policy->now;
 	}
+	return rc;
+}
+
+int sts_mfa_backend_list(sts_mfa_backend *b, char ***names, size_t *count, sts_error *err)
+{
+	PGconn *conn;
+	int rc;
+
+	if (!b->fleet)
+		return sts_error_set(err, "mfa: the files store is listed from its directory");
+	conn = sts_fleet_db_connect(&b->db, err);
+	if (!conn)
+		return -1;
+	rc = sts_fleet_device_list(conn, b->db.budget_ms, names, count, err);
+	PQfinish(conn);
 	return rc;
 }
