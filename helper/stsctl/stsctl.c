@@ -20,7 +20,7 @@ static void usage(FILE *out)
 	      "       stsctl mfa [--config FILE] {enroll|import|status|unlock|remove|migrate} ...\n"
 	      "                  (stsctl mfa --help for details; root only)\n"
 	      "       stsctl init [--config FILE] [--rotate [--keep N]]   (root only)\n"
-	      "       stsctl fleet [--config FILE] init   (root only)\n"
+	      "       stsctl fleet [--config FILE] init | key create|rotate|reseal   (root only)\n"
 	      "       stsctl verify [--config FILE] [--credentials-file FILE] [--profile NAME]\n"
 	      "                     [--json]\n"
 	      "       stsctl authorize --action ACTION --resource ARN [--context KEY=VALUE]...\n"

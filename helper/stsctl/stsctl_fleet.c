@@ -1,4 +1,7 @@
 /*
+ * stsctl fleet [--config FILE] key create|rotate|reseal: the fleet key ring
+ * (stsctl_fleet_key.c).
+ *
  * stsctl fleet [--config FILE] init: creates or migrates the fleet database's
  * schema (lib/mfa/fleet_schema.h) that pam_sts.conf's mfa_db names, and
  * prints the version it is at. Run once per fleet (again after an upgrade
@@ -13,13 +16,16 @@
 #include "mfa/fleet_db.h"
 #include "mfa/fleet_schema.h"
 #include "stsctl.h"
+#include "stsctl_fleet.h"
 
 /* Each step's budget: the connect, and the migration's transaction. */
 #define FLEET_INIT_MS 30000u
 
 static void usage(FILE *out)
 {
-	fputs("usage: stsctl fleet [--config FILE] init\n", out);
+	fputs("usage: stsctl fleet [--config FILE] init\n"
+	      "       stsctl fleet [--config FILE] key create|rotate|reseal\n",
+	      out);
 }
 
 static int init_schema(const sts_settings *s)
@@ -50,12 +56,15 @@ int stsctl_fleet(int argc, char **argv)
 	sts_settings s;
 	sts_error err;
 	int i = 1, status;
+	bool key;
 
 	if (i + 1 < argc && strcmp(argv[i], "--config") == 0) {
 		config = argv[i + 1];
 		i += 2;
 	}
-	if (i + 1 != argc || strcmp(argv[i], "init") != 0) {
+	key = i + 2 == argc && strcmp(argv[i], "key") == 0;
+
+	if (!key && (i + 1 != argc || strcmp(argv[i], "init") != 0)) {
 		usage(stderr);
 		return STSCTL_USAGE;
 	}
@@ -72,7 +81,7 @@ int stsctl_fleet(int argc, char **argv)
 		fprintf(stderr, "stsctl fleet: %s: mfa_store is not postgresql\n", config);
 		status = STSCTL_USAGE;
 	} else {
-		status = init_schema(&s);
+		status = key ? stsctl_fleet_key(&s, argv[i + 1]) : init_schema(&s);
 	}
 	sts_settings_free(&s);
 	return status;

@@ -57,7 +57,6 @@ chmod 0711 "$work"
 install -d -m 0755 "$work/bin"
 install -m 0755 "$BUILD/sts-helper" "$work/bin/sts-helper"
 key="$work/fleet.key"
-(umask 077 && printf '7 %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$key")
 
 # host NAME [STORE]: a bastion's pam_sts.conf at $work/NAME.conf.
 host() {
@@ -90,7 +89,11 @@ new_secret() {
 	python3 -c 'import os,base64; s=os.urandom(20); print(s.hex(), base64.b32encode(s).decode())'
 }
 
-# --- the schema, the connection -------------------------------------------------------------------
+# --- the fleet key, the schema, the connection -------------------------------------------------------------------
+out=$("$STSCTL" fleet --config "$work/a.conf" key create 2>&1)
+[[ $out == "fleet key ring created: $key (key 1)" ]] && ok || bad "key create: $out"
+[[ $(stat -c %a "$key") == 600 ]] && ok || bad "key file mode"
+"$STSCTL" fleet --config "$work/a.conf" key create >/dev/null 2>&1 && bad "key created twice" || ok
 out=$("$STSCTL" fleet --config "$work/a.conf" init 2>&1)
 [[ $out == "fleet: schema at version 1" ]] && ok || bad "fleet init: $out"
 out=$("$STSCTL" check --config "$work/b.conf" 2>&1)
@@ -180,6 +183,22 @@ out=$(login b dave "$("$L" code "$hex" 1)")
 [[ $out == "ok passed" ]] && ok || bad "next code on B after migrate: $out"
 out=$(ctl e migrate)
 [[ $out == *"already in the database"* ]] && ok || bad "migrate again: $out"
+
+# --- the fleet key rotated: old seals open, then re-sealed -----------------------------------------
+out=$("$STSCTL" fleet --config "$work/a.conf" key rotate 2>&1)
+[[ $out == "fleet key 2 is current"* ]] && ok || bad "key rotate: $out"
+read -r hex b32 < <(new_secret)
+ctl a import frank "$b32" >/dev/null 2>&1
+# Dave's device, sealed under key 1, still opens: his used code is a replay.
+out=$(login b dave "$code")
+[[ $out == "denied replay" ]] && ok || bad "a device under the old key: $out"
+out=$("$STSCTL" fleet --config "$work/c.conf" key reseal 2>&1)
+# All but frank's, sealed under key 2 already.
+[[ $out == "resealed 9 of 10 devices, 0 failed" ]] && ok || bad "reseal: $out"
+out=$("$STSCTL" fleet --config "$work/c.conf" key reseal 2>&1)
+[[ $out == "resealed 0 of"* ]] && ok || bad "reseal again: $out"
+out=$(login d frank "$("$L" code "$hex")")
+[[ $out == "ok passed" ]] && ok || bad "after reseal: $out"
 
 # --- remove; no secret in a dump ------------------------------------------------------------------
 out=$(ctl b remove dave)
