@@ -236,6 +236,8 @@ bench: deps
 	@BUILD=$(BUILD) tests/bench/run-bench.sh
 	@$(BENCH_TOKEN)
 	@$(BENCH_PAM) $(abspath $(BUILD)) 60
+	@$(MAKE) --no-print-directory $(HELPER) $(FLEET_LOGIN)
+	@BUILD=$(BUILD) tests/bench/run-bench-fleet.sh
 
 fuzz: deps
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh

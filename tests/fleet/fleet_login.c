@@ -10,6 +10,9 @@
  *   fleet_login race N USER CODE CONFIG...
  *       N logins at once (login i through CONFIG i mod count), released
  *       together; prints "passed=P denied=D error=E"
+ *   fleet_login bench N P PREFIX CODE CONFIG
+ *       N logins of the users PREFIX0..PREFIX(N-1) (all with CODE's device),
+ *       P at a time; prints "seconds=S passed=K" (tests/bench/run-bench-fleet.sh)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -120,8 +123,57 @@ static int race(int n, const char *user, const char *totp, int nconf, char **con
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Worker |w| of |p|: the users w, w + p, ... below |n|; exits with how many
+ * passed (at most 255 counted). */
+static void bench_worker(int w, int p, int n, const char *prefix, const char *totp,
+			 const char *config)
+{
+	char user[64];
+	int passed = 0;
+
+	for (int i = w; i < n; i += p) {
+		snprintf(user, sizeof(user), "%s%d", prefix, i);
+		passed += login(config, user, totp, true) == 0;
+	}
+	_exit(passed > 255 ? 255 : passed);
+}
+
+static int bench(int n, int p, const char *prefix, const char *totp, const char *config)
+{
+	double start = now_s();
+	int passed = 0;
+
+	if (n <= 0 || p <= 0 || n / p > 255)
+		return 2;
+	for (int w = 0; w < p; w++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return 2;
+		if (pid == 0)
+			bench_worker(w, p, n, prefix, totp, config);
+	}
+	for (int w = 0; w < p; w++) {
+		int st = 0;
+		if (wait(&st) < 0)
+			return 2;
+		passed += WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+	}
+	printf("seconds=%.6f passed=%d\n", now_s() - start, passed);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 7 && strcmp(argv[1], "bench") == 0)
+		return bench(atoi(argv[2]), atoi(argv[3]), argv[4], argv[5], argv[6]);
 	if (argc >= 3 && strcmp(argv[1], "code") == 0)
 		return code(argv[2], argc > 3 ? strtol(argv[3], NULL, 10) : 0);
 	if (argc == 5 && strcmp(argv[1], "login") == 0)
