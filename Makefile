@@ -213,8 +213,15 @@ $(FLEET_DRIVER): tests/fleet/fleet_driver.c $(CORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -pthread $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
 
+FLEET_LOGIN := $(BUILD)/tests/fleet_login
+
+# tests/fleet/run-fleet-logins.sh's logins through simulated bastions.
+$(FLEET_LOGIN): tests/fleet/fleet_login.c $(CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXE_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS)
+
 tests: $(UNIT_BINS) $(STSCTL) $(MODULE) $(HELPER) $(ASSUME) $(FAKETIME) $(HELPER_WRAP) $(FAILALLOC) \
-       $(UPSTREAM_DRIVER) $(FLEET_DRIVER)
+       $(UPSTREAM_DRIVER) $(FLEET_DRIVER) $(FLEET_LOGIN)
 
 DEMO_LOGIN := $(BUILD)/demo-login
 $(DEMO_LOGIN): demo/demo_login.c
@@ -239,6 +246,8 @@ bench: deps
 	@$(BENCH_PAM) $(abspath $(BUILD)) 60
 	@$(MAKE) --no-print-directory tests $(BENCH_REFRESH)
 	@$(BENCH_REFRESH) | grep '^BENCH '
+	@$(MAKE) --no-print-directory $(HELPER) $(FLEET_LOGIN)
+	@BUILD=$(BUILD) tests/bench/run-bench-fleet.sh
 
 fuzz: deps
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh

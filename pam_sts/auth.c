@@ -61,13 +61,17 @@ static int no_device(auth_ctx *a)
 	return PAM_USER_UNKNOWN;
 }
 
-/* Before prompting: does the user have a device at all? */
+/* Before prompting: does the user have a device at all? Only the files
+ * store can be looked at from here; with the fleet store the module, which
+ * never talks to the database, prompts and sts-helper answers no-device. */
 static int precheck(auth_ctx *a)
 {
 	char dir[4096];
 	sts_error err;
 	int rc;
 
+	if (a->settings->mfa_store != STS_MFA_STORE_FILES)
+		return PAM_SUCCESS;
 	snprintf(dir, sizeof(dir), "%s/mfa", a->settings->state_dir);
 	rc = sts_mfa_device_present(dir, a->user, &err);
 	if (rc < 0) {

@@ -44,6 +44,7 @@
 #include "base/settings.h"
 #include "sts_helper_reap.h"
 #include "sts_helper_broker.h"
+#include "sts_helper_fleet.h"
 #include "sts_helper_memo.h"
 #include "sts_helper_settings.h"
 
@@ -215,8 +216,10 @@ static void run(const broker *b)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sts_pool_init();
+	sts_helper_fleet_serving();
 	sts_conns_serve(b->listen_fd, &wait_mask, &stop_signal, b->path);
 	sts_pool_stop();
+	sts_helper_fleet_stop();
 }
 
 static int start(broker *b, const char *config)

@@ -34,11 +34,12 @@
 
 #include "base/log_field.h"
 #include "base/settings.h"
+#include "mfa/mfa_backend.h"
 #include "mfa/mfa_side.h"
-#include "mfa/mfa_store.h"
 #include "mfa/totp.h"
 #include "proto/protocol.h"
 #include "sts_helper_fail.h"
+#include "sts_helper_fleet.h"
 #include "sts_helper_ops.h"
 #include "sts_helper_settings.h"
 
@@ -59,13 +60,29 @@ static unsigned lock_wait_ms(const sts_settings *s)
 	return budget > LOCK_MAX_MS ? LOCK_MAX_MS : (unsigned)budget;
 }
 
+/* With the fleet store, each step (the connect, the read, the accept, a
+ * failure's count) gets a quarter of that, so the whole login ends before the
+ * module stops waiting; never under FLEET_STEP_MIN_MS. */
+#define FLEET_STEPS	  4u
+#define FLEET_STEP_MIN_MS 250u
+
+static unsigned step_wait_ms(const sts_settings *s)
+{
+	unsigned wait = lock_wait_ms(s);
+
+	if (s->mfa_store != STS_MFA_STORE_POSTGRESQL)
+		return wait;
+	wait /= FLEET_STEPS;
+	return wait < FLEET_STEP_MIN_MS ? FLEET_STEP_MIN_MS : wait;
+}
+
 typedef struct {
 	const sts_msg *req;
 	sts_msg *resp;
 	sts_settings settings;
 	bool settings_loaded;
-	sts_mfa_store *store;
-	sts_mfa_lock *lock;
+	sts_mfa_backend *store;
+	sts_mfa_user *handle;
 	sts_mfa_record rec;
 	const char *user;
 	int64_t now;
@@ -88,10 +105,17 @@ static int deny(mfa_ctx *m, const char *result)
 	return -1;
 }
 
+/* A store error: the login is refused (the module logs the message, which
+ * names no secret, as its one line). */
+static int store_error(mfa_ctx *m, const sts_error *err)
+{
+	return sts_helper_fail(m->resp, STS_STATUS_ERROR, err->msg);
+}
+
 static int open_store(mfa_ctx *m)
 {
 	const char *config = sts_msg_get(m->req, STS_KEY_CONFIG);
-	char dir[4096];
+	unsigned wait;
 	sts_error err;
 
 	if (sts_helper_settings_load(config, &m->settings, &err) < 0)
@@ -101,25 +125,24 @@ static int open_store(mfa_ctx *m)
 	if (!m->user || !sts_mfa_user_valid(m->user))
 		return sts_helper_fail(m->resp, STS_STATUS_ERROR,
 				       "mfa: user name not accepted by pam_sts");
-	snprintf(dir, sizeof(dir), "%s/mfa", m->settings.state_dir);
-	if (sts_mfa_store_open(dir, (unsigned)m->settings.totp_window, &m->store, &err) < 0)
-		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
-	sts_mfa_store_set_lockout(m->store, (unsigned)m->settings.lockout_seconds);
-	if (sts_mfa_lock_user(m->store, m->user, lock_wait_ms(&m->settings), &m->lock, &err) < 0)
-		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
+	wait = step_wait_ms(&m->settings);
+	if (sts_mfa_backend_open(&m->settings, wait, sts_helper_fleet_pool(&m->settings, wait),
+				 &m->store, &err) < 0 ||
+	    sts_mfa_backend_begin(m->store, m->user, &m->handle, &err) < 0)
+		return store_error(m, &err);
 	return 0;
 }
 
-/* Reads the record under the lock: 0 with an active device, else answered. */
+/* Reads the record: 0 with an active device, else answered. */
 static int read_device(mfa_ctx *m)
 {
 	sts_error err;
-	int rc = sts_mfa_read(m->lock, &m->rec, &err);
+	int rc = sts_mfa_user_read(m->handle, &m->rec, &err);
+	const char *note = sts_mfa_user_note(m->handle);
 
 	if (rc < 0)
-		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
-	if (sts_mfa_state_note(m->lock) &&
-	    sts_msg_add(m->resp, STS_KEY_NOTE, sts_mfa_state_note(m->lock)) < 0)
+		return store_error(m, &err);
+	if (note && sts_msg_add(m->resp, STS_KEY_NOTE, note) < 0)
 		return sts_helper_fail(m->resp, STS_STATUS_ERROR, "mfa: out of memory");
 	if (rc == STS_MFA_NO_DEVICE || !m->rec.active)
 		return deny(m, STS_RESULT_NO_DEVICE);
@@ -131,93 +154,96 @@ static int read_device(mfa_ctx *m)
 	return 0;
 }
 
-/*
- * Counts a failure in the window that began at failure_start, or starts a
- * new window (also after a lockout that has run out). At the lockout the
- * count stays and failure_start becomes the time of the failure that locked:
- * what stsctl mfa status shows of the attempts that led to it.
- */
-static void count_failure(mfa_ctx *m)
+/* Counts a failed attempt (sts_mfa_count_failure's window) in the store, and
+ * says so when it locked the user out. |result| when counted or not counted
+ * (locked out meanwhile), NULL when answered (an error). */
+static const char *count_failure(mfa_ctx *m, const char *result)
 {
-	sts_mfa_record *rec = &m->rec;
+	sts_mfa_policy policy = { .now = m->now,
+				  .failure_interval = (unsigned)m->settings.failure_interval,
+				  .max_failures = (unsigned)m->settings.max_failures,
+				  .lockout_seconds = (unsigned)m->settings.lockout_seconds };
+	sts_error err;
+	int rc = sts_mfa_user_fail(m->handle, &m->rec, &policy, &err);
 
-	if (rec->failures == 0 || rec->locked_until != 0 ||
-	    m->now - rec->failure_start > (int64_t)m->settings.failure_interval) {
-		rec->failures = 0;
-		rec->failure_start = m->now;
-		rec->locked_until = 0;
+	if (rc < 0) {
+		store_error(m, &err);
+		return NULL;
 	}
-	rec->failures++;
-	if (rec->failures >= m->settings.max_failures) {
-		rec->locked_until = m->now + (int64_t)m->settings.lockout_seconds;
-		rec->failure_start = m->now;
+	if (rc == 1 && m->rec.locked_until > m->now) {
 		add_number(m->resp, STS_KEY_LOCKOUT, (long long)m->settings.lockout_seconds);
 		add_number(m->resp, STS_KEY_FAILURES, (long long)m->settings.max_failures);
 	}
+	return result;
 }
 
-/* Whether |code| is one of the user's scratch codes, consumed if so: 1, 0,
- * or -1 (answered). */
+/* Whether |code| is one of the user's scratch codes (the files store's),
+ * consumed and the failures cleared if so: 1, 0, or -1 (answered). */
 static int use_scratch(mfa_ctx *m, const char *code)
 {
 	char field[STS_LOG_FIELD_MAX];
+	sts_mfa_lock *lock = sts_mfa_user_lock(m->handle);
 	sts_error err;
 	unsigned left = 0;
-	int rc = sts_mfa_scratch_use(m->lock, code, &left, &err);
+	int rc;
 
+	if (!lock)
+		return 0;
+	rc = sts_mfa_scratch_use(lock, code, &left, &err);
 	if (rc < 0)
 		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	if (rc == 0)
 		return 0;
 	syslog(LOG_NOTICE, "mfa: user=%s used a scratch code; %u left",
 	       sts_log_field(field, sizeof(field), m->user), left);
+	/* A scratch code leaves the replay floor where it is. */
+	m->rec.failures = 0;
+	m->rec.failure_start = 0;
+	m->rec.locked_until = 0;
+	if (sts_mfa_user_put(m->handle, &m->rec, &err) < 0)
+		return store_error(m, &err);
 	return 1;
 }
 
-/* The code against the device, then the scratch codes; the state updated in
- * memory. Returns the result word, or NULL (answered: an error). */
+/* The code against the device (its time step accepted once), then the
+ * scratch codes. Returns the result word, or NULL (answered: an error). */
 static const char *check_code(mfa_ctx *m, const char *code)
 {
 	int64_t step = 0;
-	int scratch = 0;
+	int scratch = 0, accepted;
+	sts_error err;
 	int check = sts_totp_check(m->rec.secret, m->rec.secret_len, m->rec.algorithm,
 				   m->rec.digits, m->rec.period, m->now,
 				   (unsigned)m->settings.totp_window, code, &step);
 
-	if (check == 0 && step <= m->rec.last_step) {
-		if (sts_mfa_state_note(m->lock))
+	if (check == 0) {
+		accepted = sts_mfa_user_accept(m->handle, &m->rec, step, m->now, &err);
+		if (accepted < 0) {
+			store_error(m, &err);
+			return NULL;
+		}
+		if (accepted == 1)
+			return STS_RESULT_PASSED;
+		if (sts_mfa_user_note(m->handle))
 			sts_msg_add(m->resp, STS_KEY_FLOOR, STS_FLOOR_REBUILT);
-		count_failure(m);
-		return STS_RESULT_REPLAY;
+		return count_failure(m, STS_RESULT_REPLAY);
 	}
-	if (check != 0 && (scratch = use_scratch(m, code)) < 0)
+	scratch = use_scratch(m, code);
+	if (scratch < 0)
 		return NULL;
-	if (check != 0 && scratch == 0) {
-		count_failure(m);
-		return STS_RESULT_WRONG;
-	}
-	/* A scratch code leaves the replay floor where it is. */
-	if (check == 0)
-		m->rec.last_step = step;
-	m->rec.failures = 0;
-	m->rec.failure_start = 0;
-	m->rec.locked_until = 0;
-	return STS_RESULT_PASSED;
+	return scratch ? STS_RESULT_PASSED : count_failure(m, STS_RESULT_WRONG);
 }
 
 static int verify(mfa_ctx *m)
 {
 	const char *code = sts_msg_get(m->req, STS_KEY_CODE);
 	const char *result;
-	sts_error err;
 
 	if (!code)
 		return sts_helper_fail(m->resp, STS_STATUS_ERROR, "mfa: no code");
 	result = check_code(m, code);
 	if (!result)
 		return -1;
-	if (sts_mfa_write(m->lock, &m->rec, &err) < 0)
-		return sts_helper_fail(m->resp, STS_STATUS_ERROR, err.msg);
 	if (strcmp(result, STS_RESULT_PASSED) != 0)
 		return deny(m, result);
 	if (sts_msg_add(m->resp, STS_KEY_STATUS, STS_STATUS_OK) < 0 ||
@@ -240,8 +266,8 @@ int sts_helper_mfa(const sts_msg *req, sts_msg *resp)
 	m->now = (int64_t)time(NULL);
 	if (open_store(m) == 0 && read_device(m) == 0)
 		rc = verify(m);
-	sts_mfa_unlock(m->lock);
-	sts_mfa_store_close(m->store);
+	sts_mfa_backend_end(m->handle);
+	sts_mfa_backend_close(m->store);
 	sts_mfa_record_wipe(&m->rec);
 	if (m->settings_loaded)
 		sts_settings_free(&m->settings);

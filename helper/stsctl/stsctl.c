@@ -17,9 +17,10 @@ static void usage(FILE *out)
 	      "                       --action ACTION --resource ARN [--principal ARN]\n"
 	      "                       [--context KEY=VALUE]...\n"
 	      "       stsctl validate FILE...\n"
-	      "       stsctl mfa [--config FILE] {enroll|import|status|unlock|remove} ...\n"
+	      "       stsctl mfa [--config FILE] {enroll|import|status|unlock|remove|migrate} ...\n"
 	      "                  (stsctl mfa --help for details; root only)\n"
 	      "       stsctl init [--config FILE] [--rotate [--keep N]]   (root only)\n"
+	      "       stsctl fleet [--config FILE] init | key create|rotate|reseal   (root only)\n"
 	      "       stsctl verify [--config FILE] [--credentials-file FILE] [--profile NAME]\n"
 	      "                     [--json]\n"
 	      "       stsctl authorize --action ACTION --resource ARN [--context KEY=VALUE]...\n"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return stsctl_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mfa") == 0)
 		return stsctl_mfa(argc - 1, argv + 1);
+	if (strcmp(argv[1], "fleet") == 0)
+		return stsctl_fleet(argc - 1, argv + 1);
 	if (strcmp(argv[1], "init") == 0)
 		return stsctl_init(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify") == 0)

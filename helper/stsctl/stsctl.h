@@ -14,6 +14,8 @@ int stsctl_simulate(int argc, char **argv);
 int stsctl_validate(int argc, char **argv);
 /* stsctl mfa ...: the MFA store's devices (root only). */
 int stsctl_mfa(int argc, char **argv);
+/* stsctl fleet init: the fleet database's schema (stsctl_fleet.c). */
+int stsctl_fleet(int argc, char **argv);
 /* stsctl init: create or rotate the issuer key ring (root only). */
 int stsctl_init(int argc, char **argv);
 /* stsctl verify: check a credential and print what its token says. */

@@ -38,6 +38,7 @@ int stsctl_check(int argc, char **argv)
 	}
 	stsctl_check_passed(&c);
 	stsctl_check_config(&c);
+	stsctl_check_fleet(&c);
 	stsctl_check_pam_dir(&c, pam_dir);
 	sts_settings_free(&c.s);
 	printf("check: %u checked, %u fault%s\n", c.checked, c.faults, c.faults == 1 ? "" : "s");

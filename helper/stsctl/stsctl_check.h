@@ -25,6 +25,10 @@ void stsctl_check_config(check_ctx *c);
  * configuration file, the key's line and its value. */
 void stsctl_check_login_dirs(check_ctx *c);
 
+/* With mfa_store = postgresql: the fleet key file, the connection and the
+ * schema version (helper/stsctl/stsctl_check_fleet.c). */
+void stsctl_check_fleet(check_ctx *c);
+
 /* "CONFIG:LINE: KEY = VALUE" (or "CONFIG: KEY (default VALUE)" when the
  * file does not set it) into |out|: where a configured value comes from. */
 void stsctl_check_key_place(const char *config, const char *key, const char *value, char *out,

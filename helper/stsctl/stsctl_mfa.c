@@ -9,6 +9,7 @@
  *   stsctl mfa [--config FILE] unlock USER
  *   stsctl mfa [--config FILE] remove USER
  *   stsctl mfa [--config FILE] scratch USER [--count N]
+ *   stsctl mfa [--config FILE] migrate [--force]   (files store -> database)
  *
  * Exit status: 0 done, 1 refused (no device, an active device without
  * --force, a wrong confirmation code), 2 usage, configuration or store error.
@@ -32,6 +33,7 @@
 #include "base/error.h"
 #include "base/parse.h"
 #include "base/settings.h"
+#include "mfa/fleet_admin.h"
 #include "mfa/mfa_side.h"
 #include "mfa/mfa_store.h"
 #include "stsctl.h"
@@ -47,7 +49,8 @@ static void usage(FILE *out)
 	      "       stsctl mfa [--config FILE] status [USER]\n"
 	      "       stsctl mfa [--config FILE] unlock USER\n"
 	      "       stsctl mfa [--config FILE] remove USER\n"
-	      "       stsctl mfa [--config FILE] scratch USER [--count N]\n",
+	      "       stsctl mfa [--config FILE] scratch USER [--count N]\n"
+	      "       stsctl mfa [--config FILE] migrate [--force]\n",
 	      out);
 }
 
@@ -243,7 +246,7 @@ static void print_status(const char *user, const sts_mfa_record *rec, unsigned s
 static int status_one(stsctl_mfa_ctx *ctx, const char *user, bool quiet_missing)
 {
 	sts_mfa_record rec;
-	sts_mfa_lock *lock = NULL;
+	sts_mfa_user *lock = NULL;
 	sts_error err;
 	unsigned scratch = 0;
 	int rc;
@@ -252,11 +255,13 @@ static int status_one(stsctl_mfa_ctx *ctx, const char *user, bool quiet_missing)
 	if (stsctl_mfa_lock(ctx, user, &lock) < 0)
 		return STSCTL_USAGE;
 	rc = stsctl_mfa_read(lock, &rec);
-	if (rc == STS_MFA_FOUND && sts_mfa_scratch_count(lock, &scratch, &err) < 0) {
+	/* Scratch codes are the files store's. */
+	if (rc == STS_MFA_FOUND && sts_mfa_user_lock(lock) &&
+	    sts_mfa_scratch_count(sts_mfa_user_lock(lock), &scratch, &err) < 0) {
 		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 		rc = -1;
 	}
-	sts_mfa_unlock(lock);
+	stsctl_mfa_unlock(lock);
 	if (rc == STS_MFA_FOUND)
 		print_status(user, &rec, scratch);
 	else if (rc == STS_MFA_NO_DEVICE && !quiet_missing)
@@ -267,80 +272,72 @@ static int status_one(stsctl_mfa_ctx *ctx, const char *user, bool quiet_missing)
 					 STSCTL_USAGE;
 }
 
-static bool is_record_name(const char *name)
+/* Every user with a device in the fleet database. */
+static int status_all_fleet(stsctl_mfa_ctx *ctx)
 {
-	size_t n = strlen(name);
+	char **names = NULL;
+	size_t n = 0;
+	sts_error err;
+	int status = STSCTL_OK;
 
-	if (n >= 5 && strcmp(name + n - 5, ".lock") == 0)
-		return false;
-	if (strstr(name, ".tmp."))
-		return false;
-	return sts_mfa_user_valid(name);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (sts_mfa_backend_list(ctx->backend, &names, &n, &err) < 0) {
+		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
+		return STSCTL_USAGE;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (status_one(ctx, names[i], true) == STSCTL_USAGE)
+			status = STSCTL_USAGE;
+	sts_fleet_names_free(names, n);
+	return status;
 }
 
 static int status_all(stsctl_mfa_ctx *ctx)
 {
-	DIR *dir = opendir(ctx->store_dir);
-	struct dirent *de;
 	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int status = STSCTL_OK;
+	size_t n = 0;
+	int status;
 
-	if (!dir) {
-		fprintf(stderr, "stsctl mfa: MFA store %s: cannot list: %s\n", ctx->store_dir,
-			strerror(errno));
-		return STSCTL_USAGE;
-	}
-	while ((de = readdir(dir))) {
-		if (!is_record_name(de->d_name))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, ncap * sizeof(*names));
-			if (!nn)
-				break;
-			names = nn;
-			cap = ncap;
-		}
-		if (!(names[n] = strdup(de->d_name)))
-			break;
-		n++;
-	}
-	if (de) {
-		fputs("stsctl mfa: out of memory\n", stderr);
-		status = STSCTL_USAGE;
-	}
-	closedir(dir);
-	if (n > 0)
-		qsort(names, n, sizeof(*names), cmp_names);
+	if (stsctl_mfa_fleet(ctx))
+		return status_all_fleet(ctx);
+	status = stsctl_mfa_list_dir(ctx->store_dir, &names, &n) < 0 ? STSCTL_USAGE : STSCTL_OK;
 	for (size_t i = 0; i < n; i++) {
 		/* A record removed meanwhile is skipped, a broken one reported. */
 		if (status_one(ctx, names[i], true) == STSCTL_USAGE)
 			status = STSCTL_USAGE;
-		free(names[i]);
 	}
-	free(names);
+	sts_fleet_names_free(names, n);
 	return status;
+}
+
+/* sts_mfa_user_unlock as STS_MFA_FOUND, STS_MFA_NO_DEVICE or -1. */
+static int unlock_fleet(sts_mfa_user *handle)
+{
+	sts_error err;
+	int rc = sts_mfa_user_unlock(handle, &err);
+
+	if (rc < 0)
+		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
+	return rc < 0 ? -1 : rc == 1 ? STS_MFA_FOUND : STS_MFA_NO_DEVICE;
 }
 
 static int cmd_unlock(stsctl_mfa_ctx *ctx, const char *user)
 {
 	sts_mfa_record rec;
-	sts_mfa_lock *lock = NULL;
+	sts_mfa_user *lock = NULL;
 	int rc, status = STSCTL_USAGE;
 
 	memset(&rec, 0, sizeof(rec));
 	if (stsctl_mfa_lock(ctx, user, &lock) < 0)
 		return STSCTL_USAGE;
-	rc = stsctl_mfa_read(lock, &rec);
+	/* The fleet database clears them in one statement, whatever a login on
+	 * another host writes meanwhile. */
+	rc = stsctl_mfa_fleet(ctx) ? unlock_fleet(lock) : stsctl_mfa_read(lock, &rec);
 	if (rc == STS_MFA_NO_DEVICE) {
 		fprintf(stderr, "stsctl mfa: %s has no MFA device\n", user);
 		status = STSCTL_DENIED;
+	} else if (rc == STS_MFA_FOUND && stsctl_mfa_fleet(ctx)) {
+		printf("%s: failures cleared, not locked\n", user);
+		status = STSCTL_OK;
 	} else if (rc == STS_MFA_FOUND) {
 		rec.failures = 0;
 		rec.failure_start = 0;
@@ -350,7 +347,7 @@ static int cmd_unlock(stsctl_mfa_ctx *ctx, const char *user)
 			status = STSCTL_OK;
 		}
 	}
-	sts_mfa_unlock(lock);
+	stsctl_mfa_unlock(lock);
 	sts_mfa_record_wipe(&rec);
 	return status;
 }
@@ -358,14 +355,14 @@ static int cmd_unlock(stsctl_mfa_ctx *ctx, const char *user)
 static int cmd_remove(stsctl_mfa_ctx *ctx, const char *user)
 {
 	sts_mfa_record rec;
-	sts_mfa_lock *lock = NULL;
+	sts_mfa_user *lock = NULL;
 	sts_error err;
 	int rc, status = STSCTL_USAGE;
 
 	memset(&rec, 0, sizeof(rec));
 	if (stsctl_mfa_lock(ctx, user, &lock) < 0)
 		return STSCTL_USAGE;
-	rc = sts_mfa_read(lock, &rec, &err);
+	rc = sts_mfa_user_read(lock, &rec, &err);
 	sts_mfa_record_wipe(&rec);
 	if (rc == STS_MFA_NO_DEVICE) {
 		fprintf(stderr, "stsctl mfa: %s has no MFA device\n", user);
@@ -375,15 +372,17 @@ static int cmd_remove(stsctl_mfa_ctx *ctx, const char *user)
 		if (rc < 0)
 			fprintf(stderr, "stsctl mfa: removing an unreadable record: %s\n", err.msg);
 		/* With the device go a pending one and the scratch codes. */
-		if (sts_mfa_remove(lock, &err) < 0 || sts_mfa_pending_remove(lock, &err) < 0 ||
-		    sts_mfa_scratch_remove(lock, &err) < 0) {
+		if (sts_mfa_user_remove(lock, &err) < 0 ||
+		    (sts_mfa_user_lock(lock) &&
+		     (sts_mfa_pending_remove(sts_mfa_user_lock(lock), &err) < 0 ||
+		      sts_mfa_scratch_remove(sts_mfa_user_lock(lock), &err) < 0))) {
 			fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 		} else {
 			printf("%s: MFA device removed\n", user);
 			status = STSCTL_OK;
 		}
 	}
-	sts_mfa_unlock(lock);
+	stsctl_mfa_unlock(lock);
 	return status;
 }
 
@@ -395,6 +394,15 @@ static int run(stsctl_mfa_ctx *ctx, const char *cmd, int argc, char **argv)
 	char *pos[2] = { NULL, NULL };
 	int npos;
 
+	if (stsctl_mfa_fleet(ctx) && (strcmp(cmd, "scratch") == 0 || strcmp(cmd, "enroll") == 0)) {
+		fprintf(stderr,
+			"stsctl mfa: %s is the files store's; with mfa_store = postgresql use "
+			"import\n",
+			cmd);
+		return STSCTL_USAGE;
+	}
+	if (strcmp(cmd, "migrate") == 0)
+		return stsctl_mfa_migrate(ctx, argc, argv);
 	if (strcmp(cmd, "scratch") == 0)
 		return stsctl_mfa_scratch(ctx, argc, argv);
 	if (parse_args(argc, argv, device ? &opts : NULL, pos, want, &npos) < 0)
@@ -423,8 +431,8 @@ static int run(stsctl_mfa_ctx *ctx, const char *cmd, int argc, char **argv)
 
 int stsctl_mfa(int argc, char **argv)
 {
-	static const char *const cmds[] = { "enroll", "import",	 "status", "unlock",
-					    "remove", "scratch", NULL };
+	static const char *const cmds[] = { "enroll", "import",	 "status",  "unlock",
+					    "remove", "scratch", "migrate", NULL };
 	const char *config = STS_DEFAULT_CONFIG;
 	stsctl_mfa_ctx ctx;
 	int i = 1, status;

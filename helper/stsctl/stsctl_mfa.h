@@ -27,6 +27,10 @@ int stsctl_mfa_import(stsctl_mfa_ctx *ctx, const char *user, char *secret_arg,
  * exit status. */
 int stsctl_mfa_scratch(stsctl_mfa_ctx *ctx, int argc, char **argv);
 
+/* stsctl mfa migrate [--force] (|argv| after "migrate"): the files store
+ * below state_dir into the fleet database; returns the exit status. */
+int stsctl_mfa_migrate(stsctl_mfa_ctx *ctx, int argc, char **argv);
+
 /* stsctl mfa enroll: returns the exit status. */
 int stsctl_mfa_enroll(stsctl_mfa_ctx *ctx, const char *user, const stsctl_mfa_opts *opts);
 

@@ -176,7 +176,7 @@ static int same_device(const sts_mfa_record *cur, const sts_mfa_record *mine)
 }
 
 /* The pending device |mine|, confirmed at |step|, as the user's device. */
-static int activate(sts_mfa_lock *lock, const sts_mfa_record *mine, int64_t step)
+static int activate(sts_mfa_user *lock, const sts_mfa_record *mine, int64_t step)
 {
 	sts_mfa_record rec = *mine;
 	sts_error err;
@@ -192,7 +192,7 @@ static int activate(sts_mfa_lock *lock, const sts_mfa_record *mine, int64_t step
 	if (rc < 0)
 		return STSCTL_USAGE;
 	/* Activated: a pending file left behind is harmless (never read at login). */
-	if (sts_mfa_pending_remove(lock, &err) < 0)
+	if (sts_mfa_pending_remove(sts_mfa_user_lock(lock), &err) < 0)
 		fprintf(stderr, "stsctl mfa: warning: %s\n", err.msg);
 	return STSCTL_OK;
 }
@@ -202,13 +202,13 @@ static int activate(sts_mfa_lock *lock, const sts_mfa_record *mine, int64_t step
 static int finish(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_record *mine, int64_t step)
 {
 	sts_mfa_record cur;
-	sts_mfa_lock *lock = NULL;
+	sts_mfa_user *lock = NULL;
 	sts_error err;
 	int rc, status = STSCTL_USAGE;
 
 	if (stsctl_mfa_lock(ctx, user, &lock) < 0)
 		return STSCTL_USAGE;
-	rc = sts_mfa_pending_read(lock, &cur, &err);
+	rc = sts_mfa_pending_read(sts_mfa_user_lock(lock), &cur, &err);
 	if (rc < 0) {
 		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 	} else if (rc != STS_MFA_FOUND || !same_device(&cur, mine)) {
@@ -217,14 +217,14 @@ static int finish(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_record *m
 			user, step < 0 ? "removed" : "activated");
 		status = STSCTL_DENIED;
 	} else if (step < 0) {
-		if (sts_mfa_pending_remove(lock, &err) < 0)
+		if (sts_mfa_pending_remove(sts_mfa_user_lock(lock), &err) < 0)
 			fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 		else
 			status = STSCTL_DENIED;
 	} else {
 		status = activate(lock, mine, step);
 	}
-	sts_mfa_unlock(lock);
+	stsctl_mfa_unlock(lock);
 	sts_mfa_record_wipe(&cur);
 	return status;
 }
@@ -235,7 +235,7 @@ static int store_pending(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_re
 			 bool force)
 {
 	sts_mfa_record old;
-	sts_mfa_lock *lock = NULL;
+	sts_mfa_user *lock = NULL;
 	sts_error err;
 	int rc, status = STSCTL_USAGE;
 
@@ -251,12 +251,12 @@ static int store_pending(stsctl_mfa_ctx *ctx, const char *user, const sts_mfa_re
 			"--force)\n",
 			user);
 		status = STSCTL_DENIED;
-	} else if (sts_mfa_pending_write(lock, rec, &err) < 0) {
+	} else if (sts_mfa_pending_write(sts_mfa_user_lock(lock), rec, &err) < 0) {
 		fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 	} else {
 		status = STSCTL_OK;
 	}
-	sts_mfa_unlock(lock);
+	stsctl_mfa_unlock(lock);
 	sts_mfa_record_wipe(&old);
 	return status;
 }

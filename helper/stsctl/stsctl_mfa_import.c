@@ -111,7 +111,7 @@ int stsctl_mfa_import(stsctl_mfa_ctx *ctx, const char *user, char *secret_arg,
 {
 	char line[BASE32_MAX];
 	sts_mfa_record rec, old;
-	sts_mfa_lock *lock = NULL;
+	sts_mfa_user *lock = NULL;
 	int rc, status = STSCTL_USAGE;
 
 	memset(&rec, 0, sizeof(rec));
@@ -153,7 +153,7 @@ int stsctl_mfa_import(stsctl_mfa_ctx *ctx, const char *user, char *secret_arg,
 	       sts_totp_alg_name(rec.algorithm), rec.digits, rec.period);
 	status = STSCTL_OK;
 out:
-	sts_mfa_unlock(lock);
+	stsctl_mfa_unlock(lock);
 	OPENSSL_cleanse(line, sizeof(line));
 	sts_mfa_record_wipe(&rec);
 	sts_mfa_record_wipe(&old);

@@ -63,7 +63,7 @@ static int generate(stsctl_mfa_ctx *ctx, const char *user, unsigned count,
 		    char codes[][STS_MFA_SCRATCH_DIGITS + 1])
 {
 	sts_mfa_record rec;
-	sts_mfa_lock *lock = NULL;
+	sts_mfa_user *lock = NULL;
 	sts_error err;
 	int rc, status = STSCTL_USAGE;
 
@@ -76,12 +76,12 @@ static int generate(stsctl_mfa_ctx *ctx, const char *user, unsigned count,
 			user);
 		status = STSCTL_DENIED;
 	} else if (rc == STS_MFA_FOUND) {
-		if (sts_mfa_scratch_new(lock, count, codes, &err) < 0)
+		if (sts_mfa_scratch_new(sts_mfa_user_lock(lock), count, codes, &err) < 0)
 			fprintf(stderr, "stsctl mfa: %s\n", err.msg);
 		else
 			status = STSCTL_OK;
 	}
-	sts_mfa_unlock(lock);
+	stsctl_mfa_unlock(lock);
 	sts_mfa_record_wipe(&rec);
 	return status;
 }

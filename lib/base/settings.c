@@ -22,6 +22,9 @@ typedef struct {
 /* The table names the settings' fields by their place in sts_settings. */
 _Static_assert(offsetof(settings_file, s) == 0, "settings_file starts with the settings");
 
+/* In the order of STS_MFA_STORE_*. */
+static const char *const mfa_stores[] = { "files", "postgresql", NULL };
+
 static const sts_config_key settings_keys[] = {
 	{ "state_dir", CFG_PATH, offsetof(sts_settings, state_dir), 0, 0, NULL },
 	{ "totp_window", CFG_UINT, offsetof(sts_settings, totp_window), 0, 10, NULL },
@@ -46,6 +49,11 @@ static const sts_config_key settings_keys[] = {
 	{ "refresh_stsctl", CFG_PATH_OFF, offsetof(sts_settings, refresh_stsctl), 0, 0, NULL },
 	{ "max_session_lifetime", CFG_UINT, offsetof(sts_settings, max_session_lifetime), 900,
 	  604800, NULL },
+	{ "mfa_store", CFG_ENUM, offsetof(sts_settings, mfa_store), 0, 0, mfa_stores },
+	{ "mfa_db", CFG_STRING, offsetof(sts_settings, mfa_db), 0, 0, NULL },
+	{ "mfa_db_password_file", CFG_PATH, offsetof(sts_settings, mfa_db_password_file), 0, 0,
+	  NULL },
+	{ "mfa_fleet_key_file", CFG_PATH, offsetof(sts_settings, mfa_fleet_key_file), 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -94,6 +102,28 @@ static bool all_digits(const char *s, size_t n)
 	return true;
 }
 
+/* The database keys go with mfa_store = postgresql, and it needs them: a
+ * half-configured fleet store is refused, not run as the files store. The
+ * connection string itself is checked by the programs that use it
+ * (lib/mfa/fleet_db.h): the module never links libpq. */
+static int validate_mfa_store(const char *path, const sts_settings *s, sts_error *err)
+{
+	if (s->mfa_store == STS_MFA_STORE_POSTGRESQL) {
+		if (!s->mfa_db)
+			return sts_error_set(err, "%s: mfa_store = postgresql needs mfa_db", path);
+		if (!s->mfa_fleet_key_file)
+			return sts_error_set(
+				err, "%s: mfa_store = postgresql needs mfa_fleet_key_file", path);
+		return 0;
+	}
+	if (s->mfa_db || s->mfa_db_password_file || s->mfa_fleet_key_file)
+		return sts_error_set(err,
+				     "%s: mfa_db, mfa_db_password_file and mfa_fleet_key_file "
+				     "need mfa_store = postgresql",
+				     path);
+	return 0;
+}
+
 /* Values the table cannot check on its own. */
 static int validate(const char *path, const sts_settings *s, sts_error *err)
 {
@@ -111,6 +141,8 @@ static int validate(const char *path, const sts_settings *s, sts_error *err)
 	if (strlen(s->helper_socket) >= STS_SOCKET_PATH_MAX)
 		return sts_error_set(err, "%s: helper_socket: longer than %d bytes", path,
 				     STS_SOCKET_PATH_MAX - 1);
+	if (validate_mfa_store(path, s, err) < 0)
+		return -1;
 	if (s->region) {
 		for (i = 0; s->region[i]; i++)
 			if (!(s->region[i] >= 'a' && s->region[i] <= 'z') &&
@@ -136,6 +168,9 @@ void sts_settings_free(sts_settings *s)
 	free(s->helper);
 	free(s->helper_socket);
 	free(s->refresh_stsctl);
+	free(s->mfa_db);
+	free(s->mfa_db_password_file);
+	free(s->mfa_fleet_key_file);
 	memset(s, 0, sizeof(*s));
 }
 

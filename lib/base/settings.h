@@ -16,6 +16,11 @@
 /* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux. */
 #define STS_SOCKET_PATH_MAX 108
 
+enum {
+	STS_MFA_STORE_FILES = 0,      /* state_dir/mfa on this host */
+	STS_MFA_STORE_POSTGRESQL = 1, /* one database the fleet shares */
+};
+
 typedef struct {
 	char *state_dir;		/* root-only state; the MFA store is state_dir/mfa */
 	unsigned long totp_window;	/* time steps accepted on each side of now */
@@ -47,6 +52,12 @@ typedef struct {
 	 * seconds after the MFA. */
 	char *refresh_stsctl;
 	unsigned long max_session_lifetime;
+
+	/* Where the MFA devices and login state live (lib/mfa/mfa_backend.h). */
+	int mfa_store;		    /* STS_MFA_STORE_FILES or STS_MFA_STORE_POSTGRESQL */
+	char *mfa_db;		    /* libpq connection string or service name */
+	char *mfa_db_password_file; /* root-only; NULL: none (peer or service file) */
+	char *mfa_fleet_key_file;   /* root-only fleet key ring sealing the secrets */
 
 	/* What the administrator should change: the file named a key by its
 	 * deprecated name (ticket_ttl for grant_ttl). Static text; NULL: nothing. */

@@ -84,9 +84,54 @@ static void test_grant_ttl_and_its_old_name(void **st)
 	}
 }
 
+/* mfa_store and the fleet database's keys: all or nothing (issue 20). */
+static void test_mfa_store_keys(void **st)
+{
+	static const struct {
+		const char *text;
+		int store;
+		const char *refused;
+	} cases[] = {
+		{ "", STS_MFA_STORE_FILES, NULL },
+		{ "mfa_store = files\n", STS_MFA_STORE_FILES, NULL },
+		{ "mfa_store = postgresql\nmfa_db = mfa_db\nmfa_fleet_key_file = /etc/k\n"
+		  "mfa_db_password_file = /etc/p\n",
+		  STS_MFA_STORE_POSTGRESQL, NULL },
+		{ "mfa_store = postgresql\nmfa_db = service=x\nmfa_fleet_key_file = /etc/k\n",
+		  STS_MFA_STORE_POSTGRESQL, NULL },
+		{ "mfa_store = redis\n", 0, "mfa_store" },
+		{ "mfa_store = postgresql\nmfa_fleet_key_file = /etc/k\n", 0, "needs mfa_db" },
+		{ "mfa_store = postgresql\nmfa_db = x\n", 0, "needs mfa_fleet_key_file" },
+		{ "mfa_db = x\n", 0, "need mfa_store = postgresql" },
+		{ "mfa_store = files\nmfa_fleet_key_file = /etc/k\n", 0,
+		  "need mfa_store = postgresql" },
+		{ "mfa_store = postgresql\nmfa_db = x\nmfa_fleet_key_file = etc/k\n", 0,
+		  "mfa_fleet_key_file" },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sts_settings s;
+		sts_error err;
+		int rc = load(cases[i].text, &s, &err);
+
+		if (cases[i].refused) {
+			assert_int_equal(rc, -1);
+			if (!strstr(err.msg, cases[i].refused))
+				fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg,
+					 cases[i].refused);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(s.mfa_store, cases[i].store);
+		sts_settings_free(&s);
+	}
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_grant_ttl_and_its_old_name) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_grant_ttl_and_its_old_name),
+					    cmocka_unit_test(test_mfa_store_keys) };
 
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
