@@ -22,6 +22,9 @@ typedef struct {
 /* The table names the settings' fields by their place in sts_settings. */
 _Static_assert(offsetof(settings_file, s) == 0, "settings_file starts with the settings");
 
+static const char *const issuer_names[] = { "local", "aws", NULL };
+static const char *const upstream_names[] = { "imds", "file", NULL };
+
 static const sts_config_key settings_keys[] = {
 	{ "state_dir", CFG_PATH, offsetof(sts_settings, state_dir), 0, 0, NULL },
 	{ "totp_window", CFG_UINT, offsetof(sts_settings, totp_window), 0, 10, NULL },
@@ -43,6 +46,17 @@ static const sts_config_key settings_keys[] = {
 	{ "helper", CFG_PATH, offsetof(sts_settings, helper), 0, 0, NULL },
 	{ "helper_timeout", CFG_UINT, offsetof(sts_settings, helper_timeout), 1, 300, NULL },
 	{ "helper_socket", CFG_PATH_OFF, offsetof(sts_settings, helper_socket), 0, 0, NULL },
+	{ "issuer", CFG_ENUM, offsetof(sts_settings, issuer), 0, 0, issuer_names },
+	{ "sts_endpoint", CFG_STRING, offsetof(sts_settings, sts_endpoint), 0, 0, NULL },
+	{ "sts_ca_file", CFG_PATH, offsetof(sts_settings, sts_ca_file), 0, 0, NULL },
+	{ "upstream_credentials", CFG_ENUM, offsetof(sts_settings, upstream_credentials), 0, 0,
+	  upstream_names },
+	{ "imds_endpoint", CFG_STRING, offsetof(sts_settings, imds_endpoint), 0, 0, NULL },
+	{ "upstream_credentials_file", CFG_PATH, offsetof(sts_settings, upstream_credentials_file),
+	  0, 0, NULL },
+	{ "upstream_profile", CFG_STRING, offsetof(sts_settings, upstream_profile), 0, 0, NULL },
+	{ "session_tags", CFG_BOOL, offsetof(sts_settings, session_tags), 0, 0, NULL },
+	{ "iam_user_dir", CFG_PATH, offsetof(sts_settings, iam_user_dir), 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -70,7 +84,11 @@ static int set_defaults(sts_settings *s)
 	/* Its own directory, not under runtime_dir: that one holds the users'
 	 * session directories. */
 	s->helper_socket = strdup(STS_DEFAULT_HELPER_SOCKET);
-	return s->state_dir && s->prompt && s->partition && s->policy_dir && s->role_dir &&
+	s->imds_endpoint = strdup("http://169.254.169.254");
+	s->upstream_profile = strdup("default");
+	s->iam_user_dir = strdup("/etc/pam_sts/iam-users");
+	return s->imds_endpoint && s->upstream_profile && s->iam_user_dir && s->state_dir &&
+			       s->prompt && s->partition && s->policy_dir && s->role_dir &&
 			       s->session_policy_dir && s->issuer_key && s->runtime_dir &&
 			       s->helper && s->helper_socket ?
 		       0 :
@@ -87,6 +105,43 @@ static bool all_digits(const char *s, size_t n)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 	return true;
+}
+
+/* A URL's scheme and host: the whole rule (no user, query, fragment or
+ * path) is lib/upstream's sts_http_url_check, run by sts-helper and stsctl
+ * check; the module, which links no libcurl, refuses what is plainly wrong. */
+static bool https_or_loopback(const char *url)
+{
+	static const char *const loopback[] = { "http://127.", "http://[::1]", NULL };
+
+	if (strncmp(url, "https://", 8) == 0)
+		return url[8] != '\0';
+	for (size_t i = 0; loopback[i]; i++)
+		if (strncmp(url, loopback[i], strlen(loopback[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The upstream issuer's keys (issue 18): what it needs is there. */
+static int validate_upstream(const char *path, const sts_settings *s, sts_error *err)
+{
+	if (s->sts_endpoint && !https_or_loopback(s->sts_endpoint))
+		return sts_error_set(err,
+				     "%s: sts_endpoint: must be https://, or http:// to a loopback "
+				     "address: \"%s\"",
+				     path, s->sts_endpoint);
+	if (strncmp(s->imds_endpoint, "http://", 7) != 0)
+		return sts_error_set(err, "%s: imds_endpoint: must be http:// to an IP address",
+				     path);
+	if (s->issuer != STS_ISSUER_AWS)
+		return 0;
+	if (!s->region)
+		return sts_error_set(err, "%s: issuer = aws needs region", path);
+	if (s->upstream_credentials == STS_UPSTREAM_FILE && !s->upstream_credentials_file)
+		return sts_error_set(
+			err, "%s: upstream_credentials = file needs upstream_credentials_file",
+			path);
+	return 0;
 }
 
 /* Values the table cannot check on its own. */
@@ -106,6 +161,8 @@ static int validate(const char *path, const sts_settings *s, sts_error *err)
 	if (strlen(s->helper_socket) >= STS_SOCKET_PATH_MAX)
 		return sts_error_set(err, "%s: helper_socket: longer than %d bytes", path,
 				     STS_SOCKET_PATH_MAX - 1);
+	if (validate_upstream(path, s, err) < 0)
+		return -1;
 	if (s->region) {
 		for (i = 0; s->region[i]; i++)
 			if (!(s->region[i] >= 'a' && s->region[i] <= 'z') &&
@@ -130,6 +187,12 @@ void sts_settings_free(sts_settings *s)
 	free(s->runtime_dir);
 	free(s->helper);
 	free(s->helper_socket);
+	free(s->sts_endpoint);
+	free(s->sts_ca_file);
+	free(s->imds_endpoint);
+	free(s->upstream_credentials_file);
+	free(s->upstream_profile);
+	free(s->iam_user_dir);
 	memset(s, 0, sizeof(*s));
 }
 

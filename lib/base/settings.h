@@ -16,6 +16,15 @@
 /* sizeof(((struct sockaddr_un *)0)->sun_path) on Linux. */
 #define STS_SOCKET_PATH_MAX 108
 
+enum {
+	STS_ISSUER_LOCAL = 0,
+	STS_ISSUER_AWS = 1
+};
+enum {
+	STS_UPSTREAM_IMDS = 0,
+	STS_UPSTREAM_FILE = 1
+};
+
 typedef struct {
 	char *state_dir;		/* root-only state; the MFA store is state_dir/mfa */
 	unsigned long totp_window;	/* time steps accepted on each side of now */
@@ -42,6 +51,17 @@ typedef struct {
 	char *helper;		      /* sts-helper, run by the session phase */
 	unsigned long helper_timeout; /* seconds before the helper is killed */
 	char *helper_socket;	      /* the resident broker (sts-helper --serve); "": none */
+
+	/* Who issues (issuer.h): sealed locally, or real credentials from AWS STS. */
+	int issuer;			 /* STS_ISSUER_LOCAL or STS_ISSUER_AWS */
+	char *sts_endpoint;		 /* NULL: https://sts.REGION.amazonaws.com */
+	char *sts_ca_file;		 /* trusted besides the system's CAs; NULL: none */
+	int upstream_credentials;	 /* STS_UPSTREAM_IMDS or STS_UPSTREAM_FILE */
+	char *imds_endpoint;		 /* IMDSv2, http:// to an IP address */
+	char *upstream_credentials_file; /* the base keys (upstream_credentials = file) */
+	char *upstream_profile;		 /* its section */
+	bool session_tags;		 /* AssumeRole tags user, host and remote address */
+	char *iam_user_dir;		 /* USER: an IAM user's keys for GetSessionToken */
 
 	/* What the administrator should change: the file named a key by its
 	 * deprecated name (ticket_ttl for grant_ttl). Static text; NULL: nothing. */
