@@ -5,10 +5,11 @@
  * CLI (aws sts get-caller-identity --endpoint-url), a request denied at
  * account that makes no STS call (the stand-in's request log), and each
  * failure class failing the session phase with nothing written. The clock
- * is the real one (rounded to a TOTP step): the stand-in checks SigV4's date.
+ * is the real one: the stand-in checks SigV4's date.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include <security/pam_appl.h>
 
+#include "fault_fixture.h"
 #include "pam_fixture.h"
 #include "stack_fixture.h"
 
@@ -70,7 +72,14 @@ static int start_standin(void **st)
 	unlink(port_file);
 	standin = fork();
 	if (standin == 0) {
+		char err_path[400];
+
 		unsetenv("LD_PRELOAD"); /* the stand-in keeps the real clock */
+		/* Its tracebacks (a client gone during the slow fault) stay out of
+		 * the test's output. */
+		path_of("standin.err", err_path, sizeof(err_path));
+		if (!freopen(err_path, "w", stderr))
+			_exit(126);
 		execl("/usr/bin/python3", "python3", STANDIN, "--port-file", port_file, "--log",
 		      log, "--lifetime", "300", "--region", REGION, (char *)NULL);
 		_exit(127);
@@ -128,7 +137,7 @@ static void keys_file(const char *rel, const char *akid, const char *key_secret,
 
 /* The stack's configuration with issuer = aws; |base| "file" or "imds", and
  * |endpoint_port| where STS is (0: the stand-in's). */
-static void aws_config(const char *base, int endpoint_port)
+static void aws_config_imds(const char *base, int endpoint_port, int imds_port)
 {
 	char extra[2000], root_dir[300];
 
@@ -138,19 +147,54 @@ static void aws_config(const char *base, int endpoint_port)
 		 "upstream_credentials = %s\nupstream_credentials_file = %s/upstream.creds\n"
 		 "imds_endpoint = http://127.0.0.1:%d\niam_user_dir = %s/iam-users\n"
 		 "session_tags = yes\n",
-		 endpoint_port ? endpoint_port : port, base, root_dir, port, root_dir);
+		 endpoint_port ? endpoint_port : port, base, root_dir, imds_port ? imds_port : port,
+		 root_dir);
 	pf_write_config(extra);
 }
 
-/* auth and account of |user| through |svc| (each must give |want_account|
- * at account), then open_session; returns open's code (or account's when it
- * failed). The handle in *ph. */
-static int login(const char *svc, const char *user, pam_handle_t **ph)
+static void aws_config(const char *base, int endpoint_port)
+{
+	aws_config_imds(base, endpoint_port, 0);
+}
+
+/* Queues a fault in the stand-in (its /_standin/fault). */
+static void standin_fault(const char *json)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd),
+		 "env -u LD_PRELOAD curl -sf --noproxy '*' -o /dev/null -X POST --data '%s' "
+		 "http://127.0.0.1:%d/_standin/fault",
+		 json, port);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Whether the stand-in's last logged AssumeRole carried |param|. */
+static bool last_assume_role_has(const char *param)
+{
+	char log[400], line[8192], last[8192] = "";
+	FILE *f;
+
+	path_of("standin.log", log, sizeof(log));
+	f = fopen(log, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\"action\": \"AssumeRole\""))
+			snprintf(last, sizeof(last), "%s", line);
+	fclose(f);
+	return strstr(last, param) != NULL;
+}
+
+/* auth and account of |user| through |svc|; returns account's code. The
+ * handle in *ph. */
+static int login_until_open(const char *svc, const char *user, pam_handle_t **ph)
 {
 	static const struct pam_conv c = { conv, NULL };
-	int rc;
 
-	now_clock += 30;
+	/* The real time: SigV4's date must be within STS's five minutes. The
+	 * user is enrolled afresh with the step before as the last used, so
+	 * the step of now is never a replay. */
+	now_clock = (int64_t)time(NULL);
 	pf_set_time(now_clock);
 	pf_code_at(now_clock, code);
 	pf_enroll(user, (now_clock - 30) / 30, 0);
@@ -158,7 +202,15 @@ static int login(const char *svc, const char *user, pam_handle_t **ph)
 	assert_int_equal(pam_set_item(*ph, PAM_FAIL_DELAY, (const void *)no_delay), PAM_SUCCESS);
 	assert_int_equal(pam_set_item(*ph, PAM_RHOST, "192.0.2.10"), PAM_SUCCESS);
 	assert_int_equal(pam_authenticate(*ph, 0), PAM_SUCCESS);
-	rc = pam_acct_mgmt(*ph, 0);
+	return pam_acct_mgmt(*ph, 0);
+}
+
+/* The same, then open_session; returns open's code (or account's when it
+ * failed). */
+static int login(const char *svc, const char *user, pam_handle_t **ph)
+{
+	int rc = login_until_open(svc, user, ph);
+
 	return rc == PAM_SUCCESS ? pam_open_session(*ph, 0) : rc;
 }
 
@@ -227,6 +279,26 @@ static void test_assume_role_from_imds(void **st)
 	check_session(ph, "arn:aws:sts::123456789012:assumed-role/UpdateAPP/alice");
 }
 
+/* Role chaining: with the instance profile as the base identity, two
+ * hours decided become the one hour STS allows; with a user's keys, two. */
+static void test_role_chaining_cap(void **st)
+{
+	pam_handle_t *ph;
+
+	(void)st;
+	aws_config("imds", 0);
+	assert_int_equal(login("stack-role-2h", "alice", &ph), PAM_SUCCESS);
+	assert_true(last_assume_role_has("\"DurationSeconds\": \"3600\""));
+	assert_true(last_assume_role_has("\"SourceIdentity\": \"alice\""));
+	assert_true(last_assume_role_has("\"Tags.member.1.Value\": \"alice\""));
+	check_session(ph, "arn:aws:sts::123456789012:assumed-role/UpdateAPP/alice");
+	keys_file("upstream.creds", USER_AKID, USER_SEC, "");
+	aws_config("file", 0);
+	assert_int_equal(login("stack-role-2h", "alice", &ph), PAM_SUCCESS);
+	assert_true(last_assume_role_has("\"DurationSeconds\": \"7200\""));
+	check_session(ph, "arn:aws:sts::123456789012:assumed-role/UpdateAPP/alice");
+}
+
 static void test_federation(void **st)
 {
 	pam_handle_t *ph;
@@ -267,12 +339,22 @@ static void test_denied_request_never_reaches_sts(void **st)
 	assert_int_equal(standin_requests(), before);
 }
 
-/* The session phase refused: nothing written, nothing left. */
-static void expect_refused(const char *svc, const char *user)
+/* The session phase refused with one log line holding |reason|: nothing
+ * written, nothing left. */
+static void expect_refused(const char *svc, const char *user, const char *reason)
 {
 	pam_handle_t *ph;
+	fx_log log;
+	int rc;
 
-	assert_int_not_equal(login(svc, user, &ph), PAM_SUCCESS);
+	assert_int_equal(login_until_open(svc, user, &ph), PAM_SUCCESS);
+	assert_true(fx_capture_begin());
+	rc = pam_open_session(ph, 0);
+	assert_true(fx_capture_end(&log));
+	assert_int_not_equal(rc, PAM_SUCCESS);
+	if (log.n != 1 || !strstr(log.text[0], reason))
+		fail_msg("%d log lines, wanted one with \"%s\": %s", log.n, reason,
+			 log.n ? log.text[0] : "");
 	assert_null(pam_getenv(ph, "AWS_SHARED_CREDENTIALS_FILE"));
 	pam_end(ph, PAM_SUCCESS);
 	assert_int_equal(sf_session_count(), 0);
@@ -283,27 +365,45 @@ static void test_failures_fail_closed(void **st)
 	(void)st;
 	/* STS refuses: GetFederationToken signed with role credentials (IMDS). */
 	aws_config("imds", 0);
-	expect_refused("stack-fed-ok", "mia");
+	expect_refused("stack-fed-ok", "mia", "STS AccessDenied: Cannot call GetFederationToken");
 	/* STS refuses: ExpiredToken. */
 	keys_file("upstream.creds", "ASIASTANDINEXPIRED01",
 		  "standin/expired/secret/00000000000000000001",
 		  "aws_session_token = standin-expired-session-token-0001\n");
 	aws_config("file", 0);
-	expect_refused("stack-role", "alice");
-	/* STS refuses: a key it does not know (InvalidClientTokenId). */
+	expect_refused("stack-role", "alice", "STS ExpiredToken: ");
+	/* STS refuses: a key it does not know. */
 	keys_file("upstream.creds", "AKIAUNKNOWNKEY000001", USER_SEC, "");
-	expect_refused("stack-role", "alice");
-	/* STS unreachable (nothing listens on the port). */
+	expect_refused("stack-role", "alice", "STS InvalidClientTokenId: ");
+	/* A garbled answer; Throttling on every attempt; no answer in time. */
 	keys_file("upstream.creds", USER_AKID, USER_SEC, "");
+	standin_fault("{\"mode\": \"garbled\"}");
+	expect_refused("stack-role", "alice", "STS answer: not well-formed XML");
+	standin_fault("{\"mode\": \"throttle\", \"count\": 3}");
+	expect_refused("stack-role", "alice", "STS Throttling: Rate exceeded");
+	standin_fault("{\"mode\": \"slow\", \"seconds\": 4}");
+	expect_refused("stack-role", "alice", "STS did not answer within");
+	/* IMDS unreachable. */
+	aws_config_imds("imds", 0, 1);
+	expect_refused("stack-role", "alice", "PUT http://127.0.0.1:1/latest/api/token");
+	/* STS unreachable (nothing listens on the port). */
 	aws_config("file", 1);
-	expect_refused("stack-role", "alice");
+	expect_refused("stack-role", "alice", "POST http://127.0.0.1:1");
 	/* GetSessionToken without a file for the user. */
 	aws_config("file", 0);
-	expect_refused("stack-session", "bob");
+	expect_refused("stack-session", "bob", "iam-users/bob");
 	/* An MFA serial is configured, but no code reaches the session phase. */
 	keys_file("iam-users/carol", USER_AKID, USER_SEC,
 		  "mfa_serial = arn:aws:iam::123456789012:mfa/carol\n");
-	expect_refused("stack-session", "carol");
+	expect_refused("stack-session", "carol", "mfa_serial is set for this user");
+	/* Every refusal above was the session phase's: the stand-in still issues. */
+	keys_file("iam-users/carol", USER_AKID, USER_SEC, "");
+	{
+		pam_handle_t *ph;
+
+		assert_int_equal(login("stack-session", "carol", &ph), PAM_SUCCESS);
+		check_session(ph, "arn:aws:iam::123456789012:user/pam-sts-broker");
+	}
 }
 
 int main(int argc, char **argv)
@@ -311,6 +411,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_assume_role),
 		cmocka_unit_test(test_assume_role_from_imds),
+		cmocka_unit_test(test_role_chaining_cap),
 		cmocka_unit_test(test_federation),
 		cmocka_unit_test(test_session_token_with_user_keys),
 		cmocka_unit_test(test_denied_request_never_reaches_sts),
@@ -324,6 +425,5 @@ int main(int argc, char **argv)
 		printf("test_pam_upstream: skipped (not root)\n");
 		return 0;
 	}
-	now_clock = (int64_t)time(NULL) / 30 * 30;
 	return cmocka_run_group_tests(tests, start_standin, stop_standin) || pf_teardown(NULL);
 }
