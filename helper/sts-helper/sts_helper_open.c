@@ -205,6 +205,7 @@ static int mint(open_ctx *o, const sts_caller *caller)
 		.federated_name = o->grant.op == STS_OP_FEDERATE ? o->decision.subject : NULL,
 		.user = o->user,
 		.rhost = rhost && *rhost ? rhost : NULL,
+		.token_code = o->grant.token_code,
 	};
 	sts_error err;
 	int rc = -1;

@@ -324,6 +324,33 @@ static void test_session_token_with_user_keys(void **st)
 	check_session(ph, "arn:aws:iam::123456789012:user/pam-sts-broker");
 }
 
+/* With an MFA serial in the user's file, the code typed at login reaches
+ * GetSessionToken as TokenCode (the stand-in logs SerialNumber, never the
+ * code, and refuses one without the other). */
+static void test_session_token_forwards_the_code(void **st)
+{
+	char log[400], line[8192], last[8192] = "";
+	pam_handle_t *ph;
+	FILE *f;
+
+	(void)st;
+	keys_file("iam-users/carol", USER_AKID, USER_SEC,
+		  "mfa_serial = arn:aws:iam::123456789012:mfa/carol\n");
+	aws_config("imds", 0);
+	assert_int_equal(login("stack-session", "carol", &ph), PAM_SUCCESS);
+	check_session(ph, "arn:aws:iam::123456789012:user/pam-sts-broker");
+	path_of("standin.log", log, sizeof(log));
+	assert_non_null(f = fopen(log, "re"));
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\"action\": \"GetSessionToken\""))
+			snprintf(last, sizeof(last), "%s", line);
+	fclose(f);
+	assert_non_null(strstr(last, "\"SerialNumber\": \"arn:aws:iam::123456789012:mfa/carol\""));
+	assert_non_null(strstr(last, "\"result\": \"ok\""));
+	assert_null(strstr(last, code));
+	keys_file("iam-users/carol", USER_AKID, USER_SEC, "");
+}
+
 static void test_denied_request_never_reaches_sts(void **st)
 {
 	pam_handle_t *ph;
@@ -392,10 +419,6 @@ static void test_failures_fail_closed(void **st)
 	/* GetSessionToken without a file for the user. */
 	aws_config("file", 0);
 	expect_refused("stack-session", "bob", "iam-users/bob");
-	/* An MFA serial is configured, but no code reaches the session phase. */
-	keys_file("iam-users/carol", USER_AKID, USER_SEC,
-		  "mfa_serial = arn:aws:iam::123456789012:mfa/carol\n");
-	expect_refused("stack-session", "carol", "mfa_serial is set for this user");
 	/* Every refusal above was the session phase's: the stand-in still issues. */
 	keys_file("iam-users/carol", USER_AKID, USER_SEC, "");
 	{
@@ -414,6 +437,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_role_chaining_cap),
 		cmocka_unit_test(test_federation),
 		cmocka_unit_test(test_session_token_with_user_keys),
+		cmocka_unit_test(test_session_token_forwards_the_code),
 		cmocka_unit_test(test_denied_request_never_reaches_sts),
 		cmocka_unit_test(test_failures_fail_closed),
 	};
