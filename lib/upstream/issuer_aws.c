@@ -122,14 +122,13 @@ static sts_imds *imds_client(const char *endpoint, long timeout_ms, sts_error *e
 	if (!m) {
 		long connect = timeout_ms < CONNECT_MS_MAX ? timeout_ms : CONNECT_MS_MAX;
 		m = sts_imds_new(endpoint, connect, timeout_ms, err);
+		/* With the cache full, the client is this call's own: the caller
+		 * frees what imds_cached does not know. */
 		if (m && i < IMDS_CACHE) {
 			snprintf(imds_cache[i].endpoint, sizeof(imds_cache[i].endpoint), "%s",
 				 endpoint);
 			imds_cache[i].timeout_ms = timeout_ms;
 			imds_cache[i].client = m;
-		} else if (m) {
-			/* The cache is full: this call's own client, freed below by the
-			 * caller seeing it is not cached. Rare (four configurations). */
 		}
 	}
 	pthread_mutex_unlock(&imds_lock);
