@@ -25,6 +25,7 @@
 #include "decide/identity.h"
 #include "token/issuer.h"
 #include "token/token.h"
+#include "upstream/issuer_aws.h"
 #include "proto/protocol.h"
 #include "sts_helper_fail.h"
 #include "sts_helper_ops.h"
@@ -45,6 +46,7 @@ typedef struct {
 	sts_grant grant;
 	sts_authz_result decision;
 	sts_credentials creds;
+	sts_issue_receipt receipt; /* who STS says they are (issuer = aws) */
 	char session[STS_SESSION_NAME_MAX];
 	int64_t refresh_until; /* 0: no refresh (sts_helper_refresh.h) */
 	char aws_config[4096]; /* the session's AWS config, with refresh */
@@ -186,17 +188,35 @@ static int decide_again(open_ctx *o, const sts_caller *caller)
 	return 0;
 }
 
+static int open_issuer(const sts_settings *s, sts_issuer **issuer, sts_error *err)
+{
+	if (s->issuer == STS_ISSUER_AWS)
+		return sts_issuer_aws_open(s, issuer, err);
+	return sts_issuer_open(s, issuer, err);
+}
+
+/* Only after the decision allowed: a request denied here never reaches an
+ * upstream issuer. */
 static int mint(open_ctx *o, const sts_caller *caller)
 {
 	sts_token_claims claims;
 	sts_issuer *issuer = NULL;
+	const char *rhost = sts_msg_get(o->req, STS_KEY_RHOST);
+	sts_issue_request req = {
+		.role_arn = o->decision.role_arn,
+		.session_name = o->decision.session_name,
+		.federated_name = o->grant.op == STS_OP_FEDERATE ? o->decision.subject : NULL,
+		.user = o->user,
+		.rhost = rhost && *rhost ? rhost : NULL,
+		.token_code = o->grant.token_code,
+	};
 	sts_error err;
 	int rc = -1;
 
 	memset(&claims, 0, sizeof(claims));
 	if (sts_claims_from_decision(&o->decision, caller, o->grant.op, &claims, &err) < 0 ||
-	    sts_issuer_open(&o->settings, &issuer, &err) < 0 ||
-	    sts_issuer_issue(issuer, &claims, &o->creds, &err) < 0)
+	    open_issuer(&o->settings, &issuer, &err) < 0 ||
+	    sts_issuer_issue_for(issuer, &claims, &req, &o->creds, &o->receipt, &err) < 0)
 		snprintf(o->message, sizeof(o->message), "open: user %s: %s", o->user, err.msg);
 	else
 		rc = 0;
@@ -312,6 +332,15 @@ static void audit(const open_ctx *o)
 	sts_log_kv(&line, "decision", "allowed");
 	sts_log_kv(&line, "by", o->decision.reason);
 	sts_log_kv(&line, "access_key_id", o->creds.access_key_id);
+	/* issuer = aws: what joins CloudTrail's record of the call. The local
+	 * issuer's line stays as it was. */
+	if (o->receipt.request_id[0]) {
+		sts_log_kv(&line, "request_id", o->receipt.request_id);
+		sts_log_kv(&line, "upstream_principal_id",
+			   o->receipt.principal_id[0] ? o->receipt.principal_id : NULL);
+		sts_log_kv(&line, "source_identity",
+			   o->receipt.source_identity[0] ? o->receipt.source_identity : NULL);
+	}
 	sts_log_kv(&line, "expires", expiry);
 	sts_log_kv(&line, "session", o->session);
 	syslog(LOG_INFO, "%s", line.text);

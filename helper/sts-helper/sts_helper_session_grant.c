@@ -68,13 +68,20 @@ void sts_helper_session_grant(const sts_settings *settings, const sts_msg *req, 
 	g.service = strdup(service);
 	g.source_ip = ip ? strdup(ip) : NULL;
 	g.rhost = rhost ? strdup(rhost) : NULL;
+	/* issuer = aws: the code goes on to GetSessionToken's TokenCode. */
+	if (settings->issuer == STS_ISSUER_AWS && sts_msg_get(req, STS_KEY_CODE))
+		g.token_code = strdup(sts_msg_get(req, STS_KEY_CODE));
 	if (g.user && g.service && (!ip || g.source_ip) && (!rhost || g.rhost) &&
+	    (settings->issuer != STS_ISSUER_AWS || !sts_msg_get(req, STS_KEY_CODE) ||
+	     g.token_code) &&
 	    sts_grant_key_load(settings->state_dir, true, key, &err) == 0) {
 		if (sts_grant_seal(key, &g, &text, &err) == 0)
 			sts_msg_add(resp, STS_KEY_SESSION_GRANT,
 				    text); /* nothing added when it fails */
 		OPENSSL_cleanse(key, sizeof(key));
 	}
+	if (text)
+		OPENSSL_cleanse(text, strlen(text)); /* it may hold the code */
 	free(text);
 	sts_grant_free(&g);
 }

@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "base/settings.h"
+#include "proto/operation.h"
 
 typedef struct {
 	sts_settings s;	    /* the configuration being checked */
@@ -38,5 +39,11 @@ void stsctl_check_key_place(const char *config, const char *key, const char *val
  * own argument parser, against the configuration it names
  * (helper/stsctl/stsctl_check_pam.c). */
 void stsctl_check_pam_dir(check_ctx *c, const char *dir);
+
+/* issuer = aws: the upstream keys, and whether the base identity can call
+ * |op| for the PAM line at |where| (helper/stsctl/stsctl_check_upstream.c). */
+void stsctl_check_upstream(check_ctx *c);
+void stsctl_check_upstream_op(check_ctx *c, const sts_settings *s, const char *where,
+			      sts_operation op);
 
 #endif

@@ -212,4 +212,5 @@ void stsctl_check_config(check_ctx *c)
 	check_session_policies(c);
 	check_keys_and_dirs(c);
 	stsctl_check_login_dirs(c);
+	stsctl_check_upstream(c);
 }

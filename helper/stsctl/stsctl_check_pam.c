@@ -152,8 +152,9 @@ static void check_session_policy(check_ctx *c, const char *where, const sts_sett
 	stsctl_check_passed(c);
 }
 
-/* The arguments of one pam_sts.so line, at |where| ("FILE:LINE"). */
-static void check_args(pam_run *r, const char *where, int argc, const char **argv)
+/* The arguments of one pam_sts.so line, at |where| ("FILE:LINE"); an
+ * account line (|decides|) names the operation the session phase asks for. */
+static void check_args(pam_run *r, const char *where, int argc, const char **argv, bool decides)
 {
 	check_ctx *c = r->c;
 	const sts_settings *s;
@@ -178,6 +179,8 @@ static void check_args(pam_run *r, const char *where, int argc, const char **arg
 		check_name(c, where, "name", a.name, sts_valid_federated_name,
 			   "[A-Za-z0-9_+=,.@-], 2..32 characters");
 	}
+	if (decides)
+		stsctl_check_upstream_op(c, s, where, op);
 	if (a.session_name)
 		check_name(c, where, "session_name", a.session_name, sts_valid_session_name,
 			   "[A-Za-z0-9_+=,.@-], 2..64 characters");
@@ -243,7 +246,8 @@ static void check_line(pam_run *r, const char *file, unsigned lineno, char *line
 	}
 	if (n < 3 || words[0][0] == '@' || !names_pam_sts(words[2]))
 		return;
-	check_args(r, where, n - 3, words + 3);
+	check_args(r, where, n - 3, words + 3,
+		   strcmp(words[0] + (words[0][0] == '-'), "account") == 0);
 }
 
 /* Reads |path| whole; NULL when it cannot be read (not a service file). */

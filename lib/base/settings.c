@@ -24,6 +24,8 @@ _Static_assert(offsetof(settings_file, s) == 0, "settings_file starts with the s
 
 /* In the order of STS_MFA_STORE_*. */
 static const char *const mfa_stores[] = { "files", "postgresql", NULL };
+static const char *const issuer_names[] = { "local", "aws", NULL };
+static const char *const upstream_names[] = { "imds", "file", NULL };
 
 static const sts_config_key settings_keys[] = {
 	{ "state_dir", CFG_PATH, offsetof(sts_settings, state_dir), 0, 0, NULL },
@@ -54,6 +56,17 @@ static const sts_config_key settings_keys[] = {
 	{ "mfa_db_password_file", CFG_PATH, offsetof(sts_settings, mfa_db_password_file), 0, 0,
 	  NULL },
 	{ "mfa_fleet_key_file", CFG_PATH, offsetof(sts_settings, mfa_fleet_key_file), 0, 0, NULL },
+	{ "issuer", CFG_ENUM, offsetof(sts_settings, issuer), 0, 0, issuer_names },
+	{ "sts_endpoint", CFG_STRING, offsetof(sts_settings, sts_endpoint), 0, 0, NULL },
+	{ "sts_ca_file", CFG_PATH, offsetof(sts_settings, sts_ca_file), 0, 0, NULL },
+	{ "upstream_credentials", CFG_ENUM, offsetof(sts_settings, upstream_credentials), 0, 0,
+	  upstream_names },
+	{ "imds_endpoint", CFG_STRING, offsetof(sts_settings, imds_endpoint), 0, 0, NULL },
+	{ "upstream_credentials_file", CFG_PATH, offsetof(sts_settings, upstream_credentials_file),
+	  0, 0, NULL },
+	{ "upstream_profile", CFG_STRING, offsetof(sts_settings, upstream_profile), 0, 0, NULL },
+	{ "session_tags", CFG_BOOL, offsetof(sts_settings, session_tags), 0, 0, NULL },
+	{ "iam_user_dir", CFG_PATH, offsetof(sts_settings, iam_user_dir), 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -83,7 +96,11 @@ static int set_defaults(sts_settings *s)
 	s->helper_socket = strdup(STS_DEFAULT_HELPER_SOCKET);
 	s->refresh_stsctl = strdup(""); /* off: sessions get no refreshing profile */
 	s->max_session_lifetime = 43200;
-	return s->state_dir && s->prompt && s->partition && s->policy_dir && s->role_dir &&
+	s->imds_endpoint = strdup("http://169.254.169.254");
+	s->upstream_profile = strdup("default");
+	s->iam_user_dir = strdup("/etc/pam_sts/iam-users");
+	return s->imds_endpoint && s->upstream_profile && s->iam_user_dir && s->state_dir &&
+			       s->prompt && s->partition && s->policy_dir && s->role_dir &&
 			       s->session_policy_dir && s->issuer_key && s->runtime_dir &&
 			       s->helper && s->helper_socket && s->refresh_stsctl ?
 		       0 :
@@ -124,6 +141,43 @@ static int validate_mfa_store(const char *path, const sts_settings *s, sts_error
 	return 0;
 }
 
+/* A URL's scheme and host: the whole rule (no user, query, fragment or
+ * path) is lib/upstream's sts_http_url_check, run by sts-helper and stsctl
+ * check; the module, which links no libcurl, refuses what is plainly wrong. */
+static bool https_or_loopback(const char *url)
+{
+	static const char *const loopback[] = { "http://127.", "http://[::1]", NULL };
+
+	if (strncmp(url, "https://", 8) == 0)
+		return url[8] != '\0';
+	for (size_t i = 0; loopback[i]; i++)
+		if (strncmp(url, loopback[i], strlen(loopback[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The upstream issuer's keys (issue 18): what it needs is there. */
+static int validate_upstream(const char *path, const sts_settings *s, sts_error *err)
+{
+	if (s->sts_endpoint && !https_or_loopback(s->sts_endpoint))
+		return sts_error_set(err,
+				     "%s: sts_endpoint: must be https://, or http:// to a loopback "
+				     "address: \"%s\"",
+				     path, s->sts_endpoint);
+	if (strncmp(s->imds_endpoint, "http://", 7) != 0)
+		return sts_error_set(err, "%s: imds_endpoint: must be http:// to an IP address",
+				     path);
+	if (s->issuer != STS_ISSUER_AWS)
+		return 0;
+	if (!s->region)
+		return sts_error_set(err, "%s: issuer = aws needs region", path);
+	if (s->upstream_credentials == STS_UPSTREAM_FILE && !s->upstream_credentials_file)
+		return sts_error_set(
+			err, "%s: upstream_credentials = file needs upstream_credentials_file",
+			path);
+	return 0;
+}
+
 /* Values the table cannot check on its own. */
 static int validate(const char *path, const sts_settings *s, sts_error *err)
 {
@@ -141,7 +195,7 @@ static int validate(const char *path, const sts_settings *s, sts_error *err)
 	if (strlen(s->helper_socket) >= STS_SOCKET_PATH_MAX)
 		return sts_error_set(err, "%s: helper_socket: longer than %d bytes", path,
 				     STS_SOCKET_PATH_MAX - 1);
-	if (validate_mfa_store(path, s, err) < 0)
+	if (validate_mfa_store(path, s, err) < 0 || validate_upstream(path, s, err) < 0)
 		return -1;
 	if (s->region) {
 		for (i = 0; s->region[i]; i++)
@@ -171,6 +225,12 @@ void sts_settings_free(sts_settings *s)
 	free(s->mfa_db);
 	free(s->mfa_db_password_file);
 	free(s->mfa_fleet_key_file);
+	free(s->sts_endpoint);
+	free(s->sts_ca_file);
+	free(s->imds_endpoint);
+	free(s->upstream_credentials_file);
+	free(s->upstream_profile);
+	free(s->iam_user_dir);
 	memset(s, 0, sizeof(*s));
 }
 

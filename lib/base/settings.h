@@ -20,6 +20,14 @@ enum {
 	STS_MFA_STORE_FILES = 0,      /* state_dir/mfa on this host */
 	STS_MFA_STORE_POSTGRESQL = 1, /* one database the fleet shares */
 };
+enum {
+	STS_ISSUER_LOCAL = 0,
+	STS_ISSUER_AWS = 1
+};
+enum {
+	STS_UPSTREAM_IMDS = 0,
+	STS_UPSTREAM_FILE = 1
+};
 
 typedef struct {
 	char *state_dir;		/* root-only state; the MFA store is state_dir/mfa */
@@ -58,6 +66,17 @@ typedef struct {
 	char *mfa_db;		    /* libpq connection string or service name */
 	char *mfa_db_password_file; /* root-only; NULL: none (peer or service file) */
 	char *mfa_fleet_key_file;   /* root-only fleet key ring sealing the secrets */
+
+	/* Who issues (issuer.h): sealed locally, or real credentials from AWS STS. */
+	int issuer;			 /* STS_ISSUER_LOCAL or STS_ISSUER_AWS */
+	char *sts_endpoint;		 /* NULL: https://sts.REGION.amazonaws.com */
+	char *sts_ca_file;		 /* trusted besides the system's CAs; NULL: none */
+	int upstream_credentials;	 /* STS_UPSTREAM_IMDS or STS_UPSTREAM_FILE */
+	char *imds_endpoint;		 /* IMDSv2, http:// to an IP address */
+	char *upstream_credentials_file; /* the base keys (upstream_credentials = file) */
+	char *upstream_profile;		 /* its section */
+	bool session_tags;		 /* AssumeRole tags user, host and remote address */
+	char *iam_user_dir;		 /* USER: an IAM user's keys for GetSessionToken */
 
 	/* What the administrator should change: the file named a key by its
 	 * deprecated name (ticket_ttl for grant_ttl). Static text; NULL: nothing. */

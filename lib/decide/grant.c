@@ -135,6 +135,7 @@ static json_object *grant_to_json(const sts_grant *g)
 	    add_str(obj, "session_policy", g->session_policy) < 0 ||
 	    add_str(obj, "session_policy_text", g->session_policy_text) < 0 ||
 	    add_str(obj, "source_ip", g->source_ip) < 0 ||
+	    add_str(obj, "token_code", g->token_code) < 0 ||
 	    add_value(obj, "op", json_object_new_int(g->op)) < 0 ||
 	    add_value(obj, "duration", json_object_new_int64((int64_t)g->duration)) < 0 ||
 	    add_value(obj, "mfa", json_object_new_boolean(g->mfa_present)) < 0 ||
@@ -256,7 +257,8 @@ static int grant_from_json(json_object *obj, sts_grant *g)
 	    get_str(obj, "session_name", false, &g->session_name) ||
 	    get_str(obj, "session_policy", false, &g->session_policy) ||
 	    get_str(obj, "session_policy_text", false, &g->session_policy_text) ||
-	    get_str(obj, "source_ip", false, &g->source_ip) || get_int(obj, "op", &op) ||
+	    get_str(obj, "source_ip", false, &g->source_ip) ||
+	    get_str(obj, "token_code", false, &g->token_code) || get_int(obj, "op", &op) ||
 	    get_int(obj, "duration", &duration) || get_int(obj, "mfa_time", &g->mfa_time) ||
 	    get_int(obj, "iat", &g->issued) || get_int(obj, "exp", &g->expires) ||
 	    !json_object_object_get_ex(obj, "mfa", &mfa) ||
@@ -359,5 +361,8 @@ void sts_grant_free(sts_grant *g)
 	free(g->session_policy_text);
 	free(g->source_ip);
 	free(g->rhost);
+	if (g->token_code)
+		OPENSSL_cleanse(g->token_code, strlen(g->token_code));
+	free(g->token_code);
 	memset(g, 0, sizeof(*g));
 }

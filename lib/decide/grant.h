@@ -48,6 +48,10 @@ typedef struct {
 	int64_t mfa_time;
 	int64_t issued;
 	int64_t expires;
+	/* issuer = aws, GetSessionToken: the code accepted at login, for STS's
+	 * TokenCode (sts-helper cannot get it otherwise: sshd runs the session
+	 * phase in another process). Already spent here; NULL: none. */
+	char *token_code;
 } sts_grant;
 
 /* Seals |g| into a malloc'd string, with a fresh random nonce. */

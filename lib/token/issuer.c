@@ -17,9 +17,11 @@ struct sts_issuer {
 	void *impl;
 };
 
-static int local_issue(void *impl, const sts_token_claims *claims, sts_credentials *out,
-		       sts_error *err)
+static int local_issue(void *impl, const sts_token_claims *claims, const sts_issue_request *req,
+		       sts_credentials *out, sts_issue_receipt *receipt, sts_error *err)
 {
+	(void)req;
+	(void)receipt;
 	return sts_token_mint(impl, claims, out, err);
 }
 
@@ -57,6 +59,8 @@ int sts_issuer_open(const sts_settings *settings, sts_issuer **out, sts_error *e
 	*out = NULL;
 	if (!settings)
 		return sts_error_set(err, "issuer: no settings");
+	if (settings->issuer != STS_ISSUER_LOCAL)
+		return sts_error_set(err, "issuer: issuer = aws is not the local issuer");
 	if (sts_keyring_load(settings->issuer_key, &ring, err) < 0)
 		return -1;
 	if (sts_issuer_new(&local_ops, ring, out, err) < 0) {
@@ -66,12 +70,24 @@ int sts_issuer_open(const sts_settings *settings, sts_issuer **out, sts_error *e
 	return 0;
 }
 
+int sts_issuer_issue_for(sts_issuer *issuer, const sts_token_claims *claims,
+			 const sts_issue_request *req, sts_credentials *out,
+			 sts_issue_receipt *receipt, sts_error *err)
+{
+	sts_issue_receipt ignored;
+
+	if (!receipt)
+		receipt = &ignored;
+	memset(receipt, 0, sizeof(*receipt));
+	if (!issuer)
+		return sts_error_set(err, "issuer: none open");
+	return issuer->ops->issue(issuer->impl, claims, req, out, receipt, err);
+}
+
 int sts_issuer_issue(sts_issuer *issuer, const sts_token_claims *claims, sts_credentials *out,
 		     sts_error *err)
 {
-	if (!issuer)
-		return sts_error_set(err, "issuer: none open");
-	return issuer->ops->issue(issuer->impl, claims, out, err);
+	return sts_issuer_issue_for(issuer, claims, NULL, out, NULL, err);
 }
 
 const char *sts_issuer_name(const sts_issuer *issuer)

@@ -16,18 +16,44 @@
 
 typedef struct sts_issuer sts_issuer;
 
+/* What an upstream issuer needs besides the claims: the decision's names
+ * and the login's context. The local issuer reads none of it. */
 typedef struct {
-	const char *name; /* "local" */
-	int (*issue)(void *impl, const sts_token_claims *claims, sts_credentials *out,
-		     sts_error *err);
+	const char *role_arn;	    /* assume-role: the role file's ARN */
+	const char *session_name;   /* assume-role: the RoleSessionName decided */
+	const char *federated_name; /* federate: the Name decided */
+	const char *user;	    /* the Linux user */
+	const char *rhost;	    /* the remote host, or NULL */
+	const char *token_code;	    /* the code typed at login, or NULL */
+} sts_issue_request;
+
+/* Who the issuer says the credentials are, for the audit line that joins
+ * CloudTrail; empty strings when it does not say (the local issuer). */
+typedef struct {
+	char request_id[128];
+	char principal_id[256]; /* AssumedRoleId or FederatedUserId */
+	char principal_arn[512];
+	char source_identity[80];
+} sts_issue_receipt;
+
+typedef struct {
+	const char *name; /* "local", "aws" */
+	int (*issue)(void *impl, const sts_token_claims *claims, const sts_issue_request *req,
+		     sts_credentials *out, sts_issue_receipt *receipt, sts_error *err);
 	void (*free)(void *impl);
 } sts_issuer_ops;
 
-/* The issuer configured by |settings| (today: the local one, reading
- * settings->issuer_key). */
+/* The local issuer (settings->issuer_key). issuer = aws is refused here:
+ * the upstream issuer is lib/upstream/issuer_aws.h's, which sts-helper
+ * opens. */
 int sts_issuer_open(const sts_settings *settings, sts_issuer **out, sts_error *err);
 int sts_issuer_issue(sts_issuer *issuer, const sts_token_claims *claims, sts_credentials *out,
 		     sts_error *err);
+/* The same with the request's context (|req| may be NULL for the local
+ * issuer) and the receipt (cleared first; may be NULL). */
+int sts_issuer_issue_for(sts_issuer *issuer, const sts_token_claims *claims,
+			 const sts_issue_request *req, sts_credentials *out,
+			 sts_issue_receipt *receipt, sts_error *err);
 const char *sts_issuer_name(const sts_issuer *issuer);
 void sts_issuer_free(sts_issuer *issuer);
 

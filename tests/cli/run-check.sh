@@ -176,6 +176,39 @@ echo "grant_ttl = 120" >>"$conf"
 expect_fault "grant_ttl and ticket_ttl both set" "grant_ttl and ticket_ttl (its deprecated name) are both set"
 cp "$tmp/saved.conf" "$conf"
 
+# issuer = aws: region required; the endpoints by lib/upstream's rules; the keys file;
+# a PAM line asking for GetFederationToken of a base identity that is a role (IMDS).
+cp "$conf" "$tmp/saved.conf"
+printf 'issuer = aws\nregion = eu-west-1\nsts_endpoint = http://127.0.0.1:9\n' >>"$conf"
+run
+[[ $rc -eq 0 ]] && ok || bad "issuer = aws with IMDS and AssumeRole: exit $rc: $out"
+echo "sts_endpoint = http://127.0.0.1:9/path" >>"$conf"
+sed -i '/^sts_endpoint = http:\/\/127.0.0.1:9$/d' "$conf"
+expect_fault "an sts_endpoint with a path" "sts_endpoint"
+sed -i '/^sts_endpoint/d' "$conf"
+echo "imds_endpoint = http://metadata.internal" >>"$conf"
+expect_fault "an imds_endpoint that is no IP address" "imds_endpoint"
+sed -i '/^imds_endpoint/d' "$conf"
+printf 'account required pam_sts.so config=%s action=federate name=Manager-Bob\n' "$conf" \
+	>"$tmp/pam.d/fed"
+expect_fault "GetFederationToken with role credentials" "pam.d/fed:1: GetFederationToken with issuer = aws needs an IAM user's keys"
+printf '[default]\naws_access_key_id = AKIAEXAMPLE000000001\naws_secret_access_key = %s\n' \
+	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" >"$tmp/upstream.creds"
+chmod 0600 "$tmp/upstream.creds"
+printf 'upstream_credentials = file\nupstream_credentials_file = %s\n' "$tmp/upstream.creds" \
+	>>"$conf"
+run
+[[ $rc -eq 0 ]] && ok || bad "GetFederationToken with an IAM user's keys: exit $rc: $out"
+chmod 0644 "$tmp/upstream.creds"
+expect_fault "a keys file others can read" "upstream.creds"
+rm "$tmp/pam.d/fed" "$tmp/upstream.creds"
+printf 'account required pam_sts.so config=%s action=session\n' "$conf" >"$tmp/pam.d/sess"
+expect_fault "GetSessionToken without iam_user_dir" "iam_user_dir"
+rm "$tmp/pam.d/sess"
+sed -i '/^region/d' "$conf"
+expect_fault "issuer = aws without region" "issuer = aws needs region"
+cp "$tmp/saved.conf" "$conf"
+
 run
 [[ $rc -eq 0 ]] && ok || bad "repaired configuration: exit $rc: $out"
 out=$("$S" check --config "$tmp/absent.conf" 2>&1) && rc=0 || rc=$?

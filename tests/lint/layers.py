@@ -18,7 +18,7 @@ ALLOWED = {
     "lib/mfa": {"base", "proto", "mfa"},
     "lib/decide": {"base", "proto", "policy", "decide"},
     "lib/token": {"base", "proto", "policy", "decide", "token"},
-    "lib/upstream": {"base", "proto", "upstream"},
+    "lib/upstream": {"base", "proto", "policy", "decide", "token", "upstream"},
     "pam_sts": {"base", "proto"},
 }
 FAMILIES = {"base", "proto", "policy", "decide", "token", "mfa", "upstream"}

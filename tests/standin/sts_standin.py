@@ -111,13 +111,27 @@ def check_duration(params, lo, hi, base):
     return int(text)
 
 
-def issue_credentials(seconds):
+def issue_credentials(seconds, arn):
+    """New credentials for |arn|; known from now on as a signer of GetCallerIdentity
+    (kind "issued": they can call nothing else here)."""
     expiration = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
         seconds=seconds)
-    return {"akid": "ASIA" + secrets.token_hex(8).upper(),
-            "secret": secrets.token_urlsafe(30)[:40],
-            "token": "FwoGZXIvYXdz" + secrets.token_urlsafe(96),
-            "expiration": expiration.strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+    c = {"akid": "ASIA" + secrets.token_hex(8).upper(),
+         "secret": secrets.token_urlsafe(30)[:40],
+         "token": "FwoGZXIvYXdz" + secrets.token_urlsafe(96),
+         "expiration": expiration.strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+    with STATE.lock:
+        BASE[c["akid"]] = {"secret": c["secret"], "token": c["token"], "kind": "issued",
+                           "name": arn, "arn": arn}
+    return c
+
+
+def caller_identity(params, base, request_id):
+    """GetCallerIdentity: who signed (the ARN STS issued the credentials for)."""
+    arn = base.get("arn") or "arn:aws:iam::%s:user/%s" % (ACCOUNT, base["name"])
+    inner = ("<Arn>%s</Arn>\n<UserId>%s</UserId>\n<Account>%s</Account>\n" %
+             (xml_escape(arn), xml_escape(base["name"]), ACCOUNT))
+    return success_xml("GetCallerIdentity", inner, request_id)
 
 
 def credentials_xml(c):
@@ -146,7 +160,8 @@ def assume_role(params, base, request_id):
         raise StsFault(403, "AccessDenied",
                        "User: arn:aws:iam::%s:user/%s is not authorized to perform: "
                        "sts:AssumeRole on resource: %s" % (ACCOUNT, base["name"], arn))
-    c = issue_credentials(seconds)
+    c = issue_credentials(seconds, "arn:aws:sts::%s:assumed-role/%s/%s" % (m.group(1), role,
+                                                                           session))
     inner = credentials_xml(c)
     inner += ("<AssumedRoleUser>\n<Arn>arn:aws:sts::%s:assumed-role/%s/%s</Arn>\n"
               "<AssumedRoleId>AROASTANDIN%s:%s</AssumedRoleId>\n</AssumedRoleUser>\n"
@@ -171,7 +186,7 @@ def federation_token(params, base, request_id):
     policy = params.get("Policy")
     if policy is not None and len(policy) > 2048:
         validation("...", "policy", "Member must have length less than or equal to 2048")
-    c = issue_credentials(seconds)
+    c = issue_credentials(seconds, "arn:aws:sts::%s:federated-user/%s" % (ACCOUNT, name))
     inner = credentials_xml(c)
     inner += ("<FederatedUser>\n<Arn>arn:aws:sts::%s:federated-user/%s</Arn>\n"
               "<FederatedUserId>%s:%s</FederatedUserId>\n</FederatedUser>\n"
@@ -189,12 +204,13 @@ def session_token(params, base, request_id):
                    "[\\d]*")
     if (code is None) != (params.get("SerialNumber") is None):
         raise StsFault(400, "ValidationError", "SerialNumber and TokenCode go together")
-    return success_xml("GetSessionToken", credentials_xml(issue_credentials(seconds)),
+    arn = "arn:aws:iam::%s:user/%s" % (ACCOUNT, base["name"])
+    return success_xml("GetSessionToken", credentials_xml(issue_credentials(seconds, arn)),
                        request_id)
 
 
 ACTIONS = {"AssumeRole": assume_role, "GetFederationToken": federation_token,
-           "GetSessionToken": session_token}
+           "GetSessionToken": session_token, "GetCallerIdentity": caller_identity}
 
 
 class State:
@@ -228,7 +244,8 @@ def verify_sts(state, handler, body):
     headers = list(handler.headers.items())
 
     def secret_for(akid):
-        return BASE[akid]["secret"] if akid in BASE else None
+        with state.lock:
+            return BASE[akid]["secret"] if akid in BASE else None
 
     try:
         akid, details = sigv4.verify("POST", path, query, headers, body, secret_for,
@@ -306,6 +323,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if params.get("Version") != "2011-06-15" or params.get("Action") not in ACTIONS:
                 raise StsFault(400, "InvalidAction", "Could not find operation %s for "
                                "version %s" % (params.get("Action"), params.get("Version")))
+            if base["kind"] == "issued" and params["Action"] != "GetCallerIdentity":
+                raise StsFault(403, "AccessDenied", "The stand-in's issued credentials "
+                               "can call GetCallerIdentity only")
             xml = ACTIONS[params["Action"]](params, base, request_id)
             if fault and fault["mode"] == "garbled":
                 xml = xml[:len(xml) // 2] + "<<garbled"

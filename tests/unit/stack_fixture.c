@@ -83,6 +83,8 @@ void sf_make_identity(void)
 	snprintf(path, sizeof(path), "%s/pam_sts-2.conf", root);
 	write_stack("stack-session-conf2", path, "action=session", "");
 	sf_stack_service("stack-role", "action=assume-role role=UpdateAPP", "");
+	/* test_pam_upstream: two hours, over role chaining's cap. */
+	sf_stack_service("stack-role-2h", "action=assume-role role=UpdateAPP duration=7200", "");
 	sf_stack_service("stack-fed-ok", "action=federate name=Manager-Bob", "");
 	sf_stack_service("stack-fed-no", "action=federate name=Bob", "");
 	sf_stack_service("stack-prompt", "action=assume-role role=prompt", "env=secrets");

@@ -41,6 +41,24 @@ static int load(const char *text, sts_settings *s, sts_error *err)
 	return sts_settings_load(path, s, err);
 }
 
+/* Loads case |i|'s |text|: true with |s| filled when it loaded, false when
+ * it was refused as |refused| wants (an error naming it and the file). */
+static bool load_case(size_t i, const char *text, const char *refused, sts_settings *s)
+{
+	sts_error err;
+	int rc = load(text, s, &err);
+
+	if (!refused) {
+		if (rc != 0)
+			fail_msg("case %zu refused: %s", i, err.msg);
+		return true;
+	}
+	assert_int_equal(rc, -1);
+	if (!strstr(err.msg, refused) || !strstr(err.msg, path))
+		fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, refused);
+	return false;
+}
+
 /* Each file: loaded (|grant_ttl|, and whether a deprecation is noted) or
  * refused with an error naming |refused|. */
 static void test_grant_ttl_and_its_old_name(void **st)
@@ -63,23 +81,67 @@ static void test_grant_ttl_and_its_old_name(void **st)
 	(void)st;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sts_settings s;
-		sts_error err;
-		int rc = load(cases[i].text, &s, &err);
 
-		if (cases[i].refused) {
-			assert_int_equal(rc, -1);
-			if (!strstr(err.msg, cases[i].refused) || !strstr(err.msg, path))
-				fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg,
-					 cases[i].refused);
+		if (!load_case(i, cases[i].text, cases[i].refused, &s))
 			continue;
-		}
-		assert_int_equal(rc, 0);
 		assert_int_equal(s.grant_ttl, cases[i].grant_ttl);
 		if (cases[i].deprecated)
 			assert_string_equal(s.deprecation,
 					    "ticket_ttl is deprecated: name it grant_ttl");
 		else
 			assert_null(s.deprecation);
+		sts_settings_free(&s);
+	}
+}
+
+/* The upstream issuer's keys (issue 18): each file loads or is refused
+ * with an error naming |refused|. */
+static void test_upstream_issuer_keys(void **st)
+{
+	static const struct {
+		const char *text;
+		const char *refused;
+	} cases[] = {
+		{ "issuer = local\n", NULL },
+		{ "issuer = aws\nregion = eu-west-1\n", NULL },
+		{ "issuer = aws\n", "issuer = aws needs region" },
+		{ "issuer = vault\nregion = eu-west-1\n", "issuer" },
+		{ "issuer = aws\nregion = eu-west-1\nsts_endpoint = https://sts.example.com\n",
+		  NULL },
+		{ "issuer = aws\nregion = eu-west-1\nsts_endpoint = http://127.0.0.1:8080\n",
+		  NULL },
+		{ "issuer = aws\nregion = eu-west-1\nsts_endpoint = http://sts.example.com\n",
+		  "sts_endpoint" },
+		{ "imds_endpoint = https://169.254.169.254\n", "imds_endpoint" },
+		{ "issuer = aws\nregion = eu-west-1\nupstream_credentials = file\n",
+		  "needs upstream_credentials_file" },
+		{ "issuer = aws\nregion = eu-west-1\nupstream_credentials = file\n"
+		  "upstream_credentials_file = /etc/pam_sts/upstream\nupstream_profile = broker\n"
+		  "session_tags = yes\nsts_ca_file = /etc/ssl/ca.pem\n",
+		  NULL },
+		{ "upstream_credentials = keyring\n", "upstream_credentials" },
+		{ "session_tags = maybe\n", "session_tags" },
+		{ "upstream_credentials_file = relative/path\n", "upstream_credentials_file" },
+	};
+
+	(void)st;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sts_settings s;
+
+		if (load_case(i, cases[i].text, cases[i].refused, &s))
+			sts_settings_free(&s);
+	}
+	{
+		sts_settings s;
+		sts_error err;
+
+		assert_int_equal(load("issuer = aws\nregion = eu-west-1\n", &s, &err), 0);
+		assert_int_equal(s.issuer, STS_ISSUER_AWS);
+		assert_int_equal(s.upstream_credentials, STS_UPSTREAM_IMDS);
+		assert_string_equal(s.imds_endpoint, "http://169.254.169.254");
+		assert_string_equal(s.upstream_profile, "default");
+		assert_null(s.sts_endpoint);
+		assert_false(s.session_tags);
 		sts_settings_free(&s);
 	}
 }
@@ -131,7 +193,8 @@ static void test_mfa_store_keys(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = { cmocka_unit_test(test_grant_ttl_and_its_old_name),
-					    cmocka_unit_test(test_mfa_store_keys) };
+					    cmocka_unit_test(test_mfa_store_keys),
+					    cmocka_unit_test(test_upstream_issuer_keys) };
 
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
