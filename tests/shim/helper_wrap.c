@@ -105,6 +105,9 @@ int main(void)
 		 PAM_LIBDIR, PAM_STS_BUILD);
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
+	/* nss_wrapper loads libc with RTLD_DEEPBIND for the calls it passes on
+	 * (libcurl's getaddrinfo in issuer = aws), which ASan refuses. */
+	setenv("NSS_WRAPPER_DISABLE_DEEPBIND", "1", 1);
 	execl(PAM_STS_BUILD "/sts-helper", "sts-helper", (char *)NULL);
 	return 127;
 }
