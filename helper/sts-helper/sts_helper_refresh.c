@@ -197,7 +197,7 @@ static int decide_and_issue(refresh_ctx *r, sts_msg *resp)
 	return rc;
 }
 
-static void audit_and_answer(const refresh_ctx *r, sts_msg *resp)
+static int audit_and_answer(const refresh_ctx *r, sts_msg *resp)
 {
 	char expiry[32];
 	sts_log_line line;
@@ -212,12 +212,18 @@ static void audit_and_answer(const refresh_ctx *r, sts_msg *resp)
 	sts_log_kv(&line, "access_key_id", r->creds.access_key_id);
 	sts_log_kv(&line, "expires", expiry);
 	sts_log_kv(&line, "session", r->session);
+	/* An answer short of a field must not say ok: the caller would hand
+	 * its tools a partial credential. */
+	if (sts_msg_add(resp, STS_KEY_STATUS, STS_STATUS_OK) < 0 ||
+	    sts_msg_add(resp, STS_KEY_ACCESS_KEY_ID, r->creds.access_key_id) < 0 ||
+	    sts_msg_add(resp, STS_KEY_SECRET_ACCESS_KEY, r->creds.secret_access_key) < 0 ||
+	    sts_msg_add(resp, STS_KEY_SESSION_TOKEN, r->creds.session_token) < 0 ||
+	    sts_msg_add(resp, STS_KEY_EXPIRATION, expiry) < 0) {
+		sts_msg_free(resp);
+		return sts_helper_fail(resp, STS_STATUS_ERROR, "refresh: out of memory");
+	}
 	syslog(LOG_INFO, "%s", line.text);
-	sts_msg_add(resp, STS_KEY_STATUS, STS_STATUS_OK);
-	sts_msg_add(resp, STS_KEY_ACCESS_KEY_ID, r->creds.access_key_id);
-	sts_msg_add(resp, STS_KEY_SECRET_ACCESS_KEY, r->creds.secret_access_key);
-	sts_msg_add(resp, STS_KEY_SESSION_TOKEN, r->creds.session_token);
-	sts_msg_add(resp, STS_KEY_EXPIRATION, expiry);
+	return 0;
 }
 
 static int run(refresh_ctx *r, const sts_msg *req, bool elevated, sts_msg *resp)
@@ -242,8 +248,7 @@ static int run(refresh_ctx *r, const sts_msg *req, bool elevated, sts_msg *resp)
 	sts_free_secret(record, record_len);
 	if (rc < 0 || decide_and_issue(r, resp) < 0)
 		return -1;
-	audit_and_answer(r, resp);
-	return 0;
+	return audit_and_answer(r, resp);
 }
 
 int sts_helper_refresh(const sts_msg *req, bool elevated, sts_msg *resp)
